@@ -1,0 +1,3 @@
+from questline.cli.app import main
+
+main()

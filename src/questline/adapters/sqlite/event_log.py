@@ -1,0 +1,122 @@
+"""The event log on SQLite: a global position, per-hunt versions guarded by
+`UNIQUE(hunt_id, version)` and checked for continuity before each append."""
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+
+import msgspec
+
+from questline.domain.events import RecordedEvent
+from questline.domain.upcasting import decode_event, encode_event
+from questline.ports import VersionConflict
+
+_INSERT = (
+    "INSERT INTO events (position, hunt_id, version, type, schema, time, command_id,"
+    " correlation_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_COLUMNS = "position, hunt_id, version, type, schema, time, command_id, correlation_id, payload"
+
+
+def row_to_event(row: tuple[int, str, int, str, int, int, str, str, str]) -> RecordedEvent:
+    position, hunt_id, version, type_, schema, time, command_id, correlation_id, payload = row
+    return RecordedEvent(
+        hunt_id=hunt_id,
+        version=version,
+        time=time,
+        command_id=command_id,
+        event=decode_event(type_, schema, payload),
+        position=position,
+        correlation_id=correlation_id,
+    )
+
+
+class SqliteEventLog:
+    def __init__(
+        self, writer: sqlite3.Connection, reader: Callable[[], sqlite3.Connection]
+    ) -> None:
+        self._writer = writer
+        self._reader = reader
+
+    def append(self, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+        if not events:
+            return []
+        db = self._writer
+        expected: dict[str, int] = {}
+        for recorded in events:
+            last = expected.get(recorded.hunt_id)
+            if last is None:
+                last = self._current_version(db, recorded.hunt_id)
+            if recorded.version != last + 1:
+                raise VersionConflict(recorded.hunt_id, last, recorded.version - 1)
+            expected[recorded.hunt_id] = recorded.version
+        head = self._head(db)
+        placed: list[RecordedEvent] = []
+        rows = []
+        for offset, recorded in enumerate(events, start=1):
+            event = recorded.event
+            rows.append(
+                (
+                    head + offset,
+                    recorded.hunt_id,
+                    recorded.version,
+                    recorded.type,
+                    event.SCHEMA,
+                    recorded.time,
+                    recorded.command_id,
+                    recorded.correlation_id,
+                    encode_event(event),
+                )
+            )
+            placed.append(msgspec.structs.replace(recorded, position=head + offset))
+        try:
+            db.executemany(_INSERT, rows)
+        except sqlite3.IntegrityError:
+            # Another writer got there between the check and the insert.
+            first = events[0]
+            raise VersionConflict(
+                first.hunt_id, self._current_version(db, first.hunt_id), first.version - 1
+            ) from None
+        return placed
+
+    def read(
+        self, after: int = 0, hunt_id: str | None = None, limit: int | None = None
+    ) -> Iterator[RecordedEvent]:
+        db = self._reader()
+        sql = f"SELECT {_COLUMNS} FROM events WHERE position > ?"
+        params: list[object] = [after]
+        if hunt_id is not None:
+            sql = f"SELECT {_COLUMNS} FROM events WHERE hunt_id = ? AND position > ?"
+            params = [hunt_id, after]
+        sql += " ORDER BY position"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        cursor = db.execute(sql, params)
+        while chunk := cursor.fetchmany(4096):
+            for row in chunk:
+                yield row_to_event(row)
+
+    def head(self) -> int:
+        return self._head(self._reader())
+
+    def version(self, hunt_id: str) -> int:
+        return self._current_version(self._reader(), hunt_id)
+
+    def hunt_ids(self) -> list[str]:
+        rows = self._reader().execute(
+            "SELECT hunt_id FROM events WHERE version = 1 ORDER BY position"
+        )
+        return [row[0] for row in rows]
+
+    @staticmethod
+    def _head(db: sqlite3.Connection) -> int:
+        head: int = db.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
+        return head
+
+    @staticmethod
+    def _current_version(db: sqlite3.Connection, hunt_id: str) -> int:
+        row = db.execute(
+            "SELECT COALESCE(MAX(version), 0) FROM events WHERE hunt_id = ?", (hunt_id,)
+        ).fetchone()
+        version: int = row[0]
+        return version

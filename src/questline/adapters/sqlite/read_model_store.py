@@ -1,0 +1,217 @@
+"""Read models on SQLite: one table per read model, rows as JSON (easy to
+inspect with `sqlite3`), the leaderboard in typed columns behind a rank index."""
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+import msgspec
+
+from questline.domain.projections.rows import (
+    ROW_TYPES,
+    TABLES,
+    Changes,
+    LeaderboardRow,
+    Row,
+    Table,
+    TeamRow,
+)
+from questline.ports import Board
+
+CHECKPOINT = "read_models"
+
+_JSON_TABLES: dict[Table, str] = {
+    "hunts": "rm_hunts",
+    "teams": "rm_teams",
+    "clue_stats": "rm_clue_stats",
+    "reviews": "rm_reviews",
+    "audit": "rm_audit",
+}
+_BOARDS: dict[Table, Board] = {"leaderboard_live": "live", "leaderboard_frozen": "frozen"}
+_LB_COLUMNS = "key, name, score, solved, last_scoring_version, reg_order"
+_RANK_ORDER = "score DESC, last_scoring_version, reg_order"
+_encoder = msgspec.json.Encoder()
+_decoders = {table: msgspec.json.Decoder(row_type) for table, row_type in ROW_TYPES.items()}
+
+
+def _board_row(row: tuple[str, str, int, int, int, int]) -> LeaderboardRow:
+    return LeaderboardRow(*row)
+
+
+class SqliteReadModelStore:
+    def __init__(
+        self, writer: sqlite3.Connection, reader: Callable[[], sqlite3.Connection]
+    ) -> None:
+        self._writer = writer
+        self._reader = reader
+
+    def checkpoint(self) -> int:
+        return self._checkpoint(self._reader())
+
+    @staticmethod
+    def _checkpoint(db: sqlite3.Connection) -> int:
+        row = db.execute(
+            "SELECT position FROM checkpoints WHERE name = ?", (CHECKPOINT,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def apply_changes(self, changes: Changes, checkpoint: int) -> bool:
+        db = self._writer
+        if checkpoint <= self._checkpoint(db):
+            return False
+        self._write(db, changes)
+        self._set_checkpoint(db, checkpoint)
+        return True
+
+    def _set_checkpoint(self, db: sqlite3.Connection, checkpoint: int) -> None:
+        db.execute(
+            "INSERT INTO checkpoints (name, position) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            (CHECKPOINT, checkpoint),
+        )
+
+    def _write(self, db: sqlite3.Connection, changes: Changes) -> None:
+        upserts: dict[Table, list[tuple[object, ...]]] = defaultdict(list)
+        deletes: dict[Table, list[tuple[str, str]]] = defaultdict(list)
+        for (table, hunt_id, key), row in changes.items():
+            if row is None:
+                deletes[table].append((hunt_id, key))
+            elif isinstance(row, LeaderboardRow):
+                upserts[table].append(
+                    (
+                        _BOARDS[table],
+                        hunt_id,
+                        key,
+                        row.name,
+                        row.score,
+                        row.solved,
+                        row.last_scoring_version,
+                        row.order,
+                    )
+                )
+            elif isinstance(row, TeamRow):
+                upserts[table].append((hunt_id, key, row.token_hash, _encoder.encode(row)))
+            else:
+                upserts[table].append((hunt_id, key, _encoder.encode(row)))
+        for table, values in upserts.items():
+            if table in _BOARDS:
+                db.executemany(
+                    f"INSERT INTO rm_leaderboard (board, hunt_id, {_LB_COLUMNS})"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (board, hunt_id, key) DO UPDATE"
+                    " SET name = excluded.name, score = excluded.score, solved = excluded.solved,"
+                    " last_scoring_version = excluded.last_scoring_version,"
+                    " reg_order = excluded.reg_order",
+                    values,
+                )
+            elif table == "teams":
+                db.executemany(
+                    "INSERT INTO rm_teams (hunt_id, key, token_hash, row) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (hunt_id, key) DO UPDATE SET row = excluded.row,"
+                    " token_hash = excluded.token_hash",
+                    values,
+                )
+            else:
+                db.executemany(
+                    f"INSERT INTO {_JSON_TABLES[table]} (hunt_id, key, row) VALUES (?, ?, ?)"
+                    " ON CONFLICT (hunt_id, key) DO UPDATE SET row = excluded.row",
+                    values,
+                )
+        for table, keys in deletes.items():
+            if table in _BOARDS:
+                db.executemany(
+                    "DELETE FROM rm_leaderboard WHERE board = ? AND hunt_id = ? AND key = ?",
+                    [(_BOARDS[table], h, k) for h, k in keys],
+                )
+            else:
+                db.executemany(
+                    f"DELETE FROM {_JSON_TABLES[table]} WHERE hunt_id = ? AND key = ?", keys
+                )
+
+    def get(self, table: Table, hunt_id: str, key: str) -> Row | None:
+        db = self._reader()
+        if table in _BOARDS:
+            row = db.execute(
+                f"SELECT {_LB_COLUMNS} FROM rm_leaderboard WHERE board = ? AND hunt_id = ?"
+                " AND key = ?",
+                (_BOARDS[table], hunt_id, key),
+            ).fetchone()
+            return _board_row(row) if row else None
+        found = db.execute(
+            f"SELECT row FROM {_JSON_TABLES[table]} WHERE hunt_id = ? AND key = ?", (hunt_id, key)
+        ).fetchone()
+        return _decoders[table].decode(found[0]) if found else None
+
+    def rows(self, table: Table, hunt_id: str | None = None) -> Iterator[tuple[str, str, Row]]:
+        db = self._reader()
+        where, params = ("AND hunt_id = ?", [hunt_id]) if hunt_id is not None else ("", [])
+        if table in _BOARDS:
+            cursor = db.execute(
+                f"SELECT hunt_id, {_LB_COLUMNS} FROM rm_leaderboard WHERE board = ? {where}"
+                " ORDER BY hunt_id, key",
+                [_BOARDS[table], *params],
+            )
+            for hunt, *rest in cursor:
+                yield hunt, rest[0], _board_row(tuple(rest))
+            return
+        decoder = _decoders[table]
+        cursor = db.execute(
+            f"SELECT hunt_id, key, row FROM {_JSON_TABLES[table]} WHERE 1 = 1 {where}"
+            " ORDER BY hunt_id, key",
+            params,
+        )
+        for hunt, key, raw in cursor:
+            yield hunt, key, decoder.decode(raw)
+
+    def replace_hunt(self, hunt_id: str, rows: Changes) -> None:
+        db = self._writer
+        db.execute("DELETE FROM rm_leaderboard WHERE hunt_id = ?", (hunt_id,))
+        for sql_table in _JSON_TABLES.values():
+            db.execute(f"DELETE FROM {sql_table} WHERE hunt_id = ?", (hunt_id,))
+        self._write(db, {k: v for k, v in rows.items() if k[1] == hunt_id})
+
+    def replace_all(self, rows: Changes, checkpoint: int) -> None:
+        db = self._writer
+        db.execute("DELETE FROM rm_leaderboard")
+        for sql_table in _JSON_TABLES.values():
+            db.execute(f"DELETE FROM {sql_table}")
+        self._write(db, rows)
+        self._set_checkpoint(db, checkpoint)
+
+    def leaderboard(
+        self, hunt_id: str, board: Board, limit: int, offset: int
+    ) -> list[LeaderboardRow]:
+        rows = self._reader().execute(
+            f"SELECT {_LB_COLUMNS} FROM rm_leaderboard WHERE board = ? AND hunt_id = ?"
+            f" ORDER BY {_RANK_ORDER} LIMIT ? OFFSET ?",
+            (board, hunt_id, limit, offset),
+        )
+        return [_board_row(row) for row in rows]
+
+    def rank(self, hunt_id: str, board: Board, team_id: str) -> int | None:
+        db = self._reader()
+        mine = db.execute(
+            "SELECT score, last_scoring_version, reg_order FROM rm_leaderboard"
+            " WHERE board = ? AND hunt_id = ? AND key = ?",
+            (board, hunt_id, team_id),
+        ).fetchone()
+        if mine is None:
+            return None
+        score, last, order = mine
+        ahead = db.execute(
+            "SELECT COUNT(*) FROM rm_leaderboard WHERE board = ? AND hunt_id = ? AND"
+            " (score > ? OR (score = ? AND (last_scoring_version < ? OR"
+            " (last_scoring_version = ? AND reg_order < ?))))",
+            (board, hunt_id, score, score, last, last, order),
+        ).fetchone()[0]
+        return int(ahead) + 1
+
+    def team_by_token(self, token_hash: str) -> tuple[str, str] | None:
+        row = (
+            self._reader()
+            .execute("SELECT hunt_id, key FROM rm_teams WHERE token_hash = ?", (token_hash,))
+            .fetchone()
+        )
+        return (row[0], row[1]) if row else None
+
+
+assert set(_JSON_TABLES) | set(_BOARDS) == set(TABLES)

@@ -1,0 +1,60 @@
+"""The layout of a Questline SQLite file."""
+
+APPLICATION_ID = 0x51554C4E  # "QULN": marks a file as ours
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY,
+    hunt_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    schema INTEGER NOT NULL,
+    time INTEGER NOT NULL,
+    command_id TEXT NOT NULL,
+    correlation_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    UNIQUE (hunt_id, version)
+);
+CREATE TABLE IF NOT EXISTS commands (
+    command_id TEXT PRIMARY KEY,
+    hunt_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    reply TEXT NOT NULL,
+    decided_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS commands_by_time ON commands (decided_at);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rm_hunts (
+    hunt_id TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
+    PRIMARY KEY (hunt_id, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rm_teams (
+    hunt_id TEXT NOT NULL, key TEXT NOT NULL, token_hash TEXT NOT NULL, row TEXT NOT NULL,
+    PRIMARY KEY (hunt_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rm_teams_by_token ON rm_teams (token_hash);
+CREATE TABLE IF NOT EXISTS rm_leaderboard (
+    board TEXT NOT NULL, hunt_id TEXT NOT NULL, key TEXT NOT NULL,
+    name TEXT NOT NULL, score INTEGER NOT NULL, solved INTEGER NOT NULL,
+    last_scoring_version INTEGER NOT NULL, reg_order INTEGER NOT NULL,
+    PRIMARY KEY (board, hunt_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rm_leaderboard_by_rank
+    ON rm_leaderboard (board, hunt_id, score DESC, last_scoring_version, reg_order);
+CREATE TABLE IF NOT EXISTS rm_clue_stats (
+    hunt_id TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
+    PRIMARY KEY (hunt_id, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rm_reviews (
+    hunt_id TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
+    PRIMARY KEY (hunt_id, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rm_audit (
+    hunt_id TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
+    PRIMARY KEY (hunt_id, key)
+) WITHOUT ROWID;
+"""

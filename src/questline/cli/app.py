@@ -1,0 +1,25 @@
+"""The `questline` command: one Typer app, its verbs in modules by concern."""
+
+import typer
+
+from questline.cli import hunt_commands, log_commands
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Questline: an event-sourced treasure hunt engine.",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(hunt_commands.app, name="hunt")
+log_commands.register(app)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from questline import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,79 @@
+"""Judging a given answer against a clue, with the clue's accepted forms prepared once."""
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from questline.domain.commands import CodeGiven, GeoGiven, Given, PhotoGiven, TextGiven
+from questline.domain.definition import Clue, CodeAnswer, GeoAnswer, PhotoAnswer, TextAnswer
+from questline.domain.geo import haversine_m
+from questline.domain.text_normalization import MAX_ANSWER_CODE_POINTS, normalize_answer
+
+Verdict = Literal["correct", "incorrect", "keep_going", "pending_review"]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedAnswer:
+    spec: TextAnswer | GeoAnswer | CodeAnswer | PhotoAnswer
+    accept: frozenset[str]
+    regexes: tuple[re.Pattern[str], ...]
+    keep_going: frozenset[str]
+    codes: frozenset[str]
+
+
+def prepare(clue: Clue) -> PreparedAnswer:
+    spec = clue.answer
+    if isinstance(spec, TextAnswer):
+        return PreparedAnswer(
+            spec,
+            frozenset(normalize_answer(a) for a in spec.accept),
+            tuple(re.compile(r) for r in spec.accept_regex),
+            frozenset(normalize_answer(k) for k in spec.keep_going),
+            frozenset(),
+        )
+    codes = (
+        frozenset(c.strip() for c in spec.codes) if isinstance(spec, CodeAnswer) else frozenset()
+    )
+    return PreparedAnswer(spec, frozenset(), (), frozenset(), codes)
+
+
+def input_problem(given: Given) -> str | None:
+    """What makes a given answer invalid input regardless of the clue, if anything."""
+    if isinstance(given, TextGiven):
+        if len(given.answer) > MAX_ANSWER_CODE_POINTS:
+            return f"the answer is {len(given.answer)} characters long; at most 1000 are allowed"
+        if not normalize_answer(given.answer):
+            return "the answer has no letters or digits once normalized"
+    elif isinstance(given, CodeGiven):
+        if len(given.code) > MAX_ANSWER_CODE_POINTS:
+            return f"the code is {len(given.code)} characters long; at most 1000 are allowed"
+        if not given.code.strip():
+            return "the code is empty"
+    elif isinstance(given, GeoGiven):
+        if not -90.0 <= given.lat <= 90.0:
+            return f"lat must be between -90 and 90, got {given.lat}"
+        if not -180.0 <= given.lon <= 180.0:
+            return f"lon must be between -180 and 180, got {given.lon}"
+    return None
+
+
+def kind_of(given: Given) -> str:
+    tag: str = given.__struct_config__.tag  # type: ignore[assignment]
+    return tag
+
+
+def judge(prepared: PreparedAnswer, given: Given) -> Verdict:
+    spec = prepared.spec
+    if isinstance(given, TextGiven) and isinstance(spec, TextAnswer):
+        normalized = normalize_answer(given.answer)
+        if normalized in prepared.accept or any(r.fullmatch(normalized) for r in prepared.regexes):
+            return "correct"
+        return "keep_going" if normalized in prepared.keep_going else "incorrect"
+    if isinstance(given, GeoGiven) and isinstance(spec, GeoAnswer):
+        distance = haversine_m(given.lat, given.lon, spec.lat, spec.lon)
+        return "correct" if distance <= spec.radius_m else "incorrect"
+    if isinstance(given, CodeGiven) and isinstance(spec, CodeAnswer):
+        return "correct" if given.code.strip() in prepared.codes else "incorrect"
+    if isinstance(given, PhotoGiven) and isinstance(spec, PhotoAnswer):
+        return "pending_review"
+    raise ValueError("the given answer does not fit the clue's kind")  # decide checks first

@@ -1,0 +1,253 @@
+"""`decide(state, command, now)`: the rules of the hunt format, as a pure function.
+
+It reads the state and never changes it; the engine folds the events it
+returns into the state with `evolve`. Refusal order follows the spec.
+"""
+
+import msgspec
+
+from questline.domain import rejections as refuse
+from questline.domain.answer_checking import input_problem, judge, kind_of
+from questline.domain.commands import (
+    AdjustScore,
+    Announce,
+    Command,
+    CreateHunt,
+    PauseHunt,
+    PhotoGiven,
+    RegisterTeam,
+    ResumeHunt,
+    ReviewPhoto,
+    Submit,
+    UnlockHint,
+)
+from questline.domain.events import (
+    AnnouncementMade,
+    AnswerWrong,
+    ClueSolved,
+    Event,
+    HintUnlocked,
+    HuntCreated,
+    HuntPaused,
+    HuntResumed,
+    KeptGoing,
+    PhotoRejected,
+    PhotoSubmitted,
+    ScoreAdjusted,
+    TeamRegistered,
+)
+from questline.domain.hunt_state import HuntState, TeamState, fold_name
+from questline.domain.rejections import Rejection
+from questline.domain.replies import (
+    AdjustmentReply,
+    HintReply,
+    HuntReply,
+    Reply,
+    ReviewReply,
+    SubmissionReply,
+    TeamReply,
+)
+from questline.domain.timestamps import MICROS_PER_SECOND, Micros
+
+RATE_WINDOW = 60 * MICROS_PER_SECOND
+MAX_NAME = 64
+MAX_REASON = 1000
+MAX_ANNOUNCEMENT = 2000
+
+
+class Accepted(msgspec.Struct, frozen=True):
+    events: list[Event]
+    reply: Reply
+
+
+Decision = Accepted | Rejection
+
+
+def decide(state: HuntState | None, command: Command, now: Micros) -> Decision:
+    if isinstance(command, CreateHunt):
+        if state is not None:
+            return refuse.hunt_exists(command.hunt_id)
+        if command.definition.id != command.hunt_id:
+            return refuse.invalid_input("the definition's id differs from the hunt id")
+        return Accepted([HuntCreated(command.definition)], HuntReply(command.hunt_id))
+    if state is None:
+        return refuse.unknown_hunt(command.hunt_id)
+    if isinstance(command, Submit):
+        return _submit(state, command, now)
+    if isinstance(command, UnlockHint):
+        return _unlock_hint(state, command, now)
+    if isinstance(command, RegisterTeam):
+        return _register(state, command, now)
+    if isinstance(command, ReviewPhoto):
+        return _review(state, command)
+    if isinstance(command, AdjustScore):
+        return _adjust(state, command)
+    if isinstance(command, PauseHunt):
+        events: list[Event] = [] if state.paused else [HuntPaused()]
+        return Accepted(events, HuntReply(state.hunt_id))
+    if isinstance(command, ResumeHunt):
+        events = [HuntResumed()] if state.paused else []
+        return Accepted(events, HuntReply(state.hunt_id))
+    if isinstance(command, Announce):
+        text = command.text.strip()
+        if not text or len(text) > MAX_ANNOUNCEMENT:
+            return refuse.invalid_input(f"an announcement needs 1 to {MAX_ANNOUNCEMENT} characters")
+        return Accepted([AnnouncementMade(text)], HuntReply(state.hunt_id))
+    raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _team(state: HuntState, team_id: str) -> TeamState | Rejection:
+    team = state.teams.get(team_id)
+    return team if team is not None else refuse.unknown_team(team_id)
+
+
+def _submit(state: HuntState, command: Submit, now: Micros) -> Decision:
+    team = _team(state, command.team_id)
+    if isinstance(team, Rejection):
+        return team
+    given = command.given
+    problem = input_problem(given)
+    clue = state.clues.get(command.clue_id)
+    if problem is None and clue is not None and kind_of(given) != clue.kind:
+        problem = f"clue {clue.id!r} takes a {clue.kind} answer, not a {kind_of(given)} answer"
+    if problem is not None:
+        return refuse.invalid_input(problem)
+    phase = state.phase(now)
+    if phase != "live":
+        return refuse.not_live(state.hunt_id, phase)
+    if clue is None:
+        return refuse.unknown_clue(command.clue_id)
+    if not state.is_open(team, clue):
+        return refuse.clue_not_open(clue.id)
+    score = state.scores.score(team.team_id)
+    if clue.id in team.solved:
+        return Accepted([], SubmissionReply("already_solved", 0, 0, score))
+    if clue.max_attempts is not None and team.wrong.get(clue.id, 0) >= clue.max_attempts:
+        return refuse.clue_locked(clue.id, clue.max_attempts)
+    pending = team.pending_photos.get(clue.id)
+    if pending is not None:
+        return refuse.photo_pending(clue.id, pending)
+    retry_after = _rate_limit_wait(state, team, clue.id, now)
+    if retry_after is not None:
+        return refuse.rate_limited(clue.id, retry_after, state.definition.wrong_per_minute)
+    verdict = judge(state.prepared[clue.id], given)
+    if verdict == "correct":
+        solved = _solve(state, team, clue.id, review_id=None)
+        return Accepted(
+            [solved],
+            SubmissionReply(
+                "correct", solved.points, solved.bonus, score + solved.points + solved.bonus
+            ),
+        )
+    if verdict == "keep_going":
+        return Accepted(
+            [KeptGoing(team.team_id, clue.id)], SubmissionReply("keep_going", 0, 0, score)
+        )
+    if verdict == "pending_review":
+        assert isinstance(given, PhotoGiven)
+        review_id = f"p-{state.photos_submitted + 1}"
+        event = PhotoSubmitted(
+            review_id, team.team_id, clue.id, given.photo_id, given.digest, given.content_type
+        )
+        return Accepted([event], SubmissionReply("pending_review", 0, 0, score, review_id))
+    return Accepted([AnswerWrong(team.team_id, clue.id)], SubmissionReply("incorrect", 0, 0, score))
+
+
+def _solve(state: HuntState, team: TeamState, clue_id: str, review_id: str | None) -> ClueSolved:
+    solve_number = len(state.scores.solvers[clue_id]) + 1
+    bonuses = state.definition.first_solve_bonus
+    bonus = bonuses[solve_number - 1] if solve_number <= len(bonuses) else 0
+    points = state.scores.value_now(clue_id, solved=False)
+    return ClueSolved(team.team_id, clue_id, points, bonus, solve_number, review_id)
+
+
+def _rate_limit_wait(state: HuntState, team: TeamState, clue_id: str, now: Micros) -> int | None:
+    """Seconds to wait (rounded up, at least 1) if the team is rate limited on the clue."""
+    limit = state.definition.wrong_per_minute
+    recent = team.recent_wrong.get(clue_id)
+    if recent is None or len(recent) < limit:
+        return None
+    in_window = [t for t in recent if t > now - RATE_WINDOW]
+    if len(in_window) < limit:
+        return None
+    frees_at = in_window[len(in_window) - limit] + RATE_WINDOW
+    wait = -(-(frees_at - now) // MICROS_PER_SECOND)
+    return max(1, wait)
+
+
+def _unlock_hint(state: HuntState, command: UnlockHint, now: Micros) -> Decision:
+    team = _team(state, command.team_id)
+    if isinstance(team, Rejection):
+        return team
+    phase = state.phase(now)
+    if phase != "live":
+        return refuse.not_live(state.hunt_id, phase)
+    clue = state.clues.get(command.clue_id)
+    if clue is None:
+        return refuse.unknown_clue(command.clue_id)
+    hint = clue.hint(command.hint_id)
+    if hint is None:
+        return refuse.unknown_hint(clue.id, command.hint_id)
+    if not state.is_open(team, clue):
+        return refuse.clue_not_open(clue.id)
+    score = state.scores.score(team.team_id)
+    if (clue.id, hint.id) in team.hints:
+        return Accepted([], HintReply(hint.id, hint.text, hint.cost, score))
+    event = HintUnlocked(team.team_id, clue.id, hint.id, hint.cost)
+    return Accepted([event], HintReply(hint.id, hint.text, hint.cost, score - hint.cost))
+
+
+def _register(state: HuntState, command: RegisterTeam, now: Micros) -> Decision:
+    name = command.name.strip()
+    if not 1 <= len(name) <= MAX_NAME:
+        return refuse.invalid_input(f"a team name needs 1 to {MAX_NAME} characters")
+    if now >= state.definition.ends_at:
+        return refuse.registration_closed(state.hunt_id)
+    if fold_name(name) in state.team_names:
+        return refuse.name_taken(name)
+    team_id = f"t-{len(state.teams) + 1}"
+    return Accepted([TeamRegistered(team_id, name, command.token_hash)], TeamReply(team_id))
+
+
+def _review(state: HuntState, command: ReviewPhoto) -> Decision:
+    review = state.reviews.get(command.review_id)
+    if review is None:
+        if command.review_id in state.reviewed:
+            return refuse.already_reviewed(command.review_id)
+        return refuse.unknown_review(command.review_id)
+    reason = command.reason.strip()
+    if len(reason) > MAX_REASON:
+        return refuse.invalid_input(f"a reason has at most {MAX_REASON} characters")
+    team = state.teams[review.team_id]
+    score = state.scores.score(team.team_id)
+    if command.approve:
+        solved = _solve(state, team, review.clue_id, review_id=review.review_id)
+        reply = ReviewReply(
+            review.review_id,
+            True,
+            team.team_id,
+            review.clue_id,
+            score + solved.points + solved.bonus,
+        )
+        return Accepted([solved], reply)
+    if not reason:
+        return refuse.invalid_input("a rejection needs a reason the team can act on")
+    rejected = PhotoRejected(review.review_id, team.team_id, review.clue_id, reason)
+    return Accepted(
+        [rejected], ReviewReply(review.review_id, False, team.team_id, review.clue_id, score)
+    )
+
+
+def _adjust(state: HuntState, command: AdjustScore) -> Decision:
+    team = _team(state, command.team_id)
+    if isinstance(team, Rejection):
+        return team
+    reason = command.reason.strip()
+    if command.points == 0:
+        return refuse.invalid_input("an adjustment must award or deduct points (not 0)")
+    if not reason or len(reason) > MAX_REASON:
+        return refuse.invalid_input(f"an adjustment needs a reason of 1 to {MAX_REASON} characters")
+    score = state.scores.score(team.team_id) + command.points
+    return Accepted(
+        [ScoreAdjusted(team.team_id, command.points, reason)], AdjustmentReply(team.team_id, score)
+    )

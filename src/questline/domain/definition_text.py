@@ -1,0 +1,95 @@
+"""Hunt files as text: YAML or JSON in, a definition or located problems out.
+
+Problems carry the line they refer to when the text is YAML or JSON that
+parsed, so editors and the organizer console can mark the line.
+"""
+
+import json
+from typing import Literal
+
+import msgspec
+import yaml
+
+from questline.domain.definition import HuntDefinition
+from questline.domain.definition_parsing import InvalidHunt, Problem, parse_definition
+
+TextFormat = Literal["yaml", "json"]
+
+
+class LocatedProblem(msgspec.Struct, frozen=True):
+    path: str
+    message: str
+    line: int | None = None
+
+
+class HuntFileError(ValueError):
+    def __init__(self, problems: list[LocatedProblem]) -> None:
+        self.problems = problems
+        lines = "\n".join(
+            f"  line {p.line}: {p.path}: {p.message}" if p.line else f"  {p.path}: {p.message}"
+            for p in problems
+        )
+        super().__init__(f"the hunt definition has {len(problems)} problem(s):\n{lines}")
+
+
+def load_hunt_text(text: str, fmt: TextFormat = "yaml") -> HuntDefinition:
+    """Parse and validate; raise HuntFileError with every located problem."""
+    try:
+        document = yaml.safe_load(text) if fmt == "yaml" else json.loads(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise HuntFileError(
+            [LocatedProblem("(document)", f"is not valid YAML: {error}", line)]
+        ) from None
+    except json.JSONDecodeError as error:
+        problem = LocatedProblem("(document)", f"is not valid JSON: {error.msg}", error.lineno)
+        raise HuntFileError([problem]) from None
+    try:
+        return parse_definition(document)
+    except InvalidHunt as invalid:
+        lines = _yaml_lines(text)
+        raise HuntFileError([_locate(p, lines) for p in invalid.problems]) from None
+
+
+def _locate(problem: Problem, lines: dict[str, int]) -> LocatedProblem:
+    path = problem.path
+    while path:
+        if path in lines:
+            return LocatedProblem(problem.path, problem.message, lines[path])
+        path = _parent(path)
+    return LocatedProblem(problem.path, problem.message, None)
+
+
+def _parent(path: str) -> str:
+    cut = max(path.rfind("."), path.rfind("["))
+    return path[:cut] if cut > 0 else ""
+
+
+def _yaml_lines(text: str) -> dict[str, int]:
+    """Map each value's path (as problems name it) to its 1-based line.
+
+    JSON is YAML, so this serves both formats.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, path: str) -> None:
+        if path:
+            lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                child = f"{path}.{key}" if path else key
+                lines.setdefault(child, key_node.start_mark.line + 1)
+                walk(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, f"{path}[{index}]")
+
+    if root is not None:
+        walk(root, "")
+    return lines

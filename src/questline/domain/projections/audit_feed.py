@@ -1,0 +1,89 @@
+"""The audit feed: one readable line per event that changed standings or the hunt.
+
+Wrong answers and keep-going hits are left to the clue statistics; the log
+itself keeps every event.
+"""
+
+from questline.domain.events import (
+    AnnouncementMade,
+    AnswerWrong,
+    ClueSolved,
+    Event,
+    HintUnlocked,
+    HuntCreated,
+    HuntPaused,
+    HuntResumed,
+    KeptGoing,
+    PhotoRejected,
+    PhotoSubmitted,
+    ReadModelHealed,
+    RecordedEvent,
+    ScoreAdjusted,
+    TeamRegistered,
+)
+from questline.domain.projections.rows import AuditRow, Table
+
+
+def audit_key(version: int) -> str:
+    return f"{version:012d}"
+
+
+def summarize(event: Event) -> tuple[str | None, str]:
+    """(team id, one line) for an event."""
+    if isinstance(event, ClueSolved):
+        how = f" (photo {event.review_id} approved)" if event.review_id else ""
+        return event.team_id, (
+            f"{event.team_id} solved {event.clue_id} as solver #{event.solve_number}"
+            f" for {event.points} points + {event.bonus} bonus{how}"
+        )
+    if isinstance(event, HintUnlocked):
+        return (
+            event.team_id,
+            f"{event.team_id} unlocked hint {event.hint_id} of {event.clue_id} for {event.cost}",
+        )
+    if isinstance(event, ScoreAdjusted):
+        return event.team_id, f"{event.team_id} adjusted by {event.points:+d}: {event.reason}"
+    if isinstance(event, TeamRegistered):
+        return event.team_id, f"{event.team_id} registered as {event.name!r}"
+    if isinstance(event, PhotoSubmitted):
+        return event.team_id, f"{event.team_id} sent photo {event.review_id} for {event.clue_id}"
+    if isinstance(event, PhotoRejected):
+        return event.team_id, f"photo {event.review_id} of {event.team_id} rejected: {event.reason}"
+    if isinstance(event, AnswerWrong):
+        return event.team_id, f"{event.team_id} answered {event.clue_id} wrong"
+    if isinstance(event, KeptGoing):
+        return event.team_id, f"{event.team_id} is on the way with {event.clue_id}"
+    if isinstance(event, HuntCreated):
+        return None, f"hunt created: {event.definition.title}"
+    if isinstance(event, HuntPaused):
+        return None, "hunt paused"
+    if isinstance(event, HuntResumed):
+        return None, "hunt resumed"
+    if isinstance(event, AnnouncementMade):
+        return None, f"announcement: {event.text}"
+    if isinstance(event, ReadModelHealed):
+        return None, f"read model {event.projection} healed ({event.differences} differences)"
+    raise TypeError(type(event).__name__)
+
+
+class AuditFeedProjection:
+    tables: tuple[Table, ...] = ("audit",)
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[str, str], AuditRow] = {}
+        self.dirty: set[tuple[Table, str, str]] = set()
+
+    def apply(self, recorded: RecordedEvent) -> None:
+        event = recorded.event
+        if isinstance(event, AnswerWrong | KeptGoing):
+            return
+        team_id, line = summarize(event)
+        key = audit_key(recorded.version)
+        self._pending[(recorded.hunt_id, key)] = AuditRow(
+            recorded.version, recorded.time, recorded.type, team_id, line
+        )
+        self.dirty.add(("audit", recorded.hunt_id, key))
+
+    def row(self, table: Table, hunt_id: str, key: str) -> AuditRow:
+        # Audit rows never change once written, so only the unflushed ones are kept.
+        return self._pending.pop((hunt_id, key))

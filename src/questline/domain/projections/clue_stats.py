@@ -1,0 +1,78 @@
+"""The clue statistics read model: solves, wrong answers, keep-going hits, hints."""
+
+from dataclasses import dataclass, field
+
+from questline.domain.events import (
+    AnswerWrong,
+    ClueSolved,
+    HintUnlocked,
+    HuntCreated,
+    KeptGoing,
+    PhotoRejected,
+    PhotoSubmitted,
+    RecordedEvent,
+)
+from questline.domain.projections.rows import ClueStatsRow, Table
+
+FIRST_SOLVERS_KEPT = 10
+
+
+@dataclass(slots=True)
+class _Stats:
+    solves: int = 0
+    wrong: int = 0
+    keep_going: int = 0
+    hints_unlocked: int = 0
+    photos_waiting: int = 0
+    first_solvers: list[str] = field(default_factory=list)
+
+
+class ClueStatsProjection:
+    tables: tuple[Table, ...] = ("clue_stats",)
+
+    def __init__(self) -> None:
+        self._stats: dict[tuple[str, str], _Stats] = {}
+        self.dirty: set[tuple[Table, str, str]] = set()
+
+    def apply(self, recorded: RecordedEvent) -> None:
+        event = recorded.event
+        hunt_id = recorded.hunt_id
+        if isinstance(event, HuntCreated):
+            for clue in event.definition.clues:
+                self._stats[(hunt_id, clue.id)] = _Stats()
+                self.dirty.add(("clue_stats", hunt_id, clue.id))
+            return
+        if isinstance(event, AnswerWrong):
+            self._stats[(hunt_id, event.clue_id)].wrong += 1
+        elif isinstance(event, ClueSolved):
+            stats = self._stats[(hunt_id, event.clue_id)]
+            stats.solves += 1
+            if event.review_id is not None:
+                stats.photos_waiting -= 1
+            if len(stats.first_solvers) < FIRST_SOLVERS_KEPT:
+                stats.first_solvers.append(event.team_id)
+        elif isinstance(event, KeptGoing):
+            self._stats[(hunt_id, event.clue_id)].keep_going += 1
+        elif isinstance(event, HintUnlocked):
+            self._stats[(hunt_id, event.clue_id)].hints_unlocked += 1
+        elif isinstance(event, PhotoSubmitted):
+            self._stats[(hunt_id, event.clue_id)].photos_waiting += 1
+        elif isinstance(event, PhotoRejected):
+            stats = self._stats[(hunt_id, event.clue_id)]
+            stats.photos_waiting -= 1
+            stats.wrong += 1
+        else:
+            return
+        self.dirty.add(("clue_stats", hunt_id, event.clue_id))
+
+    def row(self, table: Table, hunt_id: str, key: str) -> ClueStatsRow:
+        s = self._stats[(hunt_id, key)]
+        return ClueStatsRow(
+            key,
+            s.solves,
+            s.wrong,
+            s.keep_going,
+            s.hints_unlocked,
+            s.photos_waiting,
+            list(s.first_solvers),
+        )

@@ -1,0 +1,56 @@
+"""The hunts read model: each hunt's definition, pause state and log head."""
+
+from dataclasses import dataclass
+
+from questline.domain.definition import HuntDefinition
+from questline.domain.events import (
+    HuntCreated,
+    HuntPaused,
+    HuntResumed,
+    RecordedEvent,
+    TeamRegistered,
+)
+from questline.domain.projections.rows import HuntRow, Table
+from questline.domain.timestamps import Micros
+
+
+@dataclass(slots=True)
+class _Hunt:
+    definition: HuntDefinition
+    paused: bool = False
+    version: int = 0
+    last_time: Micros = 0
+    teams: int = 0
+    teams_before_freeze: int = 0
+
+
+class HuntCatalogProjection:
+    tables: tuple[Table, ...] = ("hunts",)
+
+    def __init__(self) -> None:
+        self._hunts: dict[str, _Hunt] = {}
+        self.dirty: set[tuple[Table, str, str]] = set()
+
+    def apply(self, recorded: RecordedEvent) -> None:
+        event = recorded.event
+        if isinstance(event, HuntCreated):
+            self._hunts[recorded.hunt_id] = _Hunt(event.definition)
+        hunt = self._hunts[recorded.hunt_id]
+        if isinstance(event, HuntPaused):
+            hunt.paused = True
+        elif isinstance(event, HuntResumed):
+            hunt.paused = False
+        elif isinstance(event, TeamRegistered):
+            hunt.teams += 1
+            freeze_at = hunt.definition.freeze_at
+            if freeze_at is not None and recorded.time < freeze_at:
+                hunt.teams_before_freeze += 1
+        hunt.version = recorded.version
+        hunt.last_time = recorded.time
+        self.dirty.add(("hunts", recorded.hunt_id, recorded.hunt_id))
+
+    def row(self, table: Table, hunt_id: str, key: str) -> HuntRow:
+        h = self._hunts[hunt_id]
+        return HuntRow(
+            h.definition, h.paused, h.version, h.last_time, h.teams, h.teams_before_freeze
+        )

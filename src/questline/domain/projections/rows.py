@@ -1,0 +1,105 @@
+"""The rows read models are stored as. Stores key them by (table, hunt, key)."""
+
+from typing import Literal
+
+import msgspec
+
+from questline.domain.definition import HuntDefinition
+from questline.domain.timestamps import Micros
+
+Table = Literal[
+    "hunts", "teams", "leaderboard_live", "leaderboard_frozen", "clue_stats", "reviews", "audit"
+]
+TABLES: tuple[Table, ...] = (
+    "hunts",
+    "teams",
+    "leaderboard_live",
+    "leaderboard_frozen",
+    "clue_stats",
+    "reviews",
+    "audit",
+)
+
+NO_SCORING_EVENT = 2**62  # sorts a team with no scoring event after every team with one
+
+
+class HuntRow(msgspec.Struct, frozen=True):
+    definition: HuntDefinition
+    paused: bool
+    version: int
+    last_time: Micros
+    teams: int
+    teams_before_freeze: int
+
+
+class TeamRow(msgspec.Struct, frozen=True):
+    team_id: str
+    name: str
+    order: int
+    token_hash: str
+    registered_at: Micros
+    solved: dict[str, int]  # clue -> hunt version of the solve
+    wrong: dict[str, int]
+    hints: list[tuple[str, str]]
+    pending: dict[str, str]  # clue -> review id
+    bonus: dict[str, int]
+    hint_costs: int
+    adjustments: int
+
+
+class LeaderboardRow(msgspec.Struct, frozen=True):
+    team_id: str
+    name: str
+    score: int
+    solved: int
+    last_scoring_version: int
+    order: int
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (-self.score, self.last_scoring_version, self.order)
+
+
+class ClueStatsRow(msgspec.Struct, frozen=True):
+    clue_id: str
+    solves: int
+    wrong: int
+    keep_going: int
+    hints_unlocked: int
+    photos_waiting: int
+    first_solvers: list[str]
+
+
+class ReviewRow(msgspec.Struct, frozen=True):
+    review_id: str
+    team_id: str
+    clue_id: str
+    photo_id: str
+    submitted_at: Micros
+    status: Literal["waiting", "approved", "rejected"]
+    reason: str = ""
+    reviewed_at: Micros | None = None
+
+
+class AuditRow(msgspec.Struct, frozen=True):
+    version: int
+    time: Micros
+    type: str
+    team_id: str | None
+    summary: str
+
+
+Row = HuntRow | TeamRow | LeaderboardRow | ClueStatsRow | ReviewRow | AuditRow
+
+ROW_TYPES: dict[Table, type[Row]] = {
+    "hunts": HuntRow,
+    "teams": TeamRow,
+    "leaderboard_live": LeaderboardRow,
+    "leaderboard_frozen": LeaderboardRow,
+    "clue_stats": ClueStatsRow,
+    "reviews": ReviewRow,
+    "audit": AuditRow,
+}
+
+# (table, hunt id, key) -> the row now, or None when it was deleted
+ChangeKey = tuple[Table, str, str]
+Changes = dict[ChangeKey, Row | None]

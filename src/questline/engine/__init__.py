@@ -1,0 +1,1 @@
+"""The engine: command handling, group commit, idempotency, recovery, verification."""

@@ -1,0 +1,125 @@
+"""What the engine needs from the world, as protocols. Adapters implement them.
+
+The engine commits a batch through a `UnitOfWork`: the events, the command
+records and the read-model rows with their checkpoint land together or not
+at all. Every adapter passes the same conformance suite (tests/conformance).
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Literal, Protocol
+
+import msgspec
+
+from questline.domain.events import RecordedEvent
+from questline.domain.projections.rows import Changes, LeaderboardRow, Row, Table
+from questline.domain.replies import Reply
+from questline.domain.timestamps import Micros
+
+Board = Literal["live", "frozen"]
+
+
+class VersionConflict(Exception):
+    """A writer tried to append at a version that is not the hunt's next one."""
+
+    def __init__(self, hunt_id: str, actual: int, expected: int) -> None:
+        self.hunt_id = hunt_id
+        self.actual = actual
+        self.expected = expected
+        super().__init__(f"hunt {hunt_id} is at version {actual}, the command expected {expected}")
+
+
+class CommandRecord(msgspec.Struct, frozen=True):
+    """The first answer to a command, kept so a retry gets it again."""
+
+    command_id: str
+    hunt_id: str
+    fingerprint: str
+    reply: Reply
+    decided_at: Micros
+
+
+class Clock(Protocol):
+    def now(self) -> Micros: ...
+
+
+class EventLog(Protocol):
+    def append(self, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+        """Append in order; return them with positions. Each hunt's versions must
+        continue its log exactly, or VersionConflict is raised and nothing is written."""
+        ...
+
+    def read(
+        self, after: int = 0, hunt_id: str | None = None, limit: int | None = None
+    ) -> Iterator[RecordedEvent]: ...
+
+    def head(self) -> int: ...
+
+    def version(self, hunt_id: str) -> int: ...
+
+    def hunt_ids(self) -> list[str]: ...
+
+
+class CommandLog(Protocol):
+    def find(self, command_ids: Sequence[str]) -> dict[str, CommandRecord]: ...
+
+    def remember(self, records: Sequence[CommandRecord]) -> None: ...
+
+    def forget_before(self, time: Micros) -> int: ...
+
+
+class ReadModelStore(Protocol):
+    def apply_changes(self, changes: Changes, checkpoint: int) -> bool:
+        """Write the rows and the checkpoint; a change set at or below the stored
+        checkpoint is ignored (returns False), so redelivery is harmless."""
+        ...
+
+    def checkpoint(self) -> int: ...
+
+    def get(self, table: Table, hunt_id: str, key: str) -> Row | None: ...
+
+    def rows(self, table: Table, hunt_id: str | None = None) -> Iterator[tuple[str, str, Row]]: ...
+
+    def replace_hunt(self, hunt_id: str, rows: Changes) -> None:
+        """Swap every row of one hunt for the given ones (reconciliation)."""
+        ...
+
+    def replace_all(self, rows: Changes, checkpoint: int) -> None: ...
+
+    def leaderboard(
+        self, hunt_id: str, board: Board, limit: int, offset: int
+    ) -> list[LeaderboardRow]:
+        """Rows in rank order; costs O(offset + limit), never a sort of all teams."""
+        ...
+
+    def rank(self, hunt_id: str, board: Board, team_id: str) -> int | None: ...
+
+    def team_by_token(self, token_hash: str) -> tuple[str, str] | None: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def events(self) -> EventLog: ...
+
+    @property
+    def commands(self) -> CommandLog: ...
+
+    @property
+    def read_models(self) -> ReadModelStore: ...
+
+
+class Store(Protocol):
+    """A backend holding the log, the command records and the read models."""
+
+    @property
+    def events(self) -> EventLog: ...
+
+    @property
+    def commands(self) -> CommandLog: ...
+
+    @property
+    def read_models(self) -> ReadModelStore: ...
+
+    def transaction(self) -> AbstractContextManager[UnitOfWork]: ...
+
+    def close(self) -> None: ...
