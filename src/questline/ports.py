@@ -97,6 +97,14 @@ class ReadModelStore(Protocol):
     def team_by_token(self, token_hash: str) -> tuple[str, str] | None: ...
 
 
+class TokenStore(Protocol):
+    """Organizer tokens, by digest only: a leaked store leaks no token."""
+
+    def add(self, token_hash: str, role: str, created_at: Micros) -> None: ...
+
+    def role_of(self, token_hash: str) -> str | None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def events(self) -> EventLog: ...
@@ -119,6 +127,9 @@ class Store(Protocol):
 
     @property
     def read_models(self) -> ReadModelStore: ...
+
+    @property
+    def tokens(self) -> TokenStore: ...
 
     def transaction(self) -> AbstractContextManager[UnitOfWork]: ...
 

@@ -2,7 +2,7 @@
 
 import typer
 
-from questline.cli import hunt_commands, log_commands
+from questline.cli import hunt_commands, log_commands, serve_commands
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -10,6 +10,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(hunt_commands.app, name="hunt")
+app.add_typer(serve_commands.token_app, name="token")
+app.command("serve")(serve_commands.serve)
 log_commands.register(app)
 
 

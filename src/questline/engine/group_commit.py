@@ -3,12 +3,20 @@ whatever has queued up (up to a batch size), runs it as one engine batch (one
 transaction, at most one fsync) and only then completes the callers' futures."""
 
 import asyncio
+import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 
+from questline.domain.projections.rows import Changes
 from questline.engine.envelopes import CommandEnvelope, Outcome
 from questline.engine.hunt_engine import HuntEngine
+
+log = logging.getLogger(__name__)
+
+# Told of every committed batch, on the writer thread: must not block.
+BatchListener = Callable[[list[Outcome], Changes], None]
 
 
 class Overloaded(Exception):
@@ -38,6 +46,7 @@ class GroupCommitter:
         self._running = False
         self.batches = 0
         self.commands = 0
+        self.listeners: list[BatchListener] = []
 
     def start(self) -> None:
         self._running = True
@@ -50,6 +59,10 @@ class GroupCommitter:
         self._running = False
         self._queue.put(_STOP)
         self._thread.join()
+
+    @property
+    def running(self) -> bool:
+        return self._running and self._thread.is_alive()
 
     @property
     def depth(self) -> int:
@@ -100,3 +113,8 @@ class GroupCommitter:
         self.commands += len(batch)
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             future.set_result(outcome)
+        for listener in self.listeners:
+            try:
+                listener(outcomes, self.engine.last_changes)
+            except Exception:  # a listener's fault must not stop the writer
+                log.exception("batch listener failed")

@@ -11,6 +11,7 @@ from questline.domain.decide import decide
 from questline.domain.events import RecordedEvent
 from questline.domain.hunt_state import HuntState, evolve
 from questline.domain.projections.projector import Projector
+from questline.domain.projections.rows import Changes
 from questline.domain.rejections import Rejection, invalid_input, version_conflict
 from questline.domain.timestamps import MICROS_PER_SECOND, Micros
 from questline.engine.envelopes import CommandEnvelope, Outcome
@@ -45,6 +46,8 @@ class HuntEngine:
         self.projector = Projector()
         self._recent = RecentCommands(recent_capacity)
         self._last_prune: Micros = 0
+        # The read-model rows the last committed batch changed, for live updates.
+        self.last_changes: Changes = {}
 
     # -- recovery -------------------------------------------------------
 
@@ -175,14 +178,16 @@ class HuntEngine:
     def _commit(
         self, pending: list[RecordedEvent], records: list[CommandRecord], now: Micros
     ) -> list[RecordedEvent]:
+        self.last_changes = {}
         if not pending and not records:
             return []
         with self.store.transaction() as uow:
             placed = uow.events.append(pending)
             for recorded in placed:
                 self.projector.apply(recorded)
+            self.last_changes = self.projector.take_changes()
             if placed:
-                uow.read_models.apply_changes(self.projector.take_changes(), placed[-1].position)
+                uow.read_models.apply_changes(self.last_changes, placed[-1].position)
             uow.commands.remember(records)
             if now - self._last_prune > 60 * MICROS_PER_SECOND:
                 uow.commands.forget_before(now - self.retention)

@@ -12,13 +12,14 @@ import json
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 from questline.servers.maven import SERVER_NAMES, fetch_jars
-from questline.servers.process import JvmNode, ServerError, port_open, stop_all
+from questline.servers.process import JvmNode, ServerError, port_open
 
 STATE_FILE = "servers.json"
 
@@ -40,6 +41,16 @@ def _clusters(directory: Path) -> tuple[KafkaCluster | None, CassandraCluster | 
 
 def _nodes(kafka: KafkaCluster | None, cassandra: CassandraCluster | None) -> list[JvmNode]:
     return [*(kafka.brokers if kafka else []), *(cassandra.nodes if cassandra else [])]
+
+
+def _stop(
+    kafka: KafkaCluster | None, cassandra: CassandraCluster | None, timeout: float = 60.0
+) -> None:
+    """Stop both clusters side by side: each has its own shutdown rules and timeouts."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(c.stop, timeout) for c in (kafka, cassandra) if c is not None]
+        for future in futures:
+            future.result()
 
 
 def cmd_fetch(_: argparse.Namespace) -> int:
@@ -96,7 +107,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             kafka.wait_ready(args.timeout_kafka)
             print(f"kafka ready after {time.monotonic() - started:.1f} s")
     except BaseException:
-        stop_all(_nodes(kafka, cassandra))
+        _stop(kafka, cassandra)
         raise
     if kafka:
         print(f"kafka bootstrap.servers: {kafka.bootstrap_servers}")
@@ -133,9 +144,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_down(args: argparse.Namespace) -> int:
     directory: Path = args.dir.resolve()
     kafka, cassandra = _clusters(directory)
-    nodes = _nodes(kafka, cassandra)
-    stop_all(nodes, args.timeout)
-    print(f"stopped {len(nodes)} server(s) from {directory}")
+    _stop(kafka, cassandra, args.timeout)
+    print(f"stopped {len(_nodes(kafka, cassandra))} server(s) from {directory}")
     if args.purge:
         for sub in ("kafka", "cassandra"):
             shutil.rmtree(directory / sub, ignore_errors=True)

@@ -31,6 +31,7 @@ DEFAULT_PORT = 9092
 CONTROLLER_PORT_OFFSET = 100
 READY_LINE = "Kafka Server started"  # KafkaBroker.STARTED_MESSAGE, logged by KafkaRaftServer
 FORMAT_TIMEOUT_S = 120.0
+KRAFT_NO_QUORUM_GRACE_S = 10.0
 
 
 def new_cluster_id() -> str:
@@ -261,7 +262,13 @@ class KafkaCluster:
             raise
 
     def stop(self, timeout: float = 60.0) -> None:
-        stop_all(self.brokers, timeout)
+        """Stop every broker: SIGTERM, and SIGKILL after the timeout.
+
+        The last brokers of a cluster cannot finish a controlled shutdown once the controller
+        quorum is gone, so they are killed after a short grace (their data is in the page
+        cache and the next start recovers the logs).
+        """
+        stop_all(self.brokers, timeout, minority_grace=KRAFT_NO_QUORUM_GRACE_S)
 
     def running(self) -> bool:
         return all(b.running() for b in self.brokers)

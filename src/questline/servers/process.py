@@ -318,6 +318,11 @@ class JvmNode:
         self._proc = None
         self.pid_path.unlink(missing_ok=True)
 
+    def exited(self, pid: int) -> bool:
+        if self._proc is not None and self._proc.pid == pid:
+            return self._proc.poll() is not None
+        return not pid_alive(pid)
+
     def stop(self, timeout: float = 60.0) -> None:
         """SIGTERM (a clean shutdown via the JVM's hooks), then SIGKILL after the timeout."""
         if (pid := self.signal(signal.SIGTERM)) is not None:
@@ -333,13 +338,27 @@ class JvmNode:
         return None if pid is None else rss_mib(pid)
 
 
-def stop_all(nodes: Sequence[JvmNode], timeout: float = 60.0) -> None:
-    """SIGTERM every node at once, then wait: serial stops can stall on a lost quorum."""
-    pids = [(node, node.signal(signal.SIGTERM)) for node in nodes]
+def stop_all(
+    nodes: Sequence[JvmNode], timeout: float = 60.0, *, minority_grace: float | None = None
+) -> None:
+    """SIGTERM every node at once, wait, and SIGKILL whatever is left at the timeout.
+
+    With ``minority_grace``, once no more than half of the nodes still run, the rest get only
+    that many seconds: a KRaft broker's controlled shutdown needs a controller majority and
+    would otherwise wait out its own 5-minute limit.
+    """
+    signalled = [(node, pid) for node in nodes if (pid := node.signal(signal.SIGTERM))]
     deadline = time.monotonic() + timeout
-    for node, pid in pids:
-        if pid is not None:
-            node.wait_stopped(pid, max(0.0, deadline - time.monotonic()))
+    grace_deadline: float | None = None
+    while alive := [node for node, pid in signalled if not node.exited(pid)]:
+        now = time.monotonic()
+        if minority_grace is not None and grace_deadline is None and 2 * len(alive) <= len(nodes):
+            grace_deadline = now + minority_grace
+        if now >= min(deadline, grace_deadline or deadline):
+            break
+        time.sleep(POLL_INTERVAL_S)
+    for node, pid in signalled:
+        node.wait_stopped(pid, 0.0)
 
 
 def wait_for(

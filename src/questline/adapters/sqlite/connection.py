@@ -31,11 +31,7 @@ def open_connection(path: Path, durability: Durability, *, create: bool) -> sqli
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute(f"PRAGMA synchronous={durability.upper()}")
         connection.execute("PRAGMA foreign_keys=OFF")
-        if not exists:
-            connection.executescript(DDL)
-            connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        else:
+        if exists:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 connection.close()
@@ -43,6 +39,10 @@ def open_connection(path: Path, durability: Durability, *, create: bool) -> sqli
                     f"{path} has schema {version}, newer than this Questline knows "
                     f"({SCHEMA_VERSION}); upgrade Questline"
                 )
+        connection.executescript(DDL)  # idempotent: adds tables a newer minor version needs
+        if not exists:
+            connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path} cannot be opened as a Questline database: {error}") from None
     return connection

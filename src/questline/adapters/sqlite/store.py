@@ -12,6 +12,7 @@ from questline.adapters.sqlite.command_log import SqliteCommandLog
 from questline.adapters.sqlite.connection import Durability, open_connection, open_reader
 from questline.adapters.sqlite.event_log import SqliteEventLog
 from questline.adapters.sqlite.read_model_store import SqliteReadModelStore
+from questline.adapters.sqlite.token_store import SqliteTokenStore
 
 
 class SqliteStore:
@@ -26,6 +27,7 @@ class SqliteStore:
         self.events = SqliteEventLog(self._writer, self._reader)
         self.commands = SqliteCommandLog(self._writer, self._reader)
         self.read_models = SqliteReadModelStore(self._writer, self._reader)
+        self.tokens = SqliteTokenStore(self._writer, self._reader)
 
     def _reader(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)

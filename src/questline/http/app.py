@@ -1,0 +1,91 @@
+"""The Starlette application: routes, error handling, start-up and shutdown."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from questline.http import openapi
+from questline.http.correlation import CorrelationMiddleware
+from questline.http.errors import ApiError, error_response, handle_api_error
+from questline.http.routes import hunts, operator, organize, play, stream
+from questline.http.services import Services
+
+log = logging.getLogger(__name__)
+
+ROUTES = [
+    Route("/api/hunts", hunts.create_hunt, methods=["POST"]),
+    Route("/api/hunts/{hunt}", hunts.get_hunt, methods=["GET"]),
+    Route("/api/hunts/{hunt}/teams", play.register_team, methods=["POST"]),
+    Route("/api/hunts/{hunt}/submissions", play.submit, methods=["POST"]),
+    Route("/api/hunts/{hunt}/clues/{clue}/hints/{hint}", play.unlock_hint, methods=["POST"]),
+    Route("/api/hunts/{hunt}/leaderboard", hunts.leaderboard, methods=["GET"]),
+    Route("/api/hunts/{hunt}/teams/{team}", hunts.team_progress_route, methods=["GET"]),
+    Route("/api/hunts/{hunt}/pause", hunts.pause_hunt, methods=["POST"]),
+    Route("/api/hunts/{hunt}/resume", hunts.resume_hunt, methods=["POST"]),
+    Route("/api/hunts/{hunt}/adjustments", organize.adjust, methods=["POST"]),
+    Route("/api/hunts/{hunt}/announcements", organize.announce, methods=["POST"]),
+    Route("/api/hunts/{hunt}/reviews", organize.reviews, methods=["GET"]),
+    Route("/api/hunts/{hunt}/reviews/{id}", organize.review, methods=["POST"]),
+    Route("/api/hunts/{hunt}/photos/{id}", organize.photo, methods=["GET"]),
+    Route("/api/hunts/{hunt}/stream", stream.stream, methods=["GET"]),
+    Route("/api/hunts/{hunt}/events", hunts.events, methods=["GET"]),
+    Route("/healthz", operator.healthz, methods=["GET"]),
+    Route("/readyz", operator.readyz, methods=["GET"]),
+    Route("/openapi.json", openapi.serve, methods=["GET"]),
+]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(ApiError(404, "not_found", f"there is no route {request.url.path}"))
+    if exc.status_code == 405:
+        return error_response(
+            ApiError(405, "method_not_allowed", f"{request.method} is not allowed on this route")
+        )
+    return error_response(ApiError(exc.status_code, "http_error", str(exc.detail)))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(
+        ApiError(500, "internal_error", "something went wrong on our side; nothing was lost")
+    )
+
+
+def build_app(services: Services, *, manage_engine: bool = True) -> Starlette:
+    """The app; with manage_engine it starts and stops the engine's writer."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services.live.bind(asyncio.get_running_loop())
+        if manage_engine:
+            services.committer.start()
+        try:
+            yield
+        finally:
+            services.live.close_all()
+            if manage_engine:
+                await asyncio.to_thread(services.committer.stop)
+
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(CorrelationMiddleware)],
+        exception_handlers={
+            ApiError: handle_api_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    services.committer.listeners.append(services.live.on_batch)
+    return app

@@ -1,0 +1,155 @@
+"""Reading a request in the order refusals must win: size, token, scope, hunt, input."""
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+
+from questline.domain.projections.rows import HuntRow
+from questline.http.errors import ApiError, forbidden, invalid, not_found, too_large, unauthorized
+from questline.http.services import Services
+from questline.http.tokens import token_hash
+
+
+@dataclass(frozen=True, slots=True)
+class Organizer:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    hunt_id: str
+    team_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Anonymous:
+    pass
+
+
+Principal = Organizer | Team | Anonymous
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request._body = body  # lets Starlette's form parser reuse what was read
+    return body
+
+
+def authenticate(request: Request) -> Principal:
+    header = request.headers.get("authorization")
+    if header is None:
+        return Anonymous()
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise unauthorized("the Authorization header must be 'Bearer <token>'")
+    services = services_of(request)
+    digest = token_hash(token)
+    expected = services.organizer_token_hash
+    if expected is not None and hmac.compare_digest(digest, expected):
+        return Organizer()
+    if services.store.tokens.role_of(digest) == "organizer":
+        return Organizer()
+    team = services.store.read_models.team_by_token(digest)
+    if team is not None:
+        return Team(*team)
+    raise unauthorized("this token is not valid: check it, or register the team again")
+
+
+def require_organizer(principal: Principal) -> Organizer:
+    if isinstance(principal, Organizer):
+        return principal
+    if isinstance(principal, Anonymous):
+        raise unauthorized("this needs an organizer token")
+    raise forbidden("this needs an organizer token; a team token cannot do it")
+
+
+def require_team(principal: Principal, hunt_id: str) -> Team:
+    if isinstance(principal, Team):
+        if principal.hunt_id != hunt_id:
+            raise forbidden(f"this team token belongs to hunt {principal.hunt_id!r}")
+        return principal
+    if isinstance(principal, Anonymous):
+        raise unauthorized("this needs the team's token")
+    raise forbidden("this needs a team token: organizers do not play")
+
+
+def check_scope(principal: Principal, hunt_id: str) -> None:
+    """A team token names one hunt; using it on another is outside its scope."""
+    if isinstance(principal, Team) and principal.hunt_id != hunt_id:
+        raise forbidden(f"this team token belongs to hunt {principal.hunt_id!r}")
+
+
+def hunt_row(request: Request, hunt_id: str) -> HuntRow:
+    row = services_of(request).store.read_models.get("hunts", hunt_id, hunt_id)
+    if not isinstance(row, HuntRow):
+        raise not_found("unknown_hunt", f"there is no hunt {hunt_id!r}")
+    return row
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    try:
+        value = msgspec.json.decode(body)
+    except msgspec.DecodeError as error:
+        raise invalid(f"the body is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise invalid("the body must be a JSON object")
+    return value
+
+
+def field(
+    body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = True
+) -> Any:
+    if name not in body:
+        if required:
+            raise invalid(f"the field {name!r} is missing", {"field": name})
+        return None
+    value = body[name]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise invalid(f"the field {name!r} has the wrong type", {"field": name})
+    if not isinstance(value, kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise invalid(f"the field {name!r} must be {names}", {"field": name})
+    return value
+
+
+def no_other_fields(body: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise invalid(f"unknown field(s): {', '.join(unknown)}", {"fields": unknown})
+
+
+def query_int(request: Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid(f"{name} must be a whole number, got {raw!r}") from None
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise invalid(f"{name} must be {bound}, got {value}")
+    return value
+
+
+__all__ = ["ApiError"]
