@@ -2,7 +2,7 @@
 
 import typer
 
-from questline.cli import hunt_commands, log_commands, serve_commands
+from questline.cli import demo_command, hunt_commands, log_commands, serve_commands
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -12,6 +12,7 @@ app = typer.Typer(
 app.add_typer(hunt_commands.app, name="hunt")
 app.add_typer(serve_commands.token_app, name="token")
 app.command("serve")(serve_commands.serve)
+app.command("demo")(demo_command.demo)
 log_commands.register(app)
 
 

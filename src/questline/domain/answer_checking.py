@@ -37,14 +37,22 @@ def prepare(clue: Clue) -> PreparedAnswer:
     return PreparedAnswer(spec, frozenset(), (), frozenset(), codes)
 
 
-def input_problem(given: Given) -> str | None:
-    """What makes a given answer invalid input regardless of the clue, if anything."""
+def input_problem(given: Given) -> tuple[str | None, str | None]:
+    """(what makes a given answer invalid input regardless of the clue, if anything;
+    the normalized text answer, so it is computed once)."""
     if isinstance(given, TextGiven):
         if len(given.answer) > MAX_ANSWER_CODE_POINTS:
-            return f"the answer is {len(given.answer)} characters long; at most 1000 are allowed"
-        if not normalize_answer(given.answer):
-            return "the answer has no letters or digits once normalized"
-    elif isinstance(given, CodeGiven):
+            length = len(given.answer)
+            return f"the answer is {length} characters long; at most 1000 are allowed", None
+        normalized = normalize_answer(given.answer)
+        if not normalized:
+            return "the answer has no letters or digits once normalized", None
+        return None, normalized
+    return _other_problem(given), None
+
+
+def _other_problem(given: Given) -> str | None:
+    if isinstance(given, CodeGiven):
         if len(given.code) > MAX_ANSWER_CODE_POINTS:
             return f"the code is {len(given.code)} characters long; at most 1000 are allowed"
         if not given.code.strip():
@@ -62,10 +70,12 @@ def kind_of(given: Given) -> str:
     return tag
 
 
-def judge(prepared: PreparedAnswer, given: Given) -> Verdict:
+def judge(prepared: PreparedAnswer, given: Given, normalized: str | None = None) -> Verdict:
+    """The verdict; `normalized` saves normalizing a text answer a second time."""
     spec = prepared.spec
     if isinstance(given, TextGiven) and isinstance(spec, TextAnswer):
-        normalized = normalize_answer(given.answer)
+        if normalized is None:
+            normalized = normalize_answer(given.answer)
         if normalized in prepared.accept or any(r.fullmatch(normalized) for r in prepared.regexes):
             return "correct"
         return "keep_going" if normalized in prepared.keep_going else "incorrect"

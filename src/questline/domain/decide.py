@@ -106,7 +106,7 @@ def _submit(state: HuntState, command: Submit, now: Micros) -> Decision:
     if isinstance(team, Rejection):
         return team
     given = command.given
-    problem = input_problem(given)
+    problem, normalized = input_problem(given)
     clue = state.clues.get(command.clue_id)
     if problem is None and clue is not None and kind_of(given) != clue.kind:
         problem = f"clue {clue.id!r} takes a {clue.kind} answer, not a {kind_of(given)} answer"
@@ -130,7 +130,7 @@ def _submit(state: HuntState, command: Submit, now: Micros) -> Decision:
     retry_after = _rate_limit_wait(state, team, clue.id, now)
     if retry_after is not None:
         return refuse.rate_limited(clue.id, retry_after, state.definition.wrong_per_minute)
-    verdict = judge(state.prepared[clue.id], given)
+    verdict = judge(state.prepared[clue.id], given, normalized)
     if verdict == "correct":
         solved = _solve(state, team, clue.id, review_id=None)
         return Accepted(

@@ -19,7 +19,14 @@ def _is_accented_script_letter(char: str) -> bool:
     return unicodedata.name(char, "").startswith(_ACCENTED_SCRIPTS)
 
 
+# For ASCII text NFKD changes nothing, case folding is lowercasing and there are
+# no combining marks: dropping every non-alphanumeric character is the whole rule.
+_ASCII_DROP = str.maketrans({chr(c): None for c in range(128) if not chr(c).isalnum()})
+
+
 def normalize_answer(text: str) -> str:
+    if text.isascii():
+        return text.lower().translate(_ASCII_DROP)
     decomposed = unicodedata.normalize("NFKD", text).casefold()
     # Case folding can itself produce decomposable characters; decompose again.
     decomposed = unicodedata.normalize("NFKD", decomposed)

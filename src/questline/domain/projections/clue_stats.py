@@ -1,7 +1,5 @@
 """The clue statistics read model: solves, wrong answers, keep-going hits, hints."""
 
-from dataclasses import dataclass, field
-
 from questline.domain.events import (
     AnswerWrong,
     ClueSolved,
@@ -17,21 +15,11 @@ from questline.domain.projections.rows import ClueStatsRow, Table
 FIRST_SOLVERS_KEPT = 10
 
 
-@dataclass(slots=True)
-class _Stats:
-    solves: int = 0
-    wrong: int = 0
-    keep_going: int = 0
-    hints_unlocked: int = 0
-    photos_waiting: int = 0
-    first_solvers: list[str] = field(default_factory=list)
-
-
 class ClueStatsProjection:
     tables: tuple[Table, ...] = ("clue_stats",)
 
     def __init__(self) -> None:
-        self._stats: dict[tuple[str, str], _Stats] = {}
+        self._stats: dict[tuple[str, str], ClueStatsRow] = {}
         self.dirty: set[tuple[Table, str, str]] = set()
 
     def apply(self, recorded: RecordedEvent) -> None:
@@ -39,7 +27,7 @@ class ClueStatsProjection:
         hunt_id = recorded.hunt_id
         if isinstance(event, HuntCreated):
             for clue in event.definition.clues:
-                self._stats[(hunt_id, clue.id)] = _Stats()
+                self._stats[(hunt_id, clue.id)] = ClueStatsRow(clue.id)
                 self.dirty.add(("clue_stats", hunt_id, clue.id))
             return
         if isinstance(event, AnswerWrong):
@@ -66,13 +54,4 @@ class ClueStatsProjection:
         self.dirty.add(("clue_stats", hunt_id, event.clue_id))
 
     def row(self, table: Table, hunt_id: str, key: str) -> ClueStatsRow:
-        s = self._stats[(hunt_id, key)]
-        return ClueStatsRow(
-            key,
-            s.solves,
-            s.wrong,
-            s.keep_going,
-            s.hints_unlocked,
-            s.photos_waiting,
-            list(s.first_solvers),
-        )
+        return self._stats[(hunt_id, key)]

@@ -32,19 +32,21 @@ class HuntRow(msgspec.Struct, frozen=True):
     teams_before_freeze: int
 
 
-class TeamRow(msgspec.Struct, frozen=True):
+class TeamRow(msgspec.Struct):
+    """Mutable: the projection keeps it as its own state and hands it out as it is."""
+
     team_id: str
     name: str
     order: int
     token_hash: str
     registered_at: Micros
-    solved: dict[str, int]  # clue -> hunt version of the solve
-    wrong: dict[str, int]
-    hints: list[tuple[str, str]]
-    pending: dict[str, str]  # clue -> review id
-    bonus: dict[str, int]
-    hint_costs: int
-    adjustments: int
+    solved: dict[str, int] = msgspec.field(default_factory=dict)  # clue -> version of the solve
+    wrong: dict[str, int] = msgspec.field(default_factory=dict)
+    hints: list[tuple[str, str]] = msgspec.field(default_factory=list)
+    pending: dict[str, str] = msgspec.field(default_factory=dict)  # clue -> review id
+    bonus: dict[str, int] = msgspec.field(default_factory=dict)
+    hint_costs: int = 0
+    adjustments: int = 0
 
 
 class LeaderboardRow(msgspec.Struct, frozen=True):
@@ -59,14 +61,16 @@ class LeaderboardRow(msgspec.Struct, frozen=True):
         return (-self.score, self.last_scoring_version, self.order)
 
 
-class ClueStatsRow(msgspec.Struct, frozen=True):
+class ClueStatsRow(msgspec.Struct):
+    """Mutable, like TeamRow."""
+
     clue_id: str
-    solves: int
-    wrong: int
-    keep_going: int
-    hints_unlocked: int
-    photos_waiting: int
-    first_solvers: list[str]
+    solves: int = 0
+    wrong: int = 0
+    keep_going: int = 0
+    hints_unlocked: int = 0
+    photos_waiting: int = 0
+    first_solvers: list[str] = msgspec.field(default_factory=list)
 
 
 class ReviewRow(msgspec.Struct, frozen=True):

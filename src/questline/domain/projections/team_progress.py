@@ -1,6 +1,9 @@
-"""The teams read model: each team's progress, as its own page shows it."""
+"""The teams read model: each team's progress, as its own page shows it.
 
-from dataclasses import dataclass, field
+The projection's state is the rows themselves (mutable TeamRow structs): a
+row handed out is valid until the next event is applied, which is enough for
+the engine, which writes it in the same batch.
+"""
 
 from questline.domain.events import (
     AnswerWrong,
@@ -13,43 +16,20 @@ from questline.domain.events import (
     TeamRegistered,
 )
 from questline.domain.projections.rows import Table, TeamRow
-from questline.domain.timestamps import Micros
-
-
-@dataclass(slots=True)
-class _Progress:
-    team_id: str
-    name: str
-    order: int
-    token_hash: str
-    registered_at: Micros
-    solved: dict[str, int] = field(default_factory=dict)
-    wrong: dict[str, int] = field(default_factory=dict)
-    hints: list[tuple[str, str]] = field(default_factory=list)
-    pending: dict[str, str] = field(default_factory=dict)
-    bonus: dict[str, int] = field(default_factory=dict)
-    hint_costs: int = 0
-    adjustments: int = 0
 
 
 class TeamProgressProjection:
     tables: tuple[Table, ...] = ("teams",)
 
     def __init__(self) -> None:
-        self._teams: dict[tuple[str, str], _Progress] = {}
+        self._teams: dict[tuple[str, str], TeamRow] = {}
         self._counts: dict[str, int] = {}
         self.dirty: set[tuple[Table, str, str]] = set()
 
     def apply(self, recorded: RecordedEvent) -> None:
         event = recorded.event
         hunt_id = recorded.hunt_id
-        if isinstance(event, TeamRegistered):
-            order = self._counts.get(hunt_id, 0) + 1
-            self._counts[hunt_id] = order
-            self._teams[(hunt_id, event.team_id)] = _Progress(
-                event.team_id, event.name, order, event.token_hash, recorded.time
-            )
-        elif isinstance(event, AnswerWrong | PhotoRejected):
+        if isinstance(event, AnswerWrong | PhotoRejected):
             team = self._teams[(hunt_id, event.team_id)]
             team.wrong[event.clue_id] = team.wrong.get(event.clue_id, 0) + 1
             team.pending.pop(event.clue_id, None)
@@ -59,12 +39,18 @@ class TeamProgressProjection:
             team.pending.pop(event.clue_id, None)
             if event.bonus:
                 team.bonus[event.clue_id] = event.bonus
-        elif isinstance(event, PhotoSubmitted):
-            self._teams[(hunt_id, event.team_id)].pending[event.clue_id] = event.review_id
         elif isinstance(event, HintUnlocked):
             team = self._teams[(hunt_id, event.team_id)]
             team.hints.append((event.clue_id, event.hint_id))
             team.hint_costs += event.cost
+        elif isinstance(event, TeamRegistered):
+            order = self._counts.get(hunt_id, 0) + 1
+            self._counts[hunt_id] = order
+            self._teams[(hunt_id, event.team_id)] = TeamRow(
+                event.team_id, event.name, order, event.token_hash, recorded.time
+            )
+        elif isinstance(event, PhotoSubmitted):
+            self._teams[(hunt_id, event.team_id)].pending[event.clue_id] = event.review_id
         elif isinstance(event, ScoreAdjusted):
             self._teams[(hunt_id, event.team_id)].adjustments += event.points
         else:
@@ -72,18 +58,4 @@ class TeamProgressProjection:
         self.dirty.add(("teams", hunt_id, event.team_id))
 
     def row(self, table: Table, hunt_id: str, key: str) -> TeamRow:
-        p = self._teams[(hunt_id, key)]
-        return TeamRow(
-            p.team_id,
-            p.name,
-            p.order,
-            p.token_hash,
-            p.registered_at,
-            dict(p.solved),
-            dict(p.wrong),
-            list(p.hints),
-            dict(p.pending),
-            dict(p.bonus),
-            p.hint_costs,
-            p.adjustments,
-        )
+        return self._teams[(hunt_id, key)]

@@ -1,0 +1,180 @@
+"""Run the demo: an embedded node serving a sample hunt, simulated teams playing
+it at a fixed rate, a simulated judge, and a live view in the terminal."""
+
+import asyncio
+import random
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import uvicorn
+from rich.console import Console
+from rich.live import Live
+
+from questline.demo.dashboard import render, summary_line
+from questline.demo.sample_hunt import city_hunt_yaml
+from questline.domain.definition_text import load_hunt_text
+from questline.http.embedded import build_embedded_node
+from questline.http.tokens import new_organizer_token
+from questline.loadgen.latency import LatencyRecorder
+from questline.loadgen.open_loop import run_open_loop
+from questline.loadgen.players import Players, judge_photos
+
+
+@dataclass
+class DemoSettings:
+    teams: int = 40
+    rate: float = 25.0
+    host: str = "127.0.0.1"
+    port: int = 8080
+    db: Path | None = None
+    duration: float | None = None
+    seed: int = 7
+    freeze_after: timedelta = timedelta(minutes=30)
+
+
+@dataclass
+class DemoResult:
+    recorder: LatencyRecorder
+    db: Path
+    organizer_token: str
+
+
+class _ServerThread:
+    def __init__(self, server: uvicorn.Server) -> None:
+        self.server = server
+        self.thread = threading.Thread(target=server.run, name="questline-http", daemon=True)
+
+    def __enter__(self) -> "_ServerThread":
+        self.thread.start()
+        return self
+
+    def wait_started(self, timeout: float = 30.0) -> None:
+        event = threading.Event()
+
+        def poll() -> None:
+            while not self.server.started and self.thread.is_alive():
+                event.wait(0.02)
+            event.set()
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        poller.join(timeout)
+        if not self.server.started:
+            raise RuntimeError("the HTTP server did not start (is the port free?)")
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+
+
+def run_demo(settings: DemoSettings, console: Console | None = None) -> DemoResult:
+    console = console or Console()
+    db = settings.db or Path(tempfile.mkdtemp(prefix="questline-demo-")) / "demo.db"
+    organizer_token = new_organizer_token()
+    node = build_embedded_node(db, organizer_token=organizer_token)
+    config = uvicorn.Config(
+        node.app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        loop="asyncio",
+        http="httptools",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    recorder = LatencyRecorder()
+    try:
+        with _ServerThread(server) as thread:
+            thread.wait_started()
+            asyncio.run(_play(settings, organizer_token, recorder, console))
+    except KeyboardInterrupt:
+        console.print("stopping: finishing the batch in flight, then closing the database")
+    finally:
+        node.store.close()
+    console.print(summary_line(recorder))
+    console.print(f"the database stays at {db}; `questline verify --db {db}` checks it")
+    return DemoResult(recorder, db, organizer_token)
+
+
+async def _play(
+    settings: DemoSettings, organizer_token: str, recorder: LatencyRecorder, console: Console
+) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    organizer = {"Authorization": f"Bearer {organizer_token}"}
+    yaml_text = city_hunt_yaml(freeze_after=settings.freeze_after)
+    hunt = load_hunt_text(yaml_text)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as client:
+        created = await client.post(
+            "/api/hunts",
+            content=yaml_text,
+            headers={**organizer, "Content-Type": "application/yaml"},
+        )
+        if created.status_code not in (201, 409):
+            raise RuntimeError(f"could not create the sample hunt: {created.text}")
+        players = Players(client, hunt, seed=settings.seed)
+        await players.register(settings.teams)
+        _print_welcome(console, base, hunt.id, organizer_token, players)
+        stop = asyncio.Event()
+        judge = asyncio.create_task(
+            judge_photos(
+                client,
+                hunt.id,
+                organizer,
+                {t.team_id: t for t in players.teams},
+                random.Random(settings.seed),
+                stop,
+            )
+        )
+        load = asyncio.create_task(
+            run_open_loop(
+                settings.rate, players.next_action, recorder, duration=settings.duration, stop=stop
+            )
+        )
+        try:
+            await _show(console, client, hunt.id, hunt.title, organizer, recorder, load)
+        finally:
+            stop.set()
+            await asyncio.gather(load, judge, return_exceptions=True)
+
+
+async def _show(
+    console: Console,
+    client: httpx.AsyncClient,
+    hunt_id: str,
+    title: str,
+    organizer: dict[str, str],
+    recorder: LatencyRecorder,
+    load: "asyncio.Task[None]",
+) -> None:
+    async def board() -> dict[str, object] | None:
+        response = await client.get(f"/api/hunts/{hunt_id}/leaderboard?limit=10", headers=organizer)
+        return response.json() if response.status_code == 200 else None
+
+    if not console.is_terminal:
+        while not load.done():
+            await asyncio.wait({load}, timeout=2.0)
+            console.print(summary_line(recorder))
+        return
+    with Live(render(None, recorder, title), console=console, refresh_per_second=4) as live:
+        while not load.done():
+            live.update(render(await board(), recorder, title))
+            await asyncio.wait({load}, timeout=0.5)
+
+
+def _print_welcome(
+    console: Console, base: str, hunt_id: str, organizer_token: str, players: Players
+) -> None:
+    console.print(f"[bold]Questline demo[/] — hunt [bold]{hunt_id}[/] at {base}")
+    console.print(f"  hunt:        {base}/api/hunts/{hunt_id}")
+    console.print(f"  leaderboard: {base}/api/hunts/{hunt_id}/leaderboard")
+    console.print(f"  live stream: {base}/api/hunts/{hunt_id}/stream")
+    console.print(f"  OpenAPI:     {base}/openapi.json")
+    console.print(f"  organizer token: {organizer_token}")
+    for team in players.teams[:3]:
+        console.print(f"  team {team.team_id} token: {team.token}")
+    console.print("Press Ctrl-C to stop.")
