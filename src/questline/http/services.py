@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from questline.adapters.photo_store import PhotoStore
-from questline.engine.group_commit import GroupCommitter
+from questline.engine.command_bus import CommandBus
 from questline.http.live_stream import LiveStream
 from questline.ports import Clock, Store
 
@@ -15,7 +15,7 @@ MULTIPART_LIMIT = PHOTO_LIMIT + 64 * 1024
 @dataclass(slots=True)
 class Services:
     store: Store
-    committer: GroupCommitter
+    committer: CommandBus
     clock: Clock
     photos: PhotoStore
     live: LiveStream
