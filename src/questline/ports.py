@@ -105,6 +105,39 @@ class TokenStore(Protocol):
     def role_of(self, token_hash: str) -> str | None: ...
 
 
+class EventReader(Protocol):
+    def read(
+        self, after: int = 0, hunt_id: str | None = None, limit: int | None = None
+    ) -> Iterator[RecordedEvent]: ...
+
+
+class ReadModelReader(Protocol):
+    def get(self, table: Table, hunt_id: str, key: str) -> Row | None: ...
+
+    def rows(self, table: Table, hunt_id: str | None = None) -> Iterator[tuple[str, str, Row]]: ...
+
+    def leaderboard(
+        self, hunt_id: str, board: Board, limit: int, offset: int
+    ) -> list[LeaderboardRow]: ...
+
+    def rank(self, hunt_id: str, board: Board, team_id: str) -> int | None: ...
+
+    def team_by_token(self, token_hash: str) -> tuple[str, str] | None: ...
+
+
+class ReadSide(Protocol):
+    """What the HTTP layer reads: the same in both shapes."""
+
+    @property
+    def events(self) -> EventReader: ...
+
+    @property
+    def read_models(self) -> ReadModelReader: ...
+
+    @property
+    def tokens(self) -> TokenStore: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def events(self) -> EventLog: ...

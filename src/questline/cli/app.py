@@ -2,7 +2,13 @@
 
 import typer
 
-from questline.cli import demo_command, hunt_commands, log_commands, serve_commands
+from questline.cli import (
+    cluster_commands,
+    demo_command,
+    hunt_commands,
+    log_commands,
+    serve_commands,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -13,6 +19,8 @@ app.add_typer(hunt_commands.app, name="hunt")
 app.add_typer(serve_commands.token_app, name="token")
 app.command("serve")(serve_commands.serve)
 app.command("demo")(demo_command.demo)
+app.command("worker")(cluster_commands.worker)
+app.command("projector")(cluster_commands.projector)
 log_commands.register(app)
 
 

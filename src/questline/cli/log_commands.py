@@ -35,14 +35,24 @@ def replay_command(db: DbOption) -> None:
 
 
 def verify_command(
-    db: DbOption,
+    db: Annotated[Path | None, typer.Option("--db", help="The Questline SQLite file.")] = None,
     hunt: HuntOption = None,
     max_shown: Annotated[int, typer.Option(help="Differences to print at most.")] = 50,
+    cluster: Annotated[
+        Path | None, typer.Option("--cluster", help="Verify this cluster instead.")
+    ] = None,
 ) -> None:
     """Replay the log in memory and compare with the stored read models.
 
     Exit 0 when they are equal; else 1 with each difference.
     """
+    if cluster is not None:
+        from questline.cli.cluster_commands import verify_cluster_command
+
+        verify_cluster_command(cluster)
+        return
+    if db is None:
+        raise fail("give --db PATH, or --cluster CONFIG", 2)
     store = open_store(db, create=False)
     try:
         problems = store.integrity_problems()

@@ -1,5 +1,6 @@
 """`questline serve` and `questline token`: run the API, make organizer tokens."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,15 +12,27 @@ token_app = typer.Typer(no_args_is_help=True, help="Make API tokens.")
 
 
 def serve(
-    db: DbOption,
+    db: Annotated[Path | None, typer.Option("--db", help="The Questline SQLite file.")] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     durability: DurabilityOption = "normal",
+    cluster: Annotated[
+        Path | None, typer.Option("--cluster", help="Serve as an API node of this cluster.")
+    ] = None,
+    node_index: Annotated[int, typer.Option(help="This API node's number (cluster).")] = 0,
 ) -> None:
-    """Serve the HTTP API on an embedded database (created if missing)."""
+    """Serve the HTTP API: on an embedded database (--db), or as a cluster API node."""
     import uvicorn
 
     from questline.http.embedded import build_embedded_node
+
+    if cluster is not None:
+        from questline.cli.cluster_commands import serve_cluster
+
+        serve_cluster(cluster, host, port, node_index)
+        return
+    if db is None:
+        raise fail("give --db PATH (embedded) or --cluster CONFIG (cluster API node)", 2)
 
     if durability not in ("normal", "full"):
         raise fail("--durability must be normal or full")

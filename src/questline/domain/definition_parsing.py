@@ -205,7 +205,8 @@ def _parse_header(out: _Collector, raw: Mapping[str, Any]) -> HuntDefinition | N
     title = out.string(raw.get("title"), "hunt.title", max_len=MAX_TITLE)
     starts_at = out.time(raw.get("starts_at"), "hunt.starts_at")
     ends_at = out.time(raw.get("ends_at"), "hunt.ends_at")
-    freeze_at = out.time(raw["freeze_at"], "hunt.freeze_at") if "freeze_at" in raw else None
+    freeze_raw = raw.get("freeze_at")  # optional: absent or null means no freeze
+    freeze_at = out.time(freeze_raw, "hunt.freeze_at") if freeze_raw is not None else None
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         out.add("hunt.ends_at", "must be after hunt.starts_at")
     if (
@@ -334,10 +335,8 @@ def _parse_clue(out: _Collector, raw: object, path: str) -> tuple[Clue | None, _
         if clue_raw.get("max_attempts") is not None
         else None
     )
-    requires_ok = "requires" not in clue_raw or clue_raw["requires"] is None or requires
-    node = (
-        _Node(clue_id, int(path[6:-1]), requires) if clue_id is not None and requires_ok else None
-    )
+    # A clue whose requires is broken (already reported) still exists for the others.
+    node = _Node(clue_id, int(path[6:-1]), requires) if clue_id is not None else None
     if len(out.problems) > before:
         return None, node
     assert clue_id is not None and title is not None and text is not None
@@ -405,14 +404,8 @@ def _parse_answer(out: _Collector, raw: object, path: str) -> AnswerSpec | None:
         assert lat is not None and lon is not None and radius is not None
         return GeoAnswer(lat=lat, lon=lon, radius_m=radius)
     if kind == "code":
-
-        def code_ok(code: str, item_path: str) -> bool:
-            if code != code.strip():
-                out.add(item_path, "must not start or end with white space (it is trimmed)")
-                return False
-            return True
-
-        codes = out.string_list(answer.get("codes"), f"{path}.codes", check=code_ok)
+        # Stored codes are trimmed like given ones (prepare() does it), so padding is fine.
+        codes = out.string_list(answer.get("codes"), f"{path}.codes")
         if codes is not None and not codes:
             out.add(f"{path}.codes", "must list at least one code")
         if len(out.problems) > before or codes is None:
@@ -521,21 +514,19 @@ def _requires_ids(out: _Collector, raw: object, path: str) -> tuple[str, ...] | 
     return tuple(ids)
 
 
-def _check_requires_graph(out: _Collector, nodes: list[_Node]) -> None:
-    known = {node.id for node in nodes}
-    graph_ok = True
-    for node in nodes:
-        if node.requires is None:
-            continue
-        for required in node.requires.of:
+def _check_requires_graph(out: _Collector, all_nodes: list[_Node]) -> None:
+    known = {node.id for node in all_nodes}
+    nodes: list[_Node] = []  # the graph checked further, without the clues reported here
+    for node in all_nodes:
+        node_ok = True
+        for required in node.requires.of if node.requires is not None else ():
             if required == node.id:
                 out.add(f"clues[{node.index}].requires", f"clue {node.id!r} requires itself")
-                graph_ok = False
+                node_ok = False
             elif required not in known:
                 out.add(f"clues[{node.index}].requires", f"names unknown clue {required!r}")
-                graph_ok = False
-    if not graph_ok:
-        return
+                node_ok = False
+        nodes.append(node if node_ok else msgspec.structs.replace(node, requires=None))
     index = {node.id: node.index for node in nodes}
     cycles = _cycles(nodes)
     for cycle in cycles:

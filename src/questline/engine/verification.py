@@ -64,13 +64,13 @@ def verify(
         wanted = {(h, k): row for (t, h, k), row in expected.items() if t == table}
         for hunt, key, stored in store.read_models.rows(table, hunt_id):
             replayed = wanted.pop((hunt, key), None)
-            differences.extend(_compare(table, hunt, key, stored, replayed))
+            differences.extend(compare_rows(table, hunt, key, stored, replayed))
         for (hunt, key), replayed in sorted(wanted.items()):
-            differences.extend(_compare(table, hunt, key, None, replayed))
+            differences.extend(compare_rows(table, hunt, key, None, replayed))
     return differences
 
 
-def _compare(
+def compare_rows(
     table: Table, hunt_id: str, key: str, stored: Row | None, replayed: Row | None
 ) -> list[Difference]:
     if stored is None or replayed is None:

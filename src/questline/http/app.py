@@ -40,6 +40,7 @@ ROUTES = [
     Route("/healthz", operator.healthz, methods=["GET"]),
     Route("/readyz", operator.readyz, methods=["GET"]),
     Route("/openapi.json", openapi.serve, methods=["GET"]),
+    *__import__("questline.web.routes", fromlist=["WEB_ROUTES"]).WEB_ROUTES,  # pages, /stats
 ]
 
 

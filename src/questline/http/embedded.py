@@ -29,6 +29,16 @@ class EmbeddedNode:
     engine: HuntEngine
 
 
+def embedded_readiness(store: SqliteStore) -> list[str]:
+    """Reasons the node cannot serve: the store unreadable, or read models behind the log
+    (they commit with it, so any lag means trouble)."""
+    try:
+        behind = store.events.head() - store.read_models.checkpoint()
+    except Exception as error:
+        return [f"the store cannot be read: {error}"]
+    return [f"read models are {behind} events behind the log"] if behind > 0 else []
+
+
 def build_embedded_node(
     db: Path,
     *,
@@ -51,5 +61,6 @@ def build_embedded_node(
         photos=PhotoStore(db.parent / f"{db.name}.photos"),
         live=LiveStream(),
         organizer_token_hash=token_hash(token) if token else None,
+        readiness=lambda: embedded_readiness(store),
     )
     return EmbeddedNode(build_app(services), services, store, engine)

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from questline import __version__
+from questline.http.request_context import MAX_INT64
 from questline.http.responses import json_response
 
 Schema = dict[str, Any]
@@ -194,9 +195,8 @@ def _path_param(name: str) -> Schema:
 
 
 def _query(name: str, low: int, high: int | None) -> Schema:
-    schema: Schema = {"type": "integer", "minimum": low}
-    if high is not None:
-        schema["maximum"] = high
+    maximum = MAX_INT64 if high is None else high
+    schema: Schema = {"type": "integer", "minimum": low, "maximum": maximum}
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 

@@ -138,6 +138,10 @@ def no_other_fields(body: dict[str, Any], allowed: set[str]) -> None:
         raise invalid(f"unknown field(s): {', '.join(unknown)}", {"fields": unknown})
 
 
+# The store keeps positions and counts as SQLite integers: larger numbers are bad input.
+MAX_INT64 = 2**63 - 1
+
+
 def query_int(request: Request, name: str, default: int, low: int, high: int | None) -> int:
     raw = request.query_params.get(name)
     if raw is None:
@@ -146,9 +150,9 @@ def query_int(request: Request, name: str, default: int, low: int, high: int | N
         value = int(raw)
     except ValueError:
         raise invalid(f"{name} must be a whole number, got {raw!r}") from None
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise invalid(f"{name} must be {bound}, got {value}")
+    high = MAX_INT64 if high is None else high
+    if not low <= value <= high:
+        raise invalid(f"{name} must be between {low} and {high}, got {value}")
     return value
 
 

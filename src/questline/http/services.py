@@ -1,11 +1,12 @@
 """What request handlers use: the store to read, the engine to write, and friends."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from questline.adapters.photo_store import PhotoStore
 from questline.engine.command_bus import CommandBus
 from questline.http.live_stream import LiveStream
-from questline.ports import Clock, Store
+from questline.ports import Clock, ReadSide
 
 JSON_LIMIT = 1024 * 1024
 PHOTO_LIMIT = 10_000_000
@@ -14,10 +15,12 @@ MULTIPART_LIMIT = PHOTO_LIMIT + 64 * 1024
 
 @dataclass(slots=True)
 class Services:
-    store: Store
+    store: ReadSide
     committer: CommandBus
     clock: Clock
     photos: PhotoStore
     live: LiveStream
     organizer_token_hash: str | None = None
     command_timeout: float = 10.0
+    # Why this node cannot serve right now, if it cannot (None: ready).
+    readiness: "Callable[[], list[str]] | None" = None

@@ -68,10 +68,6 @@ def cmd_up(args: argparse.Namespace) -> int:
         print("error: node counts cannot be negative", file=sys.stderr)
         return 2
     old_kafka, old_cassandra = _clusters(directory)
-    if any(n.running() for n in _nodes(old_kafka, old_cassandra)):
-        print(f"servers from {directory} are already running; `down --dir {directory}` first")
-        return cmd_status(args) or 1
-    directory.mkdir(parents=True, exist_ok=True)
     kafka = (
         KafkaCluster(directory / "kafka", args.kafka_brokers, port=args.kafka_port)
         if args.kafka_brokers
@@ -84,6 +80,23 @@ def cmd_up(args: argparse.Namespace) -> int:
         if args.cassandra_nodes
         else None
     )
+    # Data formatted for another shape (broker count, ports, replication) cannot be reused.
+    for old, new in ((old_kafka, kafka), (old_cassandra, cassandra)):
+        if old is not None and (new is None or old.describe() != new.describe()):
+            print(
+                f"error: {directory} holds servers of another shape; use another --dir or "
+                f"`down --dir {directory} --purge` first",
+                file=sys.stderr,
+            )
+            return 2
+    if any(n.running() for n in _nodes(old_kafka, old_cassandra)):
+        # Idempotent when everything is up already; a half-running set needs a `down`.
+        print(f"servers from {directory} were already started:")
+        if cmd_status(args) == 0:
+            return 0
+        print(f"some are not ready; `down --dir {directory}` and `up` again", file=sys.stderr)
+        return 1
+    directory.mkdir(parents=True, exist_ok=True)
     # Both downloads happen before anything starts, so a fetch failure leaves nothing behind.
     if kafka:
         fetch_jars("kafka")

@@ -1,12 +1,13 @@
 """Apache Cassandra 5.0 nodes, one JVM each, on 127.0.0.1, .2, .3 (same ports on each).
 
-Layout under the directory given: ``node-<i>/{conf/,data/,commitlog/,hints/,saved_caches/,
-cdc_raw/,tmp/,logs/server.log,server.pid}``. Nodes start one after another: Cassandra
-refuses concurrent joins, and the seed (node 1) must be up first.
+Layout under the directory given: ``node-<i>/`` with ``conf/`` (the rendered cassandra.yaml
+and logback.xml), the data directories, ``logs/server.log`` and ``server.pid``. Nodes start one
+after another: Cassandra refuses concurrent joins, and the seed (node 1) must be up first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -26,6 +27,8 @@ DEFAULT_NATIVE_PORT = 9042
 DEFAULT_STORAGE_PORT = 7000
 READY_LINE = "Startup complete"  # CassandraDaemon, after the CQL listener is up
 MAIN_CLASS = "org.apache.cassandra.service.CassandraDaemon"
+DOWN_TIMEOUT_S = 60.0
+SUBDIRS = ("conf", "data", "commitlog", "saved_caches", "hints", "cdc_raw", "triggers", "tmp")
 
 
 def jvm_options() -> list[str]:
@@ -71,7 +74,7 @@ class CassandraNode(JvmNode):
         )
 
     def prepare(self) -> None:
-        for sub in ("conf", "data", "commitlog", "saved_caches", "hints", "cdc_raw", "tmp"):
+        for sub in SUBDIRS:
             (self.node_dir / sub).mkdir(parents=True, exist_ok=True)
         (self.conf_dir / "cassandra.yaml").write_text(self.render_config())
         (self.conf_dir / "logback.xml").write_text(resource_text("cassandra-logback.xml"))
@@ -94,6 +97,7 @@ class CassandraNode(JvmNode):
             f"-Dcassandra.storagedir={self.node_dir / 'data'}",
             f"-Dcassandra.logdir={self.node_dir / 'logs'}",
             f"-Dlogback.configurationFile={self.conf_dir / 'logback.xml'}",
+            f"-Dcassandra.triggers_dir={self.node_dir / 'triggers'}",
             # Do not sit out the gossip-settle wait on a loopback cluster we check ourselves.
             "-Dcassandra.skip_wait_for_gossip_to_settle=0",
             # JNA and others unpack native libraries here, not in a maybe-noexec /tmp.
@@ -195,12 +199,32 @@ class CassandraCluster:
     def stop(self, timeout: float = 60.0) -> None:
         stop_all(self.nodes, timeout)
 
-    def stop_node(self, number: int, timeout: float = 60.0) -> None:
-        self.node(number).stop(timeout)
+    def stop_node(self, number: int, timeout: float = 60.0, *, wait_down: bool = True) -> None:
+        """Stop one node (SIGTERM, then SIGKILL); see :meth:`kill_node` for ``wait_down``."""
+        self._take_down(number, lambda: self.node(number).stop(timeout), wait_down)
 
-    def kill_node(self, number: int) -> None:
-        """kill -9 one node."""
-        self.node(number).kill()
+    def kill_node(self, number: int, *, wait_down: bool = True) -> None:
+        """kill -9 one node.
+
+        With ``wait_down`` return only once every other running node's gossip has marked it
+        DOWN (about 10 s after a kill): until then coordinators still send it requests, and
+        LWTs at SERIAL can time out waiting for it.
+        """
+        self._take_down(number, self.node(number).kill, wait_down)
+
+    def _take_down(self, number: int, action: Callable[[], None], wait_down: bool) -> None:
+        node = self.node(number)
+        others = [o for o in self.nodes if o is not node and o.running()]
+        offsets = {o.name: o.log_size() for o in others}
+        action()
+        if not wait_down or not others:
+            return
+        mark = f"/{node.host}:{self.storage_port} is now DOWN"
+        wait_for(
+            lambda: all(LogWatcher(o.log_path, offsets[o.name]).contains(mark) for o in others),
+            DOWN_TIMEOUT_S,
+            f"the other nodes to see {node.name} DOWN",
+        )
 
     def restart_node(self, number: int, timeout: float = 120.0) -> None:
         self.stop_node(number, timeout)

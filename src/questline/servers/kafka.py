@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -93,7 +94,7 @@ class KafkaBroker(JvmNode):
 
     def render_config(self) -> str:
         c = self.cluster
-        return Template(resource_text("kafka-server.properties.template")).substitute(
+        text = Template(resource_text("kafka-server.properties.template")).substitute(
             node_id=self.node_id,
             quorum_voters=c.quorum_voters,
             host=self.host,
@@ -105,6 +106,8 @@ class KafkaBroker(JvmNode):
             min_isr=c.min_isr,
             internal_partitions=c.default_partitions,
         )
+        # java.util.Properties keeps the last value of a repeated key.
+        return text + "".join(f"{key}={value}\n" for key, value in c.overrides.items())
 
     def prepare(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -145,8 +148,10 @@ class KafkaCluster:
         port: int = DEFAULT_PORT,
         controller_port: int | None = None,
         heap_mb: int = 512,
+        overrides: Mapping[str, str] | None = None,
         lib: Path | None = None,
     ) -> None:
+        """``overrides`` are extra server.properties lines; they win over the template's."""
         if brokers < 1:
             raise ValueError("a Kafka cluster needs at least one broker")
         self.directory = directory.resolve()
@@ -156,6 +161,7 @@ class KafkaCluster:
             controller_port = port + CONTROLLER_PORT_OFFSET
         self.controller_port = controller_port
         self.heap_mb = heap_mb
+        self.overrides = dict(overrides or {})
         self._lib = lib
         self.brokers = [KafkaBroker(self, node_id) for node_id in range(1, brokers + 1)]
 
@@ -301,6 +307,7 @@ class KafkaCluster:
             "port": self.port,
             "controller_port": self.controller_port,
             "heap_mb": self.heap_mb,
+            "overrides": self.overrides,
             "bootstrap_servers": self.bootstrap_servers,
         }
 
@@ -313,4 +320,5 @@ class KafkaCluster:
             port=int(desc["port"]),
             controller_port=int(desc["controller_port"]),
             heap_mb=int(desc["heap_mb"]),
+            overrides={str(k): str(v) for k, v in desc.get("overrides", {}).items()},
         )

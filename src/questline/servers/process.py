@@ -285,13 +285,15 @@ class JvmNode:
     def wait_ready(self, timeout: float) -> None:
         """Poll the log and ports until ready; raise with the log's tail on exit or timeout."""
         watcher = LogWatcher(self.log_path, self._log_offset)
+        proc = self._proc  # kept: pid() forgets a child that has exited
         deadline = time.monotonic() + timeout
         while True:
             if self.is_ready(watcher):
                 return
             if self.pid() is None:
-                code = f" with code {self._proc.returncode}" if self._proc else ""
-                self._fail(f"{self.name} exited{code} before it was ready")
+                rc = proc.returncode if proc is not None else None
+                how = f" with exit code {rc}" if rc is not None else ""
+                self._fail(f"{self.name} exited{how} before it was ready")
             if time.monotonic() >= deadline:
                 self._fail(f"{self.name} was not ready within {timeout:.0f} s")
             time.sleep(POLL_INTERVAL_S)

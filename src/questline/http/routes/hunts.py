@@ -27,10 +27,10 @@ from questline.http.request_context import (
 )
 from questline.http.responses import json_response
 from questline.http.services import JSON_LIMIT
-from questline.ports import Board, ReadModelStore
+from questline.ports import Board, ReadModelReader
 
 
-def clue_stats(store: ReadModelStore, hunt_id: str) -> dict[str, ClueStatsRow]:
+def clue_stats(store: ReadModelReader, hunt_id: str) -> dict[str, ClueStatsRow]:
     return {
         key: row
         for _, key, row in store.rows("clue_stats", hunt_id)
@@ -38,14 +38,14 @@ def clue_stats(store: ReadModelStore, hunt_id: str) -> dict[str, ClueStatsRow]:
     }
 
 
-def team_row(store: ReadModelStore, hunt_id: str, team_id: str) -> TeamRow:
+def team_row(store: ReadModelReader, hunt_id: str, team_id: str) -> TeamRow:
     row = store.get("teams", hunt_id, team_id)
     if not isinstance(row, TeamRow):
         raise not_found("unknown_team", f"hunt {hunt_id!r} has no team {team_id!r}")
     return row
 
 
-def team_score(store: ReadModelStore, hunt_id: str, team_id: str) -> int:
+def team_score(store: ReadModelReader, hunt_id: str, team_id: str) -> int:
     row = store.get("leaderboard_live", hunt_id, team_id)
     return row.score if isinstance(row, LeaderboardRow) else 0
 
@@ -72,7 +72,9 @@ async def create_hunt(request: Request) -> Response:
         ) from None
     services = services_of(request)
     await run_command(services, CreateHunt(definition.id, definition))
-    return json_response(_hunt_body(request, hunt_row(request, definition.id)), 201)
+    # Built from what was created, not read back: a cluster's read side may lag a moment.
+    created = HuntRow(definition, False, 1, 0, 0, 0)
+    return json_response(_hunt_body(request, created), 201)
 
 
 def _hunt_body(request: Request, row: HuntRow) -> dict[str, Any]:

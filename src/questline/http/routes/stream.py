@@ -9,6 +9,7 @@ from questline.domain.views import public_board_is_frozen
 from questline.http.errors import invalid
 from questline.http.live_stream import Message, Subscriber, messages_for
 from questline.http.request_context import (
+    MAX_INT64,
     Organizer,
     Team,
     authenticate,
@@ -29,7 +30,8 @@ async def stream(request: Request) -> StreamingResponse:
     last_id = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
     after: int | None = None
     if last_id:
-        if not last_id.isdigit():
+        # isascii: str.isdigit() also admits digits int() refuses, such as "²".
+        if not (last_id.isascii() and last_id.isdigit()) or int(last_id) > MAX_INT64:
             raise invalid("Last-Event-ID must be the id of an event this stream sent")
         after = int(last_id)
     definition = row.definition

@@ -1,0 +1,1 @@
+"""Apache Cassandra: snapshots, read models and the event archive (cassandra-driver)."""

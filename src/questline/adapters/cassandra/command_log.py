@@ -1,0 +1,44 @@
+"""Command records on Cassandra (with a TTL), for retries a worker no longer remembers."""
+
+from collections.abc import Sequence
+
+import msgspec
+from cassandra.cluster import Session
+from cassandra.concurrent import execute_concurrent_with_args
+
+from questline.domain.timestamps import Micros
+from questline.ports import CommandRecord
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(CommandRecord)
+
+
+class CassandraCommandLog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._insert = session.prepare(
+            "INSERT INTO command_records (command_id, hunt_id, record) VALUES (?, ?, ?)"
+        )
+        self._find = session.prepare("SELECT record FROM command_records WHERE command_id = ?")
+
+    def find(self, command_ids: Sequence[str]) -> dict[str, CommandRecord]:
+        results = execute_concurrent_with_args(
+            self.session, self._find, [(c,) for c in command_ids], concurrency=64
+        )
+        found: dict[str, CommandRecord] = {}
+        for success, rows in results:
+            if success:
+                for row in rows:
+                    record: CommandRecord = _decoder.decode(row.record)
+                    found[record.command_id] = record
+        return found
+
+    def remember(self, records: Sequence[CommandRecord]) -> None:
+        values = [(r.command_id, r.hunt_id, _encoder.encode(r)) for r in records]
+        if values:
+            execute_concurrent_with_args(
+                self.session, self._insert, values, concurrency=64, raise_on_first_error=True
+            )
+
+    def forget_before(self, time: Micros) -> int:
+        return 0  # the table's TTL forgets them

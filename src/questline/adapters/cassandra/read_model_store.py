@@ -1,0 +1,233 @@
+"""Read models on Cassandra.
+
+Writes carry `USING TIMESTAMP` derived from the events offset they reflect, so
+a replay or a late (fenced-off) projector never overwrites newer rows: the row
+with the highest offset wins. The checkpoint moves by lightweight transaction,
+only for the projector holding the partition's current epoch.
+"""
+
+from collections.abc import Iterator
+
+import msgspec
+from cassandra.cluster import Session
+from cassandra.concurrent import execute_concurrent_with_args
+from cassandra.query import PreparedStatement
+
+from questline.domain.projections.rows import (
+    ROW_TYPES,
+    Changes,
+    HuntRow,
+    LeaderboardRow,
+    Row,
+    Table,
+    TeamRow,
+)
+from questline.ports import Board
+
+_encoder = msgspec.json.Encoder()
+_decoders = {table: msgspec.json.Decoder(row_type) for table, row_type in ROW_TYPES.items()}
+_BOARDS: dict[str, Board] = {"leaderboard_live": "live", "leaderboard_frozen": "frozen"}
+CONCURRENCY = 64
+
+
+class Fenced(Exception):
+    """Another projector holds this partition now: stop writing for it."""
+
+
+def write_timestamp(offset: int) -> int:
+    return offset + 1  # Cassandra timestamps must be positive; offsets start at 0
+
+
+class CassandraReadModelStore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        s = session
+        self._upsert: PreparedStatement = s.prepare(
+            "INSERT INTO rm_rows (hunt_id, tbl, key, row) VALUES (?, ?, ?, ?) USING TIMESTAMP ?"
+        )
+        self._delete_row = s.prepare(
+            "DELETE FROM rm_rows USING TIMESTAMP ? WHERE hunt_id = ? AND tbl = ? AND key = ?"
+        )
+        self._rank_insert = s.prepare(
+            "INSERT INTO rm_rank (hunt_id, board, neg_score, last_version, reg_order, team_id,"
+            " name, score, solved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
+        )
+        self._rank_delete = s.prepare(
+            "DELETE FROM rm_rank USING TIMESTAMP ? WHERE hunt_id = ? AND board = ? AND"
+            " neg_score = ? AND last_version = ? AND reg_order = ? AND team_id = ?"
+        )
+        self._token = s.prepare(
+            "INSERT INTO team_tokens (token_hash, hunt_id, team_id) VALUES (?, ?, ?)"
+        )
+        self._hunt_index = s.prepare("INSERT INTO hunt_index (bucket, hunt_id) VALUES (0, ?)")
+        self._get = s.prepare("SELECT row FROM rm_rows WHERE hunt_id = ? AND tbl = ? AND key = ?")
+        self._rows = s.prepare("SELECT key, row FROM rm_rows WHERE hunt_id = ? AND tbl = ?")
+        self._board = s.prepare(
+            "SELECT team_id, name, score, solved, last_version, reg_order FROM rm_rank"
+            " WHERE hunt_id = ? AND board = ? LIMIT ?"
+        )
+        self._ahead = s.prepare(
+            "SELECT COUNT(*) FROM rm_rank WHERE hunt_id = ? AND board = ? AND"
+            " (neg_score, last_version, reg_order, team_id) < (?, ?, ?, ?)"
+        )
+        self._by_token = s.prepare("SELECT hunt_id, team_id FROM team_tokens WHERE token_hash = ?")
+        self._hunts = s.prepare("SELECT hunt_id FROM hunt_index WHERE bucket = 0")
+        self._checkpoint = s.prepare(
+            "SELECT offset, epoch FROM projection_offsets WHERE partition = ?"
+        )
+        self._claim_new = s.prepare(
+            "INSERT INTO projection_offsets (partition, offset, epoch) VALUES (?, -1, ?)"
+            " IF NOT EXISTS"
+        )
+        self._claim = s.prepare(
+            "UPDATE projection_offsets SET epoch = ? WHERE partition = ? IF epoch = ?"
+        )
+        self._next = s.prepare("UPDATE projection_offsets SET next_offset = ? WHERE partition = ?")
+        self._read_next = s.prepare(
+            "SELECT next_offset FROM projection_offsets WHERE partition = ?"
+        )
+        self._advance = s.prepare(
+            "UPDATE projection_offsets SET offset = ? WHERE partition = ? IF epoch = ?"
+        )
+
+    # -- the projector's side --------------------------------------------------
+
+    def claim(self, partition: int) -> tuple[int, int]:
+        """Take the partition for this projector: (its new epoch, the checkpoint offset)."""
+        while True:
+            row = self.session.execute(self._checkpoint, (partition,)).one()
+            if row is None:
+                if self.session.execute(self._claim_new, (partition, 1)).was_applied:
+                    return 1, -1
+                continue
+            epoch = int(row.epoch) + 1
+            if self.session.execute(self._claim, (epoch, partition, row.epoch)).was_applied:
+                return epoch, int(row.offset)
+
+    def write(
+        self,
+        partition: int,
+        epoch: int,
+        changes: Changes,
+        offset: int,
+        previous_ranks: dict[tuple[str, str, str], LeaderboardRow],
+    ) -> None:
+        """Write the rows a batch changed, as of `offset`, then move the checkpoint.
+        `previous_ranks` holds each team's last written leaderboard row (kept up to date)."""
+        ts = write_timestamp(offset)
+        upserts: list[tuple[object, ...]] = []
+        deletes: list[tuple[object, ...]] = []
+        rank_inserts: list[tuple[object, ...]] = []
+        rank_deletes: list[tuple[object, ...]] = []
+        tokens: list[tuple[object, ...]] = []
+        hunts: list[tuple[object, ...]] = []
+        for (table, hunt_id, key), row in changes.items():
+            if row is None:
+                deletes.append((ts, hunt_id, table, key))
+                continue
+            upserts.append((hunt_id, table, key, _encoder.encode(row), ts))
+            if isinstance(row, LeaderboardRow):
+                board = _BOARDS[table]
+                before = previous_ranks.get((table, hunt_id, key))
+                if before is not None and before.sort_key() != row.sort_key():
+                    rank_deletes.append(
+                        (
+                            ts,
+                            hunt_id,
+                            board,
+                            -before.score,
+                            before.last_scoring_version,
+                            before.order,
+                            key,
+                        )
+                    )
+                rank_inserts.append(
+                    (
+                        hunt_id,
+                        board,
+                        -row.score,
+                        row.last_scoring_version,
+                        row.order,
+                        key,
+                        row.name,
+                        row.score,
+                        row.solved,
+                        ts,
+                    )
+                )
+                previous_ranks[(table, hunt_id, key)] = row
+            elif isinstance(row, TeamRow):
+                tokens.append((row.token_hash, hunt_id, key))
+            elif isinstance(row, HuntRow):
+                hunts.append((hunt_id,))
+        for statement, values in (
+            (self._upsert, upserts),
+            (self._delete_row, deletes),
+            (self._rank_delete, rank_deletes),
+            (self._rank_insert, rank_inserts),
+            (self._token, tokens),
+            (self._hunt_index, hunts),
+        ):
+            if values:
+                execute_concurrent_with_args(
+                    self.session,
+                    statement,
+                    values,
+                    concurrency=CONCURRENCY,
+                    raise_on_first_error=True,
+                )
+        if not self.session.execute(self._advance, (offset, partition, epoch)).was_applied:
+            raise Fenced(f"events partition {partition} was claimed by a newer projector")
+
+    def mark_read_to(self, partition: int, next_offset: int) -> None:
+        """How far the projector has read the partition (past transaction markers too):
+        the high watermark minus this is the projection lag."""
+        self.session.execute(self._next, (next_offset, partition))
+
+    def read_to(self, partition: int) -> int:
+        row = self.session.execute(self._read_next, (partition,)).one()
+        return int(row.next_offset) if row is not None and row.next_offset is not None else 0
+
+    def checkpoint(self, partition: int = 0) -> int:
+        row = self.session.execute(self._checkpoint, (partition,)).one()
+        return int(row.offset) if row is not None else -1
+
+    # -- reads --------------------------------------------------------------
+
+    def get(self, table: Table, hunt_id: str, key: str) -> Row | None:
+        row = self.session.execute(self._get, (hunt_id, table, key)).one()
+        return _decoders[table].decode(row.row) if row is not None else None
+
+    def rows(self, table: Table, hunt_id: str | None = None) -> Iterator[tuple[str, str, Row]]:
+        hunt_ids = [hunt_id] if hunt_id is not None else self.hunt_ids()
+        decoder = _decoders[table]
+        for hunt in hunt_ids:
+            for row in self.session.execute(self._rows, (hunt, table)):
+                yield hunt, row.key, decoder.decode(row.row)
+
+    def hunt_ids(self) -> list[str]:
+        return sorted(row.hunt_id for row in self.session.execute(self._hunts))
+
+    def leaderboard(
+        self, hunt_id: str, board: Board, limit: int, offset: int
+    ) -> list[LeaderboardRow]:
+        rows = list(self.session.execute(self._board, (hunt_id, board, offset + limit)))
+        return [
+            LeaderboardRow(r.team_id, r.name, r.score, r.solved, r.last_version, r.reg_order)
+            for r in rows[offset:]
+        ]
+
+    def rank(self, hunt_id: str, board: Board, team_id: str) -> int | None:
+        table: Table = "leaderboard_live" if board == "live" else "leaderboard_frozen"
+        mine = self.get(table, hunt_id, team_id)
+        if not isinstance(mine, LeaderboardRow):
+            return None
+        ahead = self.session.execute(
+            self._ahead,
+            (hunt_id, board, -mine.score, mine.last_scoring_version, mine.order, team_id),
+        ).one()
+        return int(ahead[0]) + 1
+
+    def team_by_token(self, token_hash: str) -> tuple[str, str] | None:
+        row = self.session.execute(self._by_token, (token_hash,)).one()
+        return (row.hunt_id, row.team_id) if row is not None else None

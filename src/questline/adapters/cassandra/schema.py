@@ -1,0 +1,53 @@
+"""Keyspace and tables of the cluster's Cassandra side."""
+
+from cassandra.cluster import Session
+
+
+def keyspace_cql(keyspace: str, replication_factor: int) -> str:
+    return (
+        f"CREATE KEYSPACE IF NOT EXISTS {keyspace} WITH replication = "
+        f"{{'class': 'SimpleStrategy', 'replication_factor': {replication_factor}}}"
+    )
+
+
+TABLES = [
+    # Every read-model row as JSON, by hunt and read model.
+    """CREATE TABLE IF NOT EXISTS rm_rows (
+        hunt_id text, tbl text, key text, row blob,
+        PRIMARY KEY ((hunt_id, tbl), key))""",
+    # The leaderboards in rank order: reading the top N reads N rows.
+    """CREATE TABLE IF NOT EXISTS rm_rank (
+        hunt_id text, board text, neg_score bigint, last_version bigint, reg_order int,
+        team_id text, name text, score bigint, solved int,
+        PRIMARY KEY ((hunt_id, board), neg_score, last_version, reg_order, team_id))""",
+    """CREATE TABLE IF NOT EXISTS team_tokens (
+        token_hash text PRIMARY KEY, hunt_id text, team_id text)""",
+    """CREATE TABLE IF NOT EXISTS hunt_index (
+        bucket int, hunt_id text, PRIMARY KEY (bucket, hunt_id))""",
+    # The event archive, by hunt (log order) and by team.
+    """CREATE TABLE IF NOT EXISTS events_by_hunt (
+        hunt_id text, position bigint, version bigint, type text, line blob,
+        PRIMARY KEY (hunt_id, position))""",
+    """CREATE TABLE IF NOT EXISTS events_by_team (
+        hunt_id text, team_id text, position bigint, version bigint, type text, line blob,
+        PRIMARY KEY ((hunt_id, team_id), position))""",
+    # First answers to command ids, for retries that outlive a worker's memory.
+    """CREATE TABLE IF NOT EXISTS command_records (
+        command_id text PRIMARY KEY, hunt_id text, record blob)
+        WITH default_time_to_live = 172800""",
+    # Where each events partition's read models stand, and who may move them.
+    """CREATE TABLE IF NOT EXISTS projection_offsets (
+        partition int PRIMARY KEY, offset bigint, epoch bigint, next_offset bigint)""",
+    """CREATE TABLE IF NOT EXISTS snapshots (
+        partition int, offset bigint, checksum text, data blob,
+        PRIMARY KEY (partition, offset)) WITH CLUSTERING ORDER BY (offset DESC)""",
+    """CREATE TABLE IF NOT EXISTS api_tokens (
+        token_hash text PRIMARY KEY, role text, created_at bigint)""",
+]
+
+
+def create_schema(session: Session, keyspace: str, replication_factor: int) -> None:
+    session.execute(keyspace_cql(keyspace, replication_factor))
+    session.set_keyspace(keyspace)
+    for statement in TABLES:
+        session.execute(statement)

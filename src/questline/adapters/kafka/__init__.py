@@ -1,0 +1,1 @@
+"""Apache Kafka: the event log and the transport (confluent-kafka)."""

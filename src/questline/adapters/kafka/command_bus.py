@@ -1,0 +1,166 @@
+"""The API node's way to the workers: commands onto the commands topic (to the
+hunt's partition), replies back on this node's replies partition, matched to
+the waiting caller by command id."""
+
+import logging
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from confluent_kafka import OFFSET_END, Consumer, Producer, TopicPartition
+
+from questline.adapters.kafka.messages import REPLY_TO, decode_outcome, encode
+from questline.cluster.config import ClusterConfig, partition_of
+from questline.engine.envelopes import CommandEnvelope, Outcome
+from questline.engine.group_commit import BatchListener, EngineStopped, Overloaded
+
+log = logging.getLogger(__name__)
+
+
+# Whether the read side already shows a hunt at (at least) a version.
+Caught = Callable[[str, int], bool]
+
+
+class KafkaCommandBus:
+    """With `caught_up`, a caller is answered only once the read side shows the
+    command's events (read-your-writes), or after `consistency_wait_s`."""
+
+    def __init__(
+        self,
+        config: ClusterConfig,
+        reply_partition: int,
+        *,
+        max_pending: int = 20_000,
+        caught_up: Caught | None = None,
+        consistency_wait_s: float = 5.0,
+    ):
+        self.config = config
+        self.caught_up = caught_up
+        self.consistency_wait_s = consistency_wait_s
+        self._waiters = ThreadPoolExecutor(8, thread_name_prefix="questline-consistency")
+        self.reply_partition = reply_partition % config.kafka.reply_partitions
+        self.max_pending = max_pending
+        self.listeners: list[BatchListener] = []
+        self._pending: dict[str, list[Future[Outcome]]] = defaultdict(list)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(
+            target=self._read_replies, name="questline-replies", daemon=True
+        )
+        kafka = config.kafka
+        self._producer = Producer(
+            {
+                "bootstrap.servers": kafka.bootstrap_servers,
+                "enable.idempotence": True,
+                "acks": "all",
+                "linger.ms": 1,
+            }
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+        if not self._ready.wait(30):
+            raise RuntimeError("the replies consumer did not start within 30 s")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self._waiters.shutdown(wait=False, cancel_futures=True)
+        self._producer.flush(10)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and not self._stop.is_set()
+
+    @property
+    def depth(self) -> int:
+        with self._lock:
+            return sum(len(f) for f in self._pending.values())
+
+    def submit(self, envelope: CommandEnvelope) -> Future[Outcome]:
+        if not self.running:
+            raise EngineStopped("this API node is not connected to the workers")
+        depth = self.depth
+        if depth >= self.max_pending:
+            raise Overloaded(depth)
+        future: Future[Outcome] = Future()
+        with self._lock:
+            self._pending[envelope.command_id].append(future)
+        future.add_done_callback(lambda f: self._forget(envelope.command_id, f))
+        hunt_id = envelope.command.hunt_id
+        kafka = self.config.kafka
+        self._producer.produce(
+            kafka.commands_topic,
+            key=hunt_id.encode(),
+            value=encode(envelope),
+            partition=partition_of(hunt_id, kafka.partitions),
+            headers=[(REPLY_TO, str(self.reply_partition).encode())],
+        )
+        self._producer.poll(0)
+        return future
+
+    def _forget(self, command_id: str, future: Future[Outcome]) -> None:
+        if not future.cancelled():
+            return
+        with self._lock:
+            waiting = self._pending.get(command_id)
+            if waiting and future in waiting:
+                waiting.remove(future)
+                if not waiting:
+                    del self._pending[command_id]
+
+    def _answer_when_visible(self, future: Future[Outcome], outcome: Outcome) -> None:
+        assert self.caught_up is not None
+        last = outcome.events[-1]
+        give_up = time.monotonic() + self.consistency_wait_s
+        pause = threading.Event()
+        while time.monotonic() < give_up:
+            try:
+                if self.caught_up(last.hunt_id, last.version):
+                    break
+            except Exception:
+                log.exception("checking the read side failed")
+                break
+            pause.wait(0.01)
+        if not future.done():
+            future.set_result(outcome)
+
+    def _read_replies(self) -> None:
+        kafka = self.config.kafka
+        consumer = Consumer(
+            {
+                "bootstrap.servers": kafka.bootstrap_servers,
+                "group.id": f"{kafka.topic_prefix}-api-{uuid.uuid4().hex}",
+                "enable.auto.commit": False,
+                "isolation.level": "read_committed",
+            }
+        )
+        try:
+            consumer.assign([TopicPartition(kafka.replies_topic, self.reply_partition, OFFSET_END)])
+            consumer.consume(num_messages=1, timeout=1.0)  # settles the position at the end
+            self._ready.set()
+            while not self._stop.is_set():
+                for message in consumer.consume(num_messages=1000, timeout=0.1):
+                    if message.error() is not None:
+                        continue
+                    try:
+                        outcome = decode_outcome(message.value() or b"")
+                    except Exception:
+                        log.warning("an undecodable reply at offset %s", message.offset())
+                        continue
+                    with self._lock:
+                        waiting = self._pending.get(outcome.command_id)
+                        future = waiting.pop(0) if waiting else None
+                        if waiting == []:
+                            del self._pending[outcome.command_id]
+                    if future is not None and not future.done():
+                        if self.caught_up is not None and outcome.events:
+                            self._waiters.submit(self._answer_when_visible, future, outcome)
+                        else:
+                            future.set_result(outcome)
+        finally:
+            consumer.close()

@@ -1,0 +1,1 @@
+"""The cluster shape: partition workers, projectors and API nodes over Kafka and Cassandra."""

@@ -1,0 +1,62 @@
+"""A stateless API node: the same HTTP API, commands through Kafka, reads from Cassandra."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.clocks import SystemClock
+from questline.adapters.kafka.command_bus import KafkaCommandBus
+from questline.adapters.photo_store import PhotoStore
+from questline.cluster.config import ClusterConfig
+from questline.cluster.events_tail import EventsTail
+from questline.domain.projections.rows import HuntRow
+from questline.http.app import build_app
+from questline.http.embedded import ORGANIZER_TOKEN_ENV
+from questline.http.live_stream import LiveStream
+from questline.http.services import Services
+from questline.http.tokens import token_hash
+
+
+@dataclass
+class ApiNode:
+    app: Starlette
+    services: Services
+    store: CassandraStore
+    bus: KafkaCommandBus
+    tail: EventsTail
+
+    def close(self) -> None:
+        self.tail.stop()
+        self.store.close()
+
+
+def build_api_node(
+    config: ClusterConfig, *, node_index: int = 0, organizer_token: str | None = None
+) -> ApiNode:
+    store = CassandraStore.open(config.cassandra)
+
+    def caught_up(hunt_id: str, version: int) -> bool:
+        row = store.read_models.get("hunts", hunt_id, hunt_id)
+        return isinstance(row, HuntRow) and row.version >= version
+
+    bus = KafkaCommandBus(config, node_index, caught_up=caught_up)
+    live = LiveStream()
+    token = organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
+    services = Services(
+        store=store,
+        committer=bus,
+        clock=SystemClock(),
+        photos=PhotoStore(Path(config.photos_dir)),
+        live=live,
+        organizer_token_hash=token_hash(token) if token else None,
+        command_timeout=config.command_timeout_s,
+    )
+    tail = EventsTail(config, [live.on_batch])
+    app = build_app(services)
+    # The app appends live.on_batch to the bus's listeners; the tail feeds it instead.
+    bus.listeners.clear()
+    tail.start()
+    return ApiNode(app, services, store, bus, tail)

@@ -1,0 +1,80 @@
+"""A cluster's settings, read from a JSON, YAML or TOML file (`--cluster FILE`)."""
+
+import tomllib
+import zlib
+from pathlib import Path
+
+import msgspec
+import yaml
+
+
+class KafkaSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    bootstrap_servers: str = "127.0.0.1:9092"
+    partitions: int = 6
+    replication_factor: int = 1
+    min_insync_replicas: int = 1
+    topic_prefix: str = "questline"
+    reply_partitions: int = 4
+
+    @property
+    def commands_topic(self) -> str:
+        return f"{self.topic_prefix}.commands"
+
+    @property
+    def events_topic(self) -> str:
+        return f"{self.topic_prefix}.events"
+
+    @property
+    def replies_topic(self) -> str:
+        return f"{self.topic_prefix}.replies"
+
+    @property
+    def dead_letters_topic(self) -> str:
+        return f"{self.topic_prefix}.dead-letters"
+
+
+class CassandraSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    contact_points: tuple[str, ...] = ("127.0.0.1",)
+    port: int = 9042
+    keyspace: str = "questline"
+    replication_factor: int = 1
+    local_dc: str = "datacenter1"
+
+
+class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    kafka: KafkaSettings = KafkaSettings()
+    cassandra: CassandraSettings = CassandraSettings()
+    command_timeout_s: float = 10.0
+    # Uploaded photos: a folder every API node can reach (shared storage in production).
+    photos_dir: str = ".questline-photos"
+    # A worker that misses heartbeats this long loses its partitions to another.
+    session_timeout_ms: int = 6000
+    transaction_timeout_ms: int = 10000
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_config(path: Path) -> ClusterConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error}") from None
+    try:
+        if path.suffix == ".toml":
+            raw = tomllib.loads(text)
+        elif path.suffix == ".json":
+            raw = msgspec.json.decode(text)
+        else:
+            raw = yaml.safe_load(text) or {}
+        return msgspec.convert(raw, ClusterConfig)
+    except (tomllib.TOMLDecodeError, msgspec.DecodeError, yaml.YAMLError) as error:
+        raise ConfigError(f"{path} cannot be parsed: {error}") from None
+    except msgspec.ValidationError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def partition_of(hunt_id: str, partitions: int) -> int:
+    """The one partition that owns a hunt: a stable hash, the same in every process."""
+    return zlib.crc32(hunt_id.encode("utf-8")) % partitions

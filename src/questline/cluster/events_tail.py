@@ -1,0 +1,65 @@
+"""An API node's view of the live log: it follows the events topic from now on and
+hands each committed event to the live stream (SSE)."""
+
+import logging
+import threading
+import uuid
+
+from confluent_kafka import OFFSET_END, Consumer, TopicPartition
+
+from questline.adapters.kafka.messages import KIND, KIND_EVENT, decode_event, header, offset_of
+from questline.cluster.config import ClusterConfig
+from questline.engine.envelopes import Outcome
+from questline.engine.group_commit import BatchListener
+
+log = logging.getLogger(__name__)
+
+
+class EventsTail:
+    def __init__(self, config: ClusterConfig, listeners: list[BatchListener]) -> None:
+        self.config = config
+        self.listeners = listeners
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="questline-events-tail", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        kafka = self.config.kafka
+        consumer = Consumer(
+            {
+                "bootstrap.servers": kafka.bootstrap_servers,
+                "group.id": f"{kafka.topic_prefix}-tail-{uuid.uuid4().hex}",
+                "enable.auto.commit": False,
+                "isolation.level": "read_committed",
+            }
+        )
+        try:
+            consumer.assign(
+                [TopicPartition(kafka.events_topic, p, OFFSET_END) for p in range(kafka.partitions)]
+            )
+            while not self._stop.is_set():
+                outcomes = []
+                for message in consumer.consume(num_messages=1000, timeout=0.2):
+                    if message.error() is not None:
+                        continue
+                    if header(message.headers(), KIND) != KIND_EVENT:
+                        continue
+                    try:
+                        recorded = decode_event(message.value() or b"", offset_of(message))
+                    except ValueError:
+                        continue
+                    outcomes.append(Outcome(recorded.command_id, events=(recorded,)))
+                if outcomes:
+                    for listener in self.listeners:
+                        try:
+                            listener(outcomes, {})
+                        except Exception:
+                            log.exception("events listener failed")
+        finally:
+            consumer.close()

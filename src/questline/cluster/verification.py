@@ -1,0 +1,96 @@
+"""`verify --cluster`: fold every events partition from Kafka and compare the rows
+with Cassandra's, including the rank index behind the leaderboards."""
+
+from collections.abc import Callable
+
+from questline.adapters.cassandra.store import CassandraStore
+from questline.cluster.config import ClusterConfig
+from questline.cluster.restore import read_partition
+from questline.domain.projections.projector import Projector
+from questline.domain.projections.rows import TABLES, Changes, LeaderboardRow, Table
+from questline.engine.verification import Difference, compare_rows
+
+Progress = Callable[[int, int], None]
+
+
+def projection_lag(config: ClusterConfig, store: CassandraStore) -> dict[int, int]:
+    """Events written to each partition but not yet projected."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer(
+        {
+            "bootstrap.servers": config.kafka.bootstrap_servers,
+            "group.id": "questline-verify",
+            "isolation.level": "read_committed",
+        }
+    )
+    try:
+        lags = {}
+        for partition in range(config.kafka.partitions):
+            tp = TopicPartition(config.kafka.events_topic, partition)
+            _, high = consumer.get_watermark_offsets(tp, timeout=10, cached=False)
+            lags[partition] = max(high - store.read_models.read_to(partition), 0)
+        return lags
+    finally:
+        consumer.close()
+
+
+def expected_rows(config: ClusterConfig, progress: Progress | None = None) -> Changes:
+    rows: Changes = {}
+    for partition in range(config.kafka.partitions):
+        projector = Projector()
+        read_partition(config, partition, projector.apply)
+        rows.update(projector.take_changes())
+        if progress is not None:
+            progress(partition + 1, config.kafka.partitions)
+    return rows
+
+
+def verify_cluster(
+    config: ClusterConfig, store: CassandraStore, progress: Progress | None = None
+) -> list[Difference]:
+    expected = expected_rows(config, progress)
+    hunts = sorted({hunt for (_, hunt, _) in expected} | set(store.read_models.hunt_ids()))
+    differences: list[Difference] = []
+    for table in TABLES:
+        wanted = {(h, k): row for (t, h, k), row in expected.items() if t == table}
+        for hunt in hunts:
+            for _, key, stored in store.read_models.rows(table, hunt):
+                differences.extend(
+                    compare_rows(table, hunt, key, stored, wanted.pop((hunt, key), None))
+                )
+        for (hunt, key), replayed in sorted(wanted.items()):
+            differences.extend(compare_rows(table, hunt, key, None, replayed))
+    for hunt in hunts:
+        for table, board in (("leaderboard_live", "live"), ("leaderboard_frozen", "frozen")):
+            differences.extend(_rank_index(store, expected, hunt, table, board))
+    return differences
+
+
+def _rank_index(
+    store: CassandraStore, expected: Changes, hunt: str, table: Table, board: str
+) -> list[Difference]:
+    """The rank index must hold exactly one entry per team, in the board's order."""
+    wanted = sorted(
+        (
+            row
+            for (t, h, _), row in expected.items()
+            if t == table and h == hunt and isinstance(row, LeaderboardRow)
+        ),
+        key=LeaderboardRow.sort_key,
+    )
+    stored = store.read_models.leaderboard(
+        hunt, "live" if board == "live" else "frozen", len(wanted) + 1000, 0
+    )
+    if [r.team_id for r in stored] == [r.team_id for r in wanted] and stored == wanted:
+        return []
+    return [
+        Difference(
+            table,
+            hunt,
+            "(rank index)",
+            "order",
+            [r.team_id for r in stored],
+            [r.team_id for r in wanted],
+        )
+    ]

@@ -1,0 +1,64 @@
+// Scanning a code with the camera, where the browser has the BarcodeDetector API.
+
+import { h } from "../lib/dom.js";
+
+export function canScan() {
+  return "BarcodeDetector" in window && !!navigator.mediaDevices?.getUserMedia && window.isSecureContext;
+}
+
+export function whyNoScanner() {
+  if (!window.isSecureContext) return "The camera works only on a secure (https) page. Type the code instead.";
+  return "This browser cannot scan codes with the camera. Type the code instead.";
+}
+
+/** Opens a camera dialog; resolves with the first code read, or null if closed. */
+export async function scanCode() {
+  const detector = new window.BarcodeDetector();
+  const video = h("video", { playsinline: true, muted: true, "aria-label": "Camera view" });
+  const status = h("p", { role: "status" }, "Point the camera at the code.");
+  const dialog = h(
+    "dialog",
+    { class: "scanner", "aria-label": "Scan a code" },
+    h("h2", {}, "Scan a code"),
+    video,
+    status,
+    h("form", { method: "dialog", class: "actions" }, h("button", { type: "submit", class: "secondary" }, "Close")),
+  );
+  document.body.append(dialog);
+  dialog.showModal();
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+  } catch (error) {
+    status.textContent =
+      error.name === "NotAllowedError"
+        ? "Camera permission was refused. Allow the camera for this site, or type the code."
+        : "The camera cannot be opened. Type the code instead.";
+  }
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (value) => {
+      if (done) return;
+      done = true;
+      if (stream) for (const track of stream.getTracks()) track.stop();
+      if (dialog.open) dialog.close();
+      dialog.remove();
+      resolve(value);
+    };
+    dialog.addEventListener("close", () => finish(null));
+    if (!stream) return;
+    video.srcObject = stream;
+    video.play();
+    const look = async () => {
+      if (done) return;
+      try {
+        const codes = await detector.detect(video);
+        if (codes.length) return finish(codes[0].rawValue);
+      } catch {
+        /* the frame was not ready yet */
+      }
+      setTimeout(look, 250);
+    };
+    look();
+  });
+}

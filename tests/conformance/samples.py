@@ -1,0 +1,195 @@
+"""Backend-neutral things to store: events of every type, rows of every table,
+command records with every reply type, and a base class giving tests a store."""
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from questline.domain.definition import Clue, HuntDefinition, TextAnswer
+from questline.domain.events import (
+    EVENT_TYPES,
+    AnnouncementMade,
+    AnswerWrong,
+    ClueSolved,
+    Event,
+    HintUnlocked,
+    HuntCreated,
+    HuntPaused,
+    HuntResumed,
+    KeptGoing,
+    PhotoRejected,
+    PhotoSubmitted,
+    ReadModelHealed,
+    RecordedEvent,
+    ScoreAdjusted,
+    TeamRegistered,
+)
+from questline.domain.projections.rows import (
+    NO_SCORING_EVENT,
+    AuditRow,
+    Changes,
+    ClueStatsRow,
+    HuntRow,
+    LeaderboardRow,
+    ReviewRow,
+    TeamRow,
+)
+from questline.domain.replies import (
+    AdjustmentReply,
+    HintReply,
+    HuntReply,
+    Reply,
+    ReviewReply,
+    SubmissionReply,
+    TeamReply,
+)
+from questline.ports import CommandRecord, Store
+from tests.hunt_builders import STARTS, spec_hunt
+
+
+class BackendCase:
+    """Each test gets a fresh, empty store of the backend a subclass names."""
+
+    def make_store(self, workdir: Path) -> Store:
+        raise NotImplementedError("a backend's test class says how to open its store")
+
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[Store]:
+        store = self.make_store(tmp_path)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def rich_definition(hunt_id: str = "harbour-night") -> HuntDefinition:
+    """The spec's example hunt, plus a clue with regexes and awkward text and numbers."""
+    base = spec_hunt(id=hunt_id)
+    odd = Clue(
+        id="odd",
+        title='Ünïcødé «quotes» "and" \\ back\nslashes \u0000 nul',
+        text="😀 " * 3,
+        points=0,
+        answer=TextAnswer(accept=("Café",), accept_regex=(r"k[a-z]+r\d*",), keep_going=("ca",)),
+    )
+    return msgspec.structs.replace(base, clues=(*base.clues, odd))
+
+
+def every_event(hunt_id: str = "harbour-night") -> list[Event]:
+    """One event of each type (a HuntCreated first), with awkward values."""
+    events: list[Event] = [
+        HuntCreated(rich_definition(hunt_id)),
+        TeamRegistered("t-1", "Øtters 🦦", "sha256:" + "a" * 64),
+        ClueSolved("t-1", "lighthouse", 100, 50, 1),
+        ClueSolved("t-1", "selfie", 150, 0, 1, review_id="p-1"),
+        AnswerWrong("t-1", "dock-9"),
+        KeptGoing("t-1", "lighthouse"),
+        PhotoSubmitted("p-2", "t-1", "selfie", "photo-9", "sha256:00ff", "image/webp"),
+        PhotoRejected("p-2", "t-1", "selfie", 'blurry, "sorry"\n'),
+        HintUnlocked("t-1", "lighthouse", "look-up", 20),
+        ScoreAdjusted("t-1", -(2**40), "penalty"),
+        HuntPaused(),
+        HuntResumed(),
+        AnnouncementMade("Half time! 半分"),
+        ReadModelHealed("leaderboard", 3),
+    ]
+    assert {type(e) for e in events} == set(EVENT_TYPES.values())
+    return events
+
+
+def recorded(
+    hunt_id: str, version: int, event: Event | None = None, *, time: int | None = None
+) -> RecordedEvent:
+    """An event as the engine hands it to the log (no position yet)."""
+    if event is None:
+        event = HuntCreated(rich_definition(hunt_id)) if version == 1 else AnnouncementMade("hi")
+    return RecordedEvent(
+        hunt_id=hunt_id,
+        version=version,
+        time=STARTS + version if time is None else time,
+        command_id=f"cmd-{hunt_id}-{version}",
+        event=event,
+        correlation_id=f"corr-{version}",
+    )
+
+
+def history(hunt_id: str, first: int, last: int) -> list[RecordedEvent]:
+    return [recorded(hunt_id, v) for v in range(first, last + 1)]
+
+
+def append(store: Store, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+    with store.transaction() as uow:
+        return uow.events.append(events)
+
+
+# -- read-model rows -------------------------------------------------------------------
+
+
+def board_row(
+    team: str, score: int, last: int = NO_SCORING_EVENT, order: int = 1, solved: int = 0
+) -> LeaderboardRow:
+    return LeaderboardRow(team, f"Team {team}", score, solved, last, order)
+
+
+def team_row(team: str, token: str, order: int = 1) -> TeamRow:
+    return TeamRow(
+        team_id=team,
+        name=f"Team {team} ✓",
+        order=order,
+        token_hash=token,
+        registered_at=STARTS,
+        solved={"lighthouse": 3, "selfie": 9},
+        wrong={"dock-9": 2},
+        hints=[("lighthouse", "look-up")],
+        pending={"crate": "p-4"},
+        bonus={"lighthouse": 50},
+        hint_costs=20,
+        adjustments=-5,
+    )
+
+
+def rows_of_every_table(hunt_id: str, salt: str = "") -> Changes:
+    """One row (two for reviews) in every table of one hunt."""
+    return {
+        ("hunts", hunt_id, hunt_id): HuntRow(rich_definition(hunt_id), True, 42, STARTS, 3, 2),
+        ("teams", hunt_id, "t-1"): team_row("t-1", f"token-{hunt_id}{salt}"),
+        ("leaderboard_live", hunt_id, "t-1"): board_row("t-1", 130 + len(salt), 7),
+        ("leaderboard_frozen", hunt_id, "t-1"): board_row("t-1", 80 + len(salt), 5),
+        ("clue_stats", hunt_id, "lighthouse"): ClueStatsRow(
+            "lighthouse", 2, 5 + len(salt), 1, 1, 0, ["t-1", "t-2"]
+        ),
+        ("reviews", hunt_id, "p-1"): ReviewRow(
+            "p-1", "t-1", "selfie", "photo-1", STARTS, "waiting"
+        ),
+        ("reviews", hunt_id, "p-2"): ReviewRow(
+            "p-2", "t-1", "selfie", "photo-2", STARTS, "rejected", "blurry" + salt, STARTS + 9
+        ),
+        ("audit", hunt_id, f"{7:012d}"): AuditRow(7, STARTS, "hunt_paused", None, "paused" + salt),
+    }
+
+
+# -- command records -------------------------------------------------------------------------
+
+
+def every_reply() -> list[Reply]:
+    return [
+        HuntReply("harbour-night"),
+        TeamReply("t-1"),
+        SubmissionReply("correct", 100, 50, 150),
+        SubmissionReply("pending_review", 0, 0, 150, "p-3"),
+        HintReply("look-up", "Look up. ☝", 20, 130),
+        AdjustmentReply("t-1", -7),
+        ReviewReply("p-3", True, "t-1", "selfie", 300),
+    ]
+
+
+def command_record(command_id: str, decided_at: int, reply: Reply | None = None) -> CommandRecord:
+    return CommandRecord(
+        command_id=command_id,
+        hunt_id="harbour-night",
+        fingerprint=f"fp-{command_id}",
+        reply=reply if reply is not None else TeamReply("t-1"),
+        decided_at=decided_at,
+    )

@@ -1,0 +1,1 @@
+"""Hypothesis properties of the core and the engine: replay, idempotency, scoring."""
