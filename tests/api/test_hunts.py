@@ -303,7 +303,9 @@ def test_the_public_and_organizers_get_no_clues(api: Api, hunt: str) -> None:
 def test_a_team_sees_only_the_clues_open_for_it(api: Api, team_a: TeamAuth) -> None:
     response = api.client.get(f"/api/hunts/{HUNT}", headers=team_a.headers)
     body = response.json()
-    assert {k: v for k, v in body.items() if k != "clues"} == _summary(spec_document(), "live")
+    summary = {k: v for k, v in body.items() if k not in ("clues", "team_id")}
+    assert summary == _summary(spec_document(), "live")
+    assert body["team_id"] == team_a.team_id  # a token alone tells a client which team it is
     # dock-9 needs lighthouse; crate needs one of lighthouse, dock-9.
     assert [c["id"] for c in body["clues"]] == ["lighthouse", "selfie"]
     lighthouse, selfie = body["clues"]
@@ -405,12 +407,6 @@ def _alias_bomb(depth: int) -> str:
     return "\n".join(lines) + "\nhunt: {}\nclues: []\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (domain/definition_text.py _yaml_lines): locating problems walks YAML aliases "
-    "as if expanded, so time grows x10 per alias level (depth 6: ~1 s, depth 9: ~20 min from "
-    "~400 bytes); create_hunt parses on the event loop, so the whole node stalls meanwhile",
-)
 def test_an_alias_bomb_is_refused_promptly(api: Api) -> None:
     body = _alias_bomb(6).encode()
     assert len(body) < 1000

@@ -1,6 +1,5 @@
 """Scores and ranks equal the spec's sums and order, computed here on their own."""
 
-import pytest
 from hypothesis import given
 
 from questline.domain.events import RecordedEvent, ScoreAdjusted
@@ -70,12 +69,6 @@ def test_the_leaderboards_rank_teams_as_the_spec_orders_them(scenario: Scenario)
         assert ranked_frozen == spec_ranking(scenario.definition, hunt.log, before=freeze_at)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: LeaderboardProjection counts a zero-point ScoreAdjusted as the team's own "
-    "scoring event (domain/projections/leaderboard.py, ScoreAdjusted branch of _Board.apply); "
-    "the spec and HuntState count only non-zero adjustments",
-)
 def test_a_zero_adjustment_in_an_imported_log_is_no_scoring_event() -> None:
     # decide refuses a 0-point adjustment, but a log is also fed by `questline log import`
     # and by older engines (schema 1 `delta`), and the ranking rule is about the log.

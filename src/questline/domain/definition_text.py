@@ -76,10 +76,14 @@ def _yaml_lines(text: str) -> dict[str, int]:
     except yaml.YAMLError:
         return {}
     lines: dict[str, int] = {}
+    seen: set[int] = set()  # an alias is the same node again: walk it once, not per use
 
     def walk(node: yaml.Node, path: str) -> None:
         if path:
             lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in seen:
+            return
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 key = str(key_node.value)

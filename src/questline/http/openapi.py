@@ -67,6 +67,7 @@ SCHEMAS: dict[str, Schema] = {
             "ends_at": TIME,
             "freeze_at": NULLABLE_TIME,
             "state": {"enum": ["scheduled", "live", "paused", "ended"]},
+            "team_id": STR,
             "clues": {"type": "array", "items": _ref("Clue")},
         },
     ),
@@ -97,7 +98,13 @@ SCHEMAS: dict[str, Schema] = {
                 "type": "array",
                 "items": _obj(
                     ["rank", "team_id", "name", "score", "solved"],
-                    {"rank": INT, "team_id": STR, "name": STR, "score": INT, "solved": INT},
+                    {
+                        "rank": INT,
+                        "team_id": STR,
+                        "name": STR,
+                        "score": INT,
+                        "solved": INT,
+                    },
                 ),
             },
         },
@@ -362,6 +369,14 @@ def document() -> Schema:
                 "The hunt's events in log order",
                 (200, _ref("Events")),
                 params=[HUNT_PARAM, _query("after", 0, None), _query("limit", 1, 1000)],
+                secured=True,
+            )
+        },
+        "/api/hunts/{hunt}/stats": {
+            "get": _op(
+                "Per-clue statistics: solves, wrong answers, keep-going hits, hints (organizer)",
+                (200, {"type": "object"}),
+                params=hunt,
                 secured=True,
             )
         },

@@ -14,6 +14,7 @@ _INSERT = (
     "INSERT INTO events (position, hunt_id, version, type, schema, time, command_id,"
     " correlation_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_PAGE = 4096
 _COLUMNS = "position, hunt_id, version, type, schema, time, command_id, correlation_id, payload"
 
 
@@ -81,20 +82,22 @@ class SqliteEventLog:
     def read(
         self, after: int = 0, hunt_id: str | None = None, limit: int | None = None
     ) -> Iterator[RecordedEvent]:
+        """Events in log order. Each page is read whole before any is yielded, so a
+        caller that stops early leaves no statement open to pin an old snapshot."""
         db = self._reader()
-        sql = f"SELECT {_COLUMNS} FROM events WHERE position > ?"
-        params: list[object] = [after]
-        if hunt_id is not None:
-            sql = f"SELECT {_COLUMNS} FROM events WHERE hunt_id = ? AND position > ?"
-            params = [hunt_id, after]
-        sql += " ORDER BY position"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        cursor = db.execute(sql, params)
-        while chunk := cursor.fetchmany(4096):
-            for row in chunk:
+        where = "hunt_id = ? AND position > ?" if hunt_id is not None else "position > ?"
+        sql = f"SELECT {_COLUMNS} FROM events WHERE {where} ORDER BY position LIMIT ?"
+        left = limit if limit is not None else -1
+        while left != 0:
+            page_size = _PAGE if left < 0 else min(_PAGE, left)
+            params = (hunt_id, after, page_size) if hunt_id is not None else (after, page_size)
+            rows = db.execute(sql, params).fetchall()
+            for row in rows:
                 yield row_to_event(row)
+            if len(rows) < page_size:
+                return
+            after = rows[-1][0]
+            left = left - len(rows) if left > 0 else left
 
     def head(self) -> int:
         return self._head(self._reader())

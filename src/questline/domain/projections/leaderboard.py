@@ -48,7 +48,8 @@ class _Board:
             return [event.team_id]
         if isinstance(event, ScoreAdjusted):
             self.scores.add(event.team_id, event.points)
-            self.entries[event.team_id].last_scoring_version = recorded.version
+            if event.points:  # only a non-zero adjustment is the team's own scoring event
+                self.entries[event.team_id].last_scoring_version = recorded.version
             return [event.team_id]
         if isinstance(event, TeamRegistered):
             self.entries[event.team_id] = _Entry(event.name, len(self.entries) + 1)

@@ -90,6 +90,7 @@ async def get_hunt(request: Request) -> Response:
     if isinstance(principal, Team):
         store = services_of(request).store.read_models
         team = team_row(store, hunt_id, principal.team_id)
+        body["team_id"] = principal.team_id
         body["clues"] = open_clues(row.definition, team, clue_stats(store, hunt_id))
     return json_response(body)
 
@@ -158,7 +159,11 @@ async def team_progress_route(request: Request) -> Response:
     store = services_of(request).store.read_models
     team = team_row(store, hunt_id, team_id)
     score = team_score(store, hunt_id, team_id)
-    rank = store.rank(hunt_id, "live", team_id)
+    # During a freeze a team sees its own live score, but its rank on the frozen board:
+    # a live rank would leak the standings the freeze hides.
+    frozen = public_board_is_frozen(row.definition, services_of(request).clock.now())
+    board: Board = "frozen" if frozen and isinstance(principal, Team) else "live"
+    rank = store.rank(hunt_id, board, team_id)
     return json_response(
         team_progress(row.definition, team, clue_stats(store, hunt_id), score, rank)
     )
