@@ -4,6 +4,7 @@ import typer
 
 from questline.cli import (
     cluster_commands,
+    cluster_up_commands,
     demo_command,
     hunt_commands,
     log_commands,
@@ -21,6 +22,8 @@ app.command("serve")(serve_commands.serve)
 app.command("demo")(demo_command.demo)
 app.command("worker")(cluster_commands.worker)
 app.command("projector")(cluster_commands.projector)
+app.add_typer(cluster_up_commands.cluster_app, name="cluster")
+app.add_typer(cluster_up_commands.dlq_app, name="dlq")
 log_commands.register(app)
 
 

@@ -5,16 +5,19 @@ import signal
 import socket
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from questline.cli.common import err, fail
 
+if TYPE_CHECKING:
+    from questline.cluster.config import ClusterConfig
+
 ConfigOption = Annotated[Path, typer.Option("--cluster", help="The cluster config file.")]
 
 
-def _config(path: Path):  # type: ignore[no-untyped-def]
+def load_cluster_config(path: Path) -> "ClusterConfig":
     from questline.cluster.config import ConfigError, load_config
 
     try:
@@ -48,7 +51,7 @@ def worker(
     from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.worker import PartitionWorker
 
-    config = _config(cluster)
+    config = load_cluster_config(cluster)
     ensure_topics(config.kafka)
     store = CassandraStore.open(config.cassandra)
     ident = worker_id or f"{socket.gethostname()}-{os.getpid()}"
@@ -71,7 +74,7 @@ def projector(
     from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.projector import ClusterProjector
 
-    config = _config(cluster)
+    config = load_cluster_config(cluster)
     ensure_topics(config.kafka)
     store = CassandraStore.open(config.cassandra)
     stop = _stop_on_signals()
@@ -87,7 +90,7 @@ def serve_cluster(config_path: Path, host: str, port: int, node_index: int) -> N
     from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.api_node import build_api_node
 
-    config = _config(config_path)
+    config = load_cluster_config(config_path)
     ensure_topics(config.kafka)
     node = build_api_node(config, node_index=node_index)
     typer.echo(f"Questline API node {node_index} on http://{host}:{port}")
@@ -104,7 +107,7 @@ def verify_cluster_command(config_path: Path) -> None:
     from questline.cli.common import progress_bar
     from questline.cluster.verification import projection_lag, verify_cluster
 
-    config = _config(config_path)
+    config = load_cluster_config(config_path)
     store = CassandraStore.open(config.cassandra, create=False)
     try:
         lag = {p: n for p, n in projection_lag(config, store).items() if n}

@@ -22,6 +22,12 @@ def demo(
         float, typer.Option(help="Minutes from now until the public board freezes.")
     ] = 30.0,
     seed: Annotated[int, typer.Option(help="Seed of the simulated players.")] = 7,
+    target: Annotated[
+        str | None, typer.Option(help="Play against this running server (e.g. a cluster API node).")
+    ] = None,
+    organizer_token: Annotated[
+        str | None, typer.Option(help="Organizer token of the --target server.")
+    ] = None,
 ) -> None:
     """Serve a sample city hunt and let simulated teams play it, with a live leaderboard."""
     from questline.demo.run import DemoSettings, run_demo
@@ -36,5 +42,7 @@ def demo(
             duration=duration,
             seed=seed,
             freeze_after=timedelta(minutes=freeze_after),
+            target=target,
+            organizer_token=organizer_token,
         )
     )

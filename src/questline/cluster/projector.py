@@ -67,6 +67,7 @@ class ClusterProjector:
             {
                 "bootstrap.servers": kafka.bootstrap_servers,
                 "group.id": f"{kafka.topic_prefix}-projectors",
+                "client.id": name,
                 "enable.auto.commit": False,
                 "isolation.level": "read_committed",
                 "auto.offset.reset": "earliest",
@@ -108,7 +109,7 @@ class ClusterProjector:
         )
         try:
             while not stop.is_set():
-                messages = self.consumer.consume(num_messages=2000, timeout=0.1)
+                messages = self.consumer.consume(num_messages=2000, timeout=0.01)
                 if messages:
                     self._process(messages)
         finally:

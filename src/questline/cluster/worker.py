@@ -61,6 +61,7 @@ class PartitionWorker:
             {
                 "bootstrap.servers": kafka.bootstrap_servers,
                 "group.id": f"{kafka.topic_prefix}-workers",
+                "client.id": worker_id,
                 "enable.auto.commit": False,
                 "isolation.level": "read_committed",
                 "auto.offset.reset": "earliest",
@@ -127,7 +128,7 @@ class PartitionWorker:
         )
         try:
             while not stop.is_set():
-                messages = self.consumer.consume(num_messages=self.max_batch, timeout=0.1)
+                messages = self.consumer.consume(num_messages=self.max_batch, timeout=0.01)
                 if messages:
                     self._process(messages)
         finally:

@@ -34,6 +34,9 @@ class DemoSettings:
     duration: float | None = None
     seed: int = 7
     freeze_after: timedelta = timedelta(minutes=30)
+    # Play against a running server (a cluster's API node) instead of starting one.
+    target: str | None = None
+    organizer_token: str | None = None
 
 
 @dataclass
@@ -73,6 +76,8 @@ class _ServerThread:
 
 def run_demo(settings: DemoSettings, console: Console | None = None) -> DemoResult:
     console = console or Console()
+    if settings.target is not None:
+        return _run_against(settings, console)
     db = settings.db or Path(tempfile.mkdtemp(prefix="questline-demo-")) / "demo.db"
     organizer_token = new_organizer_token()
     node = build_embedded_node(db, organizer_token=organizer_token)
@@ -100,10 +105,22 @@ def run_demo(settings: DemoSettings, console: Console | None = None) -> DemoResu
     return DemoResult(recorder, db, organizer_token)
 
 
+def _run_against(settings: DemoSettings, console: Console) -> DemoResult:
+    if not settings.organizer_token:
+        raise ValueError("--target needs --organizer-token (cluster up prints one)")
+    recorder = LatencyRecorder()
+    try:
+        asyncio.run(_play(settings, settings.organizer_token, recorder, console))
+    except KeyboardInterrupt:
+        console.print("stopping")
+    console.print(summary_line(recorder))
+    return DemoResult(recorder, Path(), settings.organizer_token)
+
+
 async def _play(
     settings: DemoSettings, organizer_token: str, recorder: LatencyRecorder, console: Console
 ) -> None:
-    base = f"http://{settings.host}:{settings.port}"
+    base = settings.target or f"http://{settings.host}:{settings.port}"
     organizer = {"Authorization": f"Bearer {organizer_token}"}
     yaml_text = city_hunt_yaml(freeze_after=settings.freeze_after)
     hunt = load_hunt_text(yaml_text)

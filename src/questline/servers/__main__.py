@@ -24,7 +24,7 @@ from questline.servers.process import JvmNode, ServerError, port_open
 STATE_FILE = "servers.json"
 
 
-def _clusters(directory: Path) -> tuple[KafkaCluster | None, CassandraCluster | None]:
+def load_clusters(directory: Path) -> tuple[KafkaCluster | None, CassandraCluster | None]:
     try:
         state: dict[str, Any] = json.loads((directory / STATE_FILE).read_text())
     except FileNotFoundError:
@@ -67,7 +67,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     if args.kafka_brokers < 0 or args.cassandra_nodes < 0:
         print("error: node counts cannot be negative", file=sys.stderr)
         return 2
-    old_kafka, old_cassandra = _clusters(directory)
+    old_kafka, old_cassandra = load_clusters(directory)
     kafka = (
         KafkaCluster(directory / "kafka", args.kafka_brokers, port=args.kafka_port)
         if args.kafka_brokers
@@ -133,7 +133,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     directory: Path = args.dir.resolve()
-    kafka, cassandra = _clusters(directory)
+    kafka, cassandra = load_clusters(directory)
     nodes = _nodes(kafka, cassandra)
     if not nodes:
         print(f"no servers were started in {directory}")
@@ -156,7 +156,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_down(args: argparse.Namespace) -> int:
     directory: Path = args.dir.resolve()
-    kafka, cassandra = _clusters(directory)
+    kafka, cassandra = load_clusters(directory)
     _stop(kafka, cassandra, args.timeout)
     print(f"stopped {len(_nodes(kafka, cassandra))} server(s) from {directory}")
     if args.purge:

@@ -144,7 +144,7 @@ class KafkaCommandBus:
             consumer.consume(num_messages=1, timeout=1.0)  # settles the position at the end
             self._ready.set()
             while not self._stop.is_set():
-                for message in consumer.consume(num_messages=1000, timeout=0.1):
+                for message in consumer.consume(num_messages=1000, timeout=0.005):
                     if message.error() is not None:
                         continue
                     try:
