@@ -3,20 +3,20 @@ an API node sends commands through Kafka to a partition worker, a projector
 writes read models to Cassandra, and verify finds them equal to a replay."""
 
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
+from tests.integration.cluster_support import ORGANIZER, eventually, fresh_config
 
 from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.clocks import SystemClock
 from questline.adapters.kafka.topics import ensure_topics
 from questline.cluster.api_node import build_api_node
-from questline.cluster.config import CassandraSettings, ClusterConfig, KafkaSettings
+from questline.cluster.config import ClusterConfig
 from questline.cluster.projector import ClusterProjector
 from questline.cluster.verification import projection_lag, verify_cluster
 from questline.cluster.worker import PartitionWorker
@@ -25,16 +25,6 @@ from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
 pytestmark = pytest.mark.integration
-ORGANIZER = "cluster-organizer-token"
-
-
-def eventually(check: Callable[[], bool], what: str, deadline_s: float = 60.0) -> None:
-    """Poll a condition until it holds, failing with `what` after the deadline."""
-    give_up = time.monotonic() + deadline_s
-    while not check():
-        if time.monotonic() > give_up:
-            pytest.fail(f"timed out after {deadline_s} s waiting for {what}")
-        threading.Event().wait(0.1)
 
 
 @dataclass
@@ -55,20 +45,7 @@ def cluster(
     kafka_cluster: KafkaCluster, cassandra_cluster: CassandraCluster
 ) -> Iterator[RunningCluster]:
     suffix = uuid.uuid4().hex[:8]
-    config = ClusterConfig(
-        kafka=KafkaSettings(
-            bootstrap_servers=kafka_cluster.bootstrap_servers,
-            partitions=3,
-            reply_partitions=2,
-            topic_prefix=f"ql-{suffix}",
-        ),
-        cassandra=CassandraSettings(
-            contact_points=tuple(cassandra_cluster.contact_points),
-            port=cassandra_cluster.native_port,
-            keyspace=f"ql_{suffix}",
-        ),
-        session_timeout_ms=6000,
-    )
+    config = fresh_config(kafka_cluster, cassandra_cluster)
     ensure_topics(config.kafka)
     store = CassandraStore.open(config.cassandra)
     stop = threading.Event()
