@@ -32,7 +32,7 @@ def _free_ports(count: int) -> list[int]:
             s.close()
 
 
-def _require(request: pytest.FixtureRequest, server: ServerName) -> None:
+def require_server(request: pytest.FixtureRequest, server: ServerName) -> None:
     """Skip loudly (or fail, under QUESTLINE_REQUIRE_SERVERS=1) if the server cannot run."""
     try:
         java_home()
@@ -55,7 +55,7 @@ def kafka_cluster(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[KafkaCluster]:
     """One KRaft broker (transactions enabled: RF 1, min ISR 1); ``.bootstrap_servers``."""
-    _require(request, "kafka")
+    require_server(request, "kafka")
     port, controller_port = _free_ports(2)
     cluster = KafkaCluster(
         tmp_path_factory.mktemp("kafka"), 1, port=port, controller_port=controller_port
@@ -72,7 +72,7 @@ def cassandra_cluster(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[CassandraCluster]:
     """One Cassandra 5.0 node on 127.0.0.1; ``.contact_points`` and ``.native_port``."""
-    _require(request, "cassandra")
+    require_server(request, "cassandra")
     native_port, storage_port = _free_ports(2)
     cluster = CassandraCluster(
         tmp_path_factory.mktemp("cassandra"),

@@ -18,6 +18,7 @@ from questline.http.embedded import ORGANIZER_TOKEN_ENV
 from questline.http.live_stream import LiveStream
 from questline.http.services import Services
 from questline.http.tokens import token_hash
+from questline.ports import Clock
 
 
 @dataclass
@@ -34,7 +35,11 @@ class ApiNode:
 
 
 def build_api_node(
-    config: ClusterConfig, *, node_index: int = 0, organizer_token: str | None = None
+    config: ClusterConfig,
+    *,
+    node_index: int = 0,
+    organizer_token: str | None = None,
+    clock: Clock | None = None,
 ) -> ApiNode:
     store = CassandraStore.open(config.cassandra)
 
@@ -48,7 +53,7 @@ def build_api_node(
     services = Services(
         store=store,
         committer=bus,
-        clock=SystemClock(),
+        clock=clock or SystemClock(),
         photos=PhotoStore(Path(config.photos_dir)),
         live=live,
         organizer_token_hash=token_hash(token) if token else None,
