@@ -83,7 +83,8 @@ class ClusterProjector:
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
-            epoch, checkpoint = self.store.read_models.claim(tp.partition)
+            epoch, stored_to = self.store.read_models.claim(tp.partition)
+            checkpoint = stored_to - 1  # the last offset whose rows are stored (-1: none)
             self.partitions[tp.partition] = PartitionProjection(tp.partition, epoch, checkpoint)
             tp.offset = OFFSET_BEGINNING  # memory is rebuilt from the start
             log.info(
@@ -180,7 +181,7 @@ class ClusterProjector:
         self.store.events.archive(fresh_events)
         self.store.commands.remember(records)
         self.store.read_models.write(
-            state.partition, state.epoch, changes, last, state.previous_ranks
+            state.partition, state.epoch, changes, last + 1, state.previous_ranks
         )
         state.checkpoint = last
 

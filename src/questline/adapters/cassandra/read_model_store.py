@@ -34,8 +34,10 @@ class Fenced(Exception):
     """Another projector holds this partition now: stop writing for it."""
 
 
-def write_timestamp(offset: int) -> int:
-    return offset + 1  # Cassandra timestamps must be positive; offsets start at 0
+def write_timestamp(position: int, step: int = 0) -> int:
+    """Cassandra's cell timestamp for rows as of a log position (offset + 1), with room
+    for rebuilds between two batches (each deletes, then rewrites, a step later)."""
+    return position * 1_000_000 + step
 
 
 class CassandraReadModelStore:
@@ -76,11 +78,24 @@ class CassandraReadModelStore:
             "SELECT offset, epoch FROM projection_offsets WHERE partition = ?"
         )
         self._claim_new = s.prepare(
-            "INSERT INTO projection_offsets (partition, offset, epoch) VALUES (?, -1, ?)"
+            "INSERT INTO projection_offsets (partition, offset, epoch) VALUES (?, 0, ?)"
             " IF NOT EXISTS"
         )
         self._claim = s.prepare(
             "UPDATE projection_offsets SET epoch = ? WHERE partition = ? IF epoch = ?"
+        )
+        self._delete_table = s.prepare(
+            "DELETE FROM rm_rows USING TIMESTAMP ? WHERE hunt_id = ? AND tbl = ?"
+        )
+        self._delete_board = s.prepare(
+            "DELETE FROM rm_rank USING TIMESTAMP ? WHERE hunt_id = ? AND board = ?"
+        )
+        self._rebuilds = s.prepare("SELECT rebuilds FROM projection_offsets WHERE partition = ?")
+        self._count_rebuild = s.prepare(
+            "UPDATE projection_offsets SET rebuilds = ? WHERE partition = ?"
+        )
+        self._set_checkpoint = s.prepare(
+            "UPDATE projection_offsets SET offset = ? WHERE partition = ?"
         )
         self._next = s.prepare("UPDATE projection_offsets SET next_offset = ? WHERE partition = ?")
         self._read_next = s.prepare(
@@ -93,12 +108,13 @@ class CassandraReadModelStore:
     # -- the projector's side --------------------------------------------------
 
     def claim(self, partition: int) -> tuple[int, int]:
-        """Take the partition for this projector: (its new epoch, the checkpoint offset)."""
+        """Take the partition for this writer: (its new epoch, the checkpoint position —
+        the offset + 1 of the last event whose rows are stored; 0 for none)."""
         while True:
             row = self.session.execute(self._checkpoint, (partition,)).one()
             if row is None:
                 if self.session.execute(self._claim_new, (partition, 1)).was_applied:
-                    return 1, -1
+                    return 1, 0
                 continue
             epoch = int(row.epoch) + 1
             if self.session.execute(self._claim, (epoch, partition, row.epoch)).was_applied:
@@ -109,21 +125,51 @@ class CassandraReadModelStore:
         partition: int,
         epoch: int,
         changes: Changes,
-        offset: int,
+        position: int,
         previous_ranks: dict[tuple[str, str, str], LeaderboardRow],
     ) -> None:
-        """Write the rows a batch changed, as of `offset`, then move the checkpoint.
+        """Write the rows a batch changed, as of log `position`, then move the checkpoint.
         `previous_ranks` holds each team's last written leaderboard row (kept up to date)."""
-        ts = write_timestamp(offset)
+        self._write_rows(changes, write_timestamp(position), previous_ranks)
+        if not self.session.execute(self._advance, (position, partition, epoch)).was_applied:
+            raise Fenced(f"events partition {partition} was claimed by a newer writer")
+
+    def _write_rows(
+        self,
+        changes: Changes,
+        ts: int,
+        previous_ranks: dict[tuple[str, str, str], LeaderboardRow],
+    ) -> None:
         upserts: list[tuple[object, ...]] = []
         deletes: list[tuple[object, ...]] = []
         rank_inserts: list[tuple[object, ...]] = []
         rank_deletes: list[tuple[object, ...]] = []
         tokens: list[tuple[object, ...]] = []
         hunts: list[tuple[object, ...]] = []
+        hunt_rows: list[tuple[object, ...]] = []
+        hunts_touched: set[str] = set()
         for (table, hunt_id, key), row in changes.items():
+            hunts_touched.add(hunt_id)
             if row is None:
                 deletes.append((ts, hunt_id, table, key))
+                before = previous_ranks.pop((table, hunt_id, key), None)
+                if before is not None and table in _BOARDS:
+                    rank_deletes.append(
+                        (
+                            ts,
+                            hunt_id,
+                            _BOARDS[table],
+                            -before.score,
+                            before.last_scoring_version,
+                            before.order,
+                            key,
+                        )
+                    )
+                continue
+            if isinstance(row, HuntRow):
+                # The hunt row (its version) goes last: once a reader sees the version,
+                # every other row of the batch is there too (read-your-writes waits on it).
+                hunt_rows.append((hunt_id, table, key, _encoder.encode(row), ts))
                 continue
             upserts.append((hunt_id, table, key, _encoder.encode(row), ts))
             if isinstance(row, LeaderboardRow):
@@ -158,8 +204,7 @@ class CassandraReadModelStore:
                 previous_ranks[(table, hunt_id, key)] = row
             elif isinstance(row, TeamRow):
                 tokens.append((row.token_hash, hunt_id, key))
-            elif isinstance(row, HuntRow):
-                hunts.append((hunt_id,))
+        hunts = [(hunt_id,) for hunt_id in sorted(hunts_touched)]
         for statement, values in (
             (self._upsert, upserts),
             (self._delete_row, deletes),
@@ -167,6 +212,7 @@ class CassandraReadModelStore:
             (self._rank_insert, rank_inserts),
             (self._token, tokens),
             (self._hunt_index, hunts),
+            (self._upsert, hunt_rows),
         ):
             if values:
                 execute_concurrent_with_args(
@@ -176,8 +222,6 @@ class CassandraReadModelStore:
                     concurrency=CONCURRENCY,
                     raise_on_first_error=True,
                 )
-        if not self.session.execute(self._advance, (offset, partition, epoch)).was_applied:
-            raise Fenced(f"events partition {partition} was claimed by a newer projector")
 
     def mark_read_to(self, partition: int, next_offset: int) -> None:
         """How far the projector has read the partition (past transaction markers too):
@@ -189,8 +233,49 @@ class CassandraReadModelStore:
         return int(row.next_offset) if row is not None and row.next_offset is not None else 0
 
     def checkpoint(self, partition: int = 0) -> int:
+        """The position (offset + 1) of the last event whose rows are stored; 0 for none."""
         row = self.session.execute(self._checkpoint, (partition,)).one()
-        return int(row.offset) if row is not None else -1
+        return int(row.offset) if row is not None else 0
+
+    # -- the port's generic writes (tests, reconciliation, rebuilds) --------------
+
+    def apply_changes(self, changes: Changes, checkpoint: int, partition: int = 0) -> bool:
+        epoch, stored = self.claim(partition)
+        if checkpoint <= stored:
+            return False
+        self.write(partition, epoch, changes, checkpoint, self._stored_ranks(changes))
+        return True
+
+    def _stored_ranks(self, changes: Changes) -> dict[tuple[str, str, str], LeaderboardRow]:
+        ranks: dict[tuple[str, str, str], LeaderboardRow] = {}
+        for table, hunt_id, key in changes:
+            if table in _BOARDS:
+                row = self.get(table, hunt_id, key)
+                if isinstance(row, LeaderboardRow):
+                    ranks[(table, hunt_id, key)] = row
+        return ranks
+
+    def replace_hunt(self, hunt_id: str, rows: Changes, partition: int = 0) -> None:
+        """Swap every row of one hunt for `rows` (as of the stored checkpoint): delete at
+        one step past its timestamp, write at the next, both below the next batch's."""
+        position = self.checkpoint(partition)
+        row = self.session.execute(self._rebuilds, (partition,)).one()
+        done = int(row.rebuilds) if row is not None and row.rebuilds is not None else 0
+        # Rebuilds at one position each get later timestamps than the one before.
+        self.session.execute(self._count_rebuild, (done + 1, partition))
+        remove = write_timestamp(position, 2 * done + 1)
+        for table in ROW_TYPES:
+            self.session.execute(self._delete_table, (remove, hunt_id, table))
+        for board in ("live", "frozen"):
+            self.session.execute(self._delete_board, (remove, hunt_id, board))
+        mine = {key: row for key, row in rows.items() if key[1] == hunt_id}
+        self._write_rows(mine, write_timestamp(position, 2 * done + 2), {})
+
+    def replace_all(self, rows: Changes, checkpoint: int, partition: int = 0) -> None:
+        for table in ("rm_rows", "rm_rank", "team_tokens", "hunt_index"):
+            self.session.execute(f"TRUNCATE {table}")
+        self._write_rows(rows, write_timestamp(checkpoint), {})
+        self.session.execute(self._set_checkpoint, (checkpoint, partition))
 
     # -- reads --------------------------------------------------------------
 
@@ -230,4 +315,10 @@ class CassandraReadModelStore:
 
     def team_by_token(self, token_hash: str) -> tuple[str, str] | None:
         row = self.session.execute(self._by_token, (token_hash,)).one()
-        return (row.hunt_id, row.team_id) if row is not None else None
+        if row is None:
+            return None
+        # The index is only a hint: the team's row must still carry this token.
+        team = self.get("teams", row.hunt_id, row.team_id)
+        if not isinstance(team, TeamRow) or team.token_hash != token_hash:
+            return None
+        return (row.hunt_id, row.team_id)

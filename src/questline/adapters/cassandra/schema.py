@@ -37,7 +37,8 @@ TABLES = [
         WITH default_time_to_live = 172800""",
     # Where each events partition's read models stand, and who may move them.
     """CREATE TABLE IF NOT EXISTS projection_offsets (
-        partition int PRIMARY KEY, offset bigint, epoch bigint, next_offset bigint)""",
+        partition int PRIMARY KEY, offset bigint, epoch bigint, next_offset bigint,
+        rebuilds int)""",
     """CREATE TABLE IF NOT EXISTS snapshots (
         partition int, offset bigint, checksum text, data blob,
         PRIMARY KEY (partition, offset)) WITH CLUSTERING ORDER BY (offset DESC)""",

@@ -1,0 +1,138 @@
+"""The HTTP contract tests of the embedded server, unchanged, against a cluster:
+an API node sending commands through a real Kafka to a partition worker, and
+reading read models a projector wrote to a real Cassandra.
+
+The test functions are the ones in tests/api, imported here; this module's `api`
+fixture gives them a cluster instead of an embedded node. The worker and the API
+node share the tests' hand-set clock, as the embedded engine does. A selection
+covering every route and each kind of result and refusal runs here (each test
+gets fresh topics and a fresh keyspace, which costs seconds)."""
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+import pytest
+from starlette.testclient import TestClient
+from tests.api.conftest import ORGANIZER_TOKEN, Api, clock, hunt, other_team, team_a, team_b
+from tests.api.test_boards import (
+    test_a_team_sees_its_progress,
+    test_during_the_freeze_the_public_sees_the_board_as_of_freeze_at,
+    test_every_registered_team_is_on_the_board_ranked,
+)
+from tests.api.test_hunts import (
+    test_a_team_sees_only_the_clues_open_for_it,
+    test_creating_a_hunt_from_yaml_answers_201_with_the_hunt,
+    test_creating_a_hunt_whose_id_exists_is_409,
+)
+from tests.api.test_organize import (
+    test_a_second_review_is_409,
+    test_an_adjustment_answers_201_with_the_new_score,
+    test_an_announcement_answers_201,
+    test_approving_a_photo_solves_the_clue,
+    test_events_are_the_hunts_log_with_contiguous_versions,
+    test_pause_and_resume_answer_200_with_the_hunt,
+)
+from tests.api.test_play import (
+    test_a_clue_is_locked_after_max_attempts_wrong_attempts,
+    test_a_clue_not_open_is_409,
+    test_a_dynamic_clue_lowers_earlier_solvers,
+    test_a_gps_check_in_within_the_radius_is_correct,
+    test_a_partial_answer_is_keep_going,
+    test_a_right_text_answer_earns_points_and_the_first_solve_bonus,
+    test_a_solved_clue_answers_already_solved_and_earns_nothing,
+    test_a_taken_name_is_409,
+    test_registration_closes_at_ends_at,
+    test_submissions_while_paused_are_423_and_resume_afterwards,
+    test_the_rate_limit_is_429_with_retry_after_in_whole_seconds,
+    test_unlocking_a_hint_costs_it_once,
+)
+from tests.api.test_retries import (
+    test_a_retried_submission_returns_the_first_response_and_records_nothing,
+    test_the_same_key_with_a_different_body_is_422,
+)
+from tests.integration.cluster_support import eventually, fresh_config
+
+from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.clocks import ManualClock
+from questline.adapters.kafka.topics import ensure_topics
+from questline.cluster.api_node import build_api_node
+from questline.cluster.projector import ClusterProjector
+from questline.cluster.worker import PartitionWorker
+from questline.servers.cassandra import CassandraCluster
+from questline.servers.kafka import KafkaCluster
+
+pytestmark = pytest.mark.integration
+
+__all__ = [  # the imported fixtures and tests are used by pytest's collection
+    "clock",
+    "hunt",
+    "other_team",
+    "team_a",
+    "team_b",
+    "test_a_clue_is_locked_after_max_attempts_wrong_attempts",
+    "test_a_clue_not_open_is_409",
+    "test_a_dynamic_clue_lowers_earlier_solvers",
+    "test_a_gps_check_in_within_the_radius_is_correct",
+    "test_a_partial_answer_is_keep_going",
+    "test_a_retried_submission_returns_the_first_response_and_records_nothing",
+    "test_a_right_text_answer_earns_points_and_the_first_solve_bonus",
+    "test_a_second_review_is_409",
+    "test_a_solved_clue_answers_already_solved_and_earns_nothing",
+    "test_a_taken_name_is_409",
+    "test_a_team_sees_its_progress",
+    "test_a_team_sees_only_the_clues_open_for_it",
+    "test_an_adjustment_answers_201_with_the_new_score",
+    "test_an_announcement_answers_201",
+    "test_approving_a_photo_solves_the_clue",
+    "test_creating_a_hunt_from_yaml_answers_201_with_the_hunt",
+    "test_creating_a_hunt_whose_id_exists_is_409",
+    "test_during_the_freeze_the_public_sees_the_board_as_of_freeze_at",
+    "test_events_are_the_hunts_log_with_contiguous_versions",
+    "test_every_registered_team_is_on_the_board_ranked",
+    "test_pause_and_resume_answer_200_with_the_hunt",
+    "test_registration_closes_at_ends_at",
+    "test_submissions_while_paused_are_423_and_resume_afterwards",
+    "test_the_rate_limit_is_429_with_retry_after_in_whole_seconds",
+    "test_the_same_key_with_a_different_body_is_422",
+    "test_unlocking_a_hint_costs_it_once",
+]
+
+
+@pytest.fixture
+def api(
+    kafka_cluster: KafkaCluster,
+    cassandra_cluster: CassandraCluster,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> Iterator[Api]:
+    config = msgspec.structs.replace(
+        fresh_config(kafka_cluster, cassandra_cluster), photos_dir=str(tmp_path / "photos")
+    )
+    ensure_topics(config.kafka)
+    store = CassandraStore.open(config.cassandra)
+    stop = threading.Event()
+    worker = PartitionWorker(config, "contract-worker", clock, store.commands.find)
+    projector = ClusterProjector(config, store, "contract-projector")
+    threads = [
+        threading.Thread(target=worker.run, args=(stop,), daemon=True),
+        threading.Thread(target=projector.run, args=(stop,), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    node = build_api_node(config, organizer_token=ORGANIZER_TOKEN, clock=clock)
+    try:
+        eventually(
+            lambda: len(worker.owned) == 3 and len(projector.partitions) == 3,
+            "the worker and the projector to own the partitions",
+            120,
+        )
+        with TestClient(node.app) as client:
+            yield Api(client, clock, node)  # type: ignore[arg-type]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+        node.close()
+        store.close()

@@ -1,0 +1,88 @@
+"""Session fixtures, for every test directory: one real Kafka broker and one real Cassandra node, on free loopback ports.
+
+Both are started once per test session into a temporary folder and stopped at its end. When
+Java 17 or Maven (for an empty jar cache) is missing, the tests that need them are skipped
+with the reason printed on the terminal; set QUESTLINE_REQUIRE_SERVERS=1 (as CI should) to
+make that a failure instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from questline.servers.cassandra import CassandraCluster
+from questline.servers.kafka import KafkaCluster
+from questline.servers.maven import ServerName, fetch_jars
+from questline.servers.process import JavaNotFoundError, MavenNotFoundError, java_home
+
+
+def _free_ports(count: int) -> list[int]:
+    """Ports the kernel just handed out: unlikely to clash with a local `up` or another run."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def require_server(request: pytest.FixtureRequest, server: ServerName) -> None:
+    """Skip loudly (or fail, under QUESTLINE_REQUIRE_SERVERS=1) if the server cannot run."""
+    try:
+        java_home()
+        fetch_jars(server)
+    except (JavaNotFoundError, MavenNotFoundError) as exc:
+        reason = f"cannot run a real {server}: {exc}"
+        if os.environ.get("QUESTLINE_REQUIRE_SERVERS") == "1":
+            pytest.fail(reason)
+        # Written past pytest's output capture, so the skip is seen as it happens.
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        if reporter is not None and capture is not None:
+            with capture.global_and_fixture_disabled():
+                reporter.write_line(f"\nSKIPPING {server} integration tests: {reason}", red=True)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[KafkaCluster]:
+    """One KRaft broker (transactions enabled: RF 1, min ISR 1); ``.bootstrap_servers``."""
+    require_server(request, "kafka")
+    port, controller_port = _free_ports(2)
+    cluster = KafkaCluster(
+        tmp_path_factory.mktemp("kafka"), 1, port=port, controller_port=controller_port
+    )
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def cassandra_cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CassandraCluster]:
+    """One Cassandra 5.0 node on 127.0.0.1; ``.contact_points`` and ``.native_port``."""
+    require_server(request, "cassandra")
+    native_port, storage_port = _free_ports(2)
+    cluster = CassandraCluster(
+        tmp_path_factory.mktemp("cassandra"),
+        1,
+        native_port=native_port,
+        storage_port=storage_port,
+        cluster_name="questline-test",
+    )
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
