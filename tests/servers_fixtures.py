@@ -1,4 +1,4 @@
-"""Session fixtures, for every test directory: one real Kafka broker and one real Cassandra node, on free loopback ports.
+"""Session fixtures for every test directory: a real Kafka broker and Cassandra node.
 
 Both are started once per test session into a temporary folder and stopped at its end. When
 Java 17 or Maven (for an empty jar cache) is missing, the tests that need them are skipped

@@ -105,6 +105,34 @@ class TokenStore(Protocol):
     def role_of(self, token_hash: str) -> str | None: ...
 
 
+class SnapshotRecord(msgspec.Struct, frozen=True):
+    """One hunt's state at a log position, encoded by the engine.
+
+    `checksum` is the SHA-256 of `body`; `format` names the encoding, so a
+    snapshot another version of Questline wrote is discarded, never misread."""
+
+    hunt_id: str
+    version: int  # the hunt version the state includes
+    position: int  # the global log position of that version's event
+    format: int
+    checksum: str
+    taken_at: Micros
+    body: bytes
+
+
+class SnapshotStore(Protocol):
+    """The latest snapshot of each hunt. A snapshot only speeds recovery up: losing
+    one (or discarding a bad one) costs a longer replay, never correctness."""
+
+    def save(self, snapshots: Sequence[SnapshotRecord]) -> None:
+        """Keep these as their hunts' latest (replacing older ones) in one step."""
+        ...
+
+    def load_all(self) -> list[SnapshotRecord]: ...
+
+    def delete(self, hunt_ids: Sequence[str]) -> None: ...
+
+
 class EventReader(Protocol):
     def read(
         self, after: int = 0, hunt_id: str | None = None, limit: int | None = None

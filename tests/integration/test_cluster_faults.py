@@ -205,10 +205,18 @@ def test_a_worker_killed_mid_load_loses_and_doubles_nothing(cluster: Cluster) ->
     events = _all_events(c, hunt)
     assert [e["version"] for e in events] == list(range(1, len(events) + 1))
     assert verify_cluster(c.config, c.store) == []
-    print(
-        f"acknowledged {len(acknowledged)}, lost 0, doubled 0, "
-        f"first answer from the partition {recovery:.1f} s after the kill"
-    )
+    figures = {
+        "drill": "worker kill -9 under load",
+        "acknowledged": len(acknowledged),
+        "lost": 0,
+        "doubled": 0,
+        "seconds_from_kill_to_first_answer": round(recovery, 2),
+    }
+    artifacts = Path("test-artifacts")
+    artifacts.mkdir(exist_ok=True)
+    with (artifacts / "cluster-drills.jsonl").open("a") as out:
+        out.write(json.dumps(figures) + "\n")
+    print(figures)
 
 
 def _kcat(config: ClusterConfig, topic: str, partition: int, line: bytes, *headers: str) -> None:

@@ -6,8 +6,10 @@ from questline.cli import (
     cluster_commands,
     cluster_up_commands,
     demo_command,
+    healing_commands,
     hunt_commands,
     log_commands,
+    run_commands,
     serve_commands,
 )
 
@@ -20,11 +22,14 @@ app.add_typer(hunt_commands.app, name="hunt")
 app.add_typer(serve_commands.token_app, name="token")
 app.command("serve")(serve_commands.serve)
 app.command("demo")(demo_command.demo)
+app.command("bench")(__import__("questline.cli.bench_command", fromlist=["bench"]).bench)
 app.command("worker")(cluster_commands.worker)
 app.command("projector")(cluster_commands.projector)
 app.add_typer(cluster_up_commands.cluster_app, name="cluster")
 app.add_typer(cluster_up_commands.dlq_app, name="dlq")
 log_commands.register(app)
+healing_commands.register(app)
+app.add_typer(run_commands.app, name="run")
 
 
 @app.command()

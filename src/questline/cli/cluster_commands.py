@@ -124,5 +124,5 @@ def verify_cluster_command(config_path: Path) -> None:
         typer.echo("Cassandra read models equal a replay of the Kafka log: no drift")
         return
     for difference in differences[:50]:
-        err.print(difference.describe(), markup=False, highlight=False)
+        err.print(difference.describe(), markup=False, highlight=False, soft_wrap=True)
     raise fail(f"{len(differences)} difference(s) between Cassandra and a replay of the log")

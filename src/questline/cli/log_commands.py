@@ -66,7 +66,7 @@ def verify_command(
         typer.echo("read models equal a replay of the log: no drift")
         return
     for difference in differences[:max_shown]:
-        err.print(difference.describe(), highlight=False, markup=False)
+        err.print(difference.describe(), highlight=False, markup=False, soft_wrap=True)
     if len(differences) > max_shown:
         err.print(f"... and {len(differences) - max_shown} more")
     raise fail(

@@ -22,6 +22,7 @@ from questline.http.tokens import new_organizer_token
 from questline.loadgen.latency import LatencyRecorder
 from questline.loadgen.open_loop import run_open_loop
 from questline.loadgen.players import Players, judge_photos
+from questline.observability.logs import configure_logging
 
 
 @dataclass
@@ -79,6 +80,10 @@ def run_demo(settings: DemoSettings, console: Console | None = None) -> DemoResu
     if settings.target is not None:
         return _run_against(settings, console)
     db = settings.db or Path(tempfile.mkdtemp(prefix="questline-demo-")) / "demo.db"
+    # The terminal shows the live board: the node's ECS JSON log lines go to a file.
+    log_path = db.parent / "demo.log"
+    configure_logging(stream=log_path.open("a", encoding="utf-8"), fmt="json")
+    console.print(f"logs (ECS JSON, one line per request and per event): {log_path}")
     organizer_token = new_organizer_token()
     node = build_embedded_node(db, organizer_token=organizer_token)
     config = uvicorn.Config(

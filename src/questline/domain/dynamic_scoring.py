@@ -1,12 +1,16 @@
 """Clue values: static points, or CTFd-style decay computed exactly."""
 
 from fractions import Fraction
+from functools import lru_cache
 
 from questline.domain.definition import DynamicPoints
 
 
+@lru_cache(maxsize=65_536)
 def dynamic_value(points: DynamicPoints, solves: int) -> int:
-    """The value every solver holds when `solves` teams have solved the clue."""
+    """The value every solver holds when `solves` teams have solved the clue.
+
+    Pure, and asked for on every score read: cached (exact Fractions are slow)."""
     s = max(solves - 1, 0)
     if points.function == "linear":
         exact = Fraction(points.initial - points.decay * s)

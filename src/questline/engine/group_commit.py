@@ -6,12 +6,14 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 
 from questline.domain.projections.rows import Changes
 from questline.engine.envelopes import CommandEnvelope, Outcome
 from questline.engine.hunt_engine import HuntEngine
+from questline.observability import commands as observe
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class EngineStopped(Exception):
 
 
 _STOP = object()
+Queued = tuple[CommandEnvelope, "Future[Outcome]", float]
 
 
 class GroupCommitter:
@@ -39,9 +42,8 @@ class GroupCommitter:
         self.engine = engine
         self.max_batch = max_batch
         self.max_queue = max_queue
-        self._queue: queue.SimpleQueue[tuple[CommandEnvelope, Future[Outcome]] | object] = (
-            queue.SimpleQueue()
-        )
+        # Each command with its future and when it was accepted (for the latency metric).
+        self._queue: queue.SimpleQueue[Queued | object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="questline-writer", daemon=True)
         self._running = False
         self.batches = 0
@@ -75,7 +77,8 @@ class GroupCommitter:
         if depth >= self.max_queue:
             raise Overloaded(depth)
         future: Future[Outcome] = Future()
-        self._queue.put((envelope, future))
+        self._queue.put((envelope, future, time.perf_counter()))
+        observe.observe_submitted(depth + 1)
         return future
 
     async def execute(self, envelope: CommandEnvelope) -> Outcome:
@@ -85,7 +88,7 @@ class GroupCommitter:
         stopping = False
         while not stopping:
             item = self._queue.get()
-            batch: list[tuple[CommandEnvelope, Future[Outcome]]] = []
+            batch: list[Queued] = []
             if item is _STOP:
                 stopping = True
             else:
@@ -102,17 +105,34 @@ class GroupCommitter:
             if batch:
                 self._run_batch(batch)
 
-    def _run_batch(self, batch: list[tuple[CommandEnvelope, Future[Outcome]]]) -> None:
+    def _run_batch(self, batch: list[Queued]) -> None:
+        timed = [(envelope, accepted_at) for envelope, _, accepted_at in batch]
+        observe.take_commit_seconds(self.engine.store)  # only this batch's commit counts
+        started = time.perf_counter()
         try:
-            outcomes = self.engine.execute([envelope for envelope, _ in batch])
+            outcomes = self.engine.execute([envelope for envelope, _, _ in batch])
         except Exception as error:  # the batch did not commit: every caller learns it
-            for _, future in batch:
+            observe.take_commit_seconds(self.engine.store)
+            for _, future, _ in batch:
                 future.set_exception(error)
+            observe.observe_batch_failed(timed, error)
             return
+        acknowledged = time.perf_counter()
         self.batches += 1
         self.commands += len(batch)
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
+        for (_, future, _), outcome in zip(batch, outcomes, strict=True):
             future.set_result(outcome)
+        try:
+            observe.observe_batch(
+                timed,
+                outcomes,
+                execute_seconds=acknowledged - started,
+                commit_seconds=observe.take_commit_seconds(self.engine.store),
+                acknowledged_at=acknowledged,
+                depth=self._queue.qsize(),
+            )
+        except Exception:  # observing must never stop the writer
+            log.exception("recording the batch's metrics failed")
         for listener in self.listeners:
             try:
                 listener(outcomes, self.engine.last_changes)

@@ -15,8 +15,11 @@ from starlette.routing import Route
 from questline.http import openapi
 from questline.http.correlation import CorrelationMiddleware
 from questline.http.errors import ApiError, error_response, handle_api_error
-from questline.http.routes import hunts, operator, organize, play, stream
+from questline.http.observe import ObservabilityMiddleware
+from questline.http.routes import hunts, operator, ops, organize, play, stream
 from questline.http.services import Services
+from questline.observability import metrics
+from questline.observability.logs import adopt_uvicorn_loggers, ensure_logging
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +42,31 @@ ROUTES = [
     Route("/api/hunts/{hunt}/events", hunts.events, methods=["GET"]),
     Route("/healthz", operator.healthz, methods=["GET"]),
     Route("/readyz", operator.readyz, methods=["GET"]),
+    Route("/metrics", ops.metrics_endpoint, methods=["GET"]),
+    Route("/api/ops/summary", ops.summary, methods=["GET"]),
+    Route("/api/ops/verify", ops.verify, methods=["POST"]),
     Route("/openapi.json", openapi.serve, methods=["GET"]),
     *__import__("questline.web.routes", fromlist=["WEB_ROUTES"]).WEB_ROUTES,  # pages, /stats
+    *__import__("questline.http.routes.noop", fromlist=["ROUTES"]).ROUTES,  # internal, bench
 ]
+
+
+def _note_code(request: Request, code: str) -> None:
+    """For the metrics and the access log (ObservabilityMiddleware reads it)."""
+    request.scope.setdefault("state", {})["error_code"] = code
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    _note_code(request, exc.code)
+    return await handle_api_error(request, exc)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    _note_code(
+        request, {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    )
     if exc.status_code == 404:
         return error_response(ApiError(404, "not_found", f"there is no route {request.url.path}"))
     if exc.status_code == 405:
@@ -56,32 +77,48 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
+    _note_code(request, "internal_error")
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(
         ApiError(500, "internal_error", "something went wrong on our side; nothing was lost")
     )
 
 
-def build_app(services: Services, *, manage_engine: bool = True) -> Starlette:
-    """The app; with manage_engine it starts and stops the engine's writer."""
+def build_app(
+    services: Services, *, manage_engine: bool = True, configure_logs: bool = True
+) -> Starlette:
+    """The app; with manage_engine it starts and stops the engine's writer. With
+    configure_logs, logs become ECS JSON lines on stdout unless already configured."""
+    if configure_logs:
+        ensure_logging()
+
+    def refresh_health() -> None:
+        ops.refresh_health(services)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if configure_logs:
+            adopt_uvicorn_loggers()
         services.live.bind(asyncio.get_running_loop())
         if manage_engine:
             services.committer.start()
+        metrics.add_refresher(refresh_health)
         try:
             yield
         finally:
+            metrics.remove_refresher(refresh_health)
             services.live.close_all()
             if manage_engine:
                 await asyncio.to_thread(services.committer.stop)
 
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(CorrelationMiddleware)],
+        middleware=[
+            Middleware(CorrelationMiddleware),
+            Middleware(ObservabilityMiddleware, routes=ROUTES),
+        ],
         exception_handlers={
-            ApiError: handle_api_error,
+            ApiError: _api_error,
             HTTPException: _http_error,
             Exception: _unexpected,
         },

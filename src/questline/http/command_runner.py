@@ -8,6 +8,7 @@ from questline.domain.commands import Command
 from questline.domain.replies import Reply
 from questline.engine.envelopes import CommandEnvelope
 from questline.engine.group_commit import EngineStopped, Overloaded
+from questline.http import correlation
 from questline.http.errors import ApiError, from_rejection, invalid, unavailable
 from questline.http.services import Services
 
@@ -42,7 +43,7 @@ async def run_command(
         command_id or uuid.uuid4().hex,
         command,
         fingerprint=request_fingerprint,
-        correlation_id=correlation_id,
+        correlation_id=correlation_id or correlation.CURRENT.get(),
         remember=remember,
     )
     try:

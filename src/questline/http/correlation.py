@@ -3,11 +3,15 @@ command and its events, and echoed on the response."""
 
 import re
 import uuid
+from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = b"x-correlation-id"
 _VALID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+
+# The current request's correlation id, for commands sent without naming one.
+CURRENT: ContextVar[str] = ContextVar("questline_correlation_id", default="")
 
 
 class CorrelationMiddleware:
@@ -30,4 +34,8 @@ class CorrelationMiddleware:
                 message["headers"] = [*message.get("headers", []), (HEADER, encoded)]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        token = CURRENT.set(correlation_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            CURRENT.reset(token)

@@ -1,6 +1,9 @@
 """The embedded node: one process, one SQLite file, the API and the engine."""
 
+import asyncio
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,13 +12,17 @@ from starlette.applications import Starlette
 from questline.adapters.clocks import SystemClock
 from questline.adapters.photo_store import PhotoStore
 from questline.adapters.sqlite.connection import Durability
+from questline.adapters.sqlite.snapshot_store import SqliteSnapshotStore
 from questline.adapters.sqlite.store import SqliteStore
 from questline.engine.group_commit import GroupCommitter
 from questline.engine.hunt_engine import HuntEngine, Progress
+from questline.engine.reconciler import Reconciler
 from questline.http.app import build_app
 from questline.http.live_stream import LiveStream
 from questline.http.services import Services
 from questline.http.tokens import token_hash
+from questline.observability.commands import TimedStore
+from questline.observability.verify import verify_and_record
 from questline.ports import Clock
 
 ORGANIZER_TOKEN_ENV = "QUESTLINE_ORGANIZER_TOKEN"
@@ -27,6 +34,14 @@ class EmbeddedNode:
     services: Services
     store: SqliteStore
     engine: HuntEngine
+    snapshots: SqliteSnapshotStore
+    # Checks hunts against a replay of the log and heals drift, in the background
+    # while the app runs (None: switched off).
+    reconciler: Reconciler | None
+
+    def close(self) -> None:
+        self.store.close()
+        self.snapshots.close()
 
 
 def embedded_readiness(store: SqliteStore) -> list[str]:
@@ -39,6 +54,11 @@ def embedded_readiness(store: SqliteStore) -> list[str]:
     return [f"read models are {behind} events behind the log"] if behind > 0 else []
 
 
+def embedded_lag(store: SqliteStore) -> dict[int, int]:
+    """Events the read models have not applied (one partition: the whole log)."""
+    return {0: max(store.events.head() - store.read_models.checkpoint(), 0)}
+
+
 def build_embedded_node(
     db: Path,
     *,
@@ -48,10 +68,24 @@ def build_embedded_node(
     progress: Progress | None = None,
     max_batch: int = 1000,
     max_queue: int = 20_000,
+    reconcile_interval: float | None = 5.0,
+    hunts_per_round: int = 4,
+    snapshot_every: int = 10_000,
+    snapshot_interval: float = 60.0,
 ) -> EmbeddedNode:
+    """An embedded node on `db`, recovered (from snapshots, then the log).
+
+    While its app runs, a reconciler checks `hunts_per_round` hunts every
+    `reconcile_interval` seconds and snapshots hunts that moved `snapshot_every`
+    events, at most every `snapshot_interval` seconds; on shutdown, after the
+    writer drained, every hunt that moved is snapshotted so the restart is quick."""
     store = SqliteStore(db, durability)
+    snapshots = SqliteSnapshotStore(db, durability)
     clock = clock or SystemClock()
-    engine = HuntEngine(store, clock)
+    # TimedStore: commit time and version conflicts become metrics.
+    engine = HuntEngine(
+        TimedStore(store), clock, snapshots=snapshots, snapshot_every=snapshot_every
+    )
     engine.recover(progress)
     token = organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
     services = Services(
@@ -62,5 +96,38 @@ def build_embedded_node(
         live=LiveStream(),
         organizer_token_hash=token_hash(token) if token else None,
         readiness=lambda: embedded_readiness(store),
+        lag=lambda: embedded_lag(store),
+        verify=lambda: len(verify_and_record(store)),
     )
-    return EmbeddedNode(build_app(services), services, store, engine)
+    app = build_app(services)
+    reconciler = (
+        Reconciler(
+            engine,
+            interval=reconcile_interval,
+            hunts_per_round=hunts_per_round,
+            snapshot_interval=snapshot_interval,
+        )
+        if reconcile_interval is not None
+        else None
+    )
+    _add_maintenance(app, engine, reconciler)
+    return EmbeddedNode(app, services, store, engine, snapshots, reconciler)
+
+
+def _add_maintenance(app: Starlette, engine: HuntEngine, reconciler: Reconciler | None) -> None:
+    """Run the reconciler inside the app's lifespan; snapshot after the writer drained."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with inner(app):
+            if reconciler is not None:
+                reconciler.start()
+            try:
+                yield
+            finally:
+                if reconciler is not None:
+                    await asyncio.to_thread(reconciler.stop)
+        await asyncio.to_thread(engine.take_snapshots)
+
+    app.router.lifespan_context = lifespan

@@ -24,3 +24,8 @@ class Services:
     command_timeout: float = 10.0
     # Why this node cannot serve right now, if it cannot (None: ready).
     readiness: "Callable[[], list[str]] | None" = None
+    # Events the read models have not applied yet, by partition (None: not known here).
+    lag: "Callable[[], dict[int, int]] | None" = None
+    # Compare the read models with a replay of the log; the number of differences
+    # (None: this node cannot verify; the cluster has `questline verify --cluster`).
+    verify: "Callable[[], int] | None" = None

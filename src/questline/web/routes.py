@@ -45,11 +45,16 @@ async def organize_page(request: Request) -> Response:
     return _page("organize.html")
 
 
+async def ops_page(request: Request) -> Response:
+    return _page("ops.html")
+
+
 WEB_ROUTES: list[BaseRoute] = [
     Route("/api/hunts/{hunt}/stats", stats.clue_stats, methods=["GET"]),
     Route("/", index_page, methods=["GET"]),
     Route("/play/{hunt}", play_page, methods=["GET"]),
     Route("/board/{hunt}", board_page, methods=["GET"]),
     Route("/organize", organize_page, methods=["GET"]),
+    Route("/ops", ops_page, methods=["GET"]),
     Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
 ]

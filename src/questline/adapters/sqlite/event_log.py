@@ -1,12 +1,18 @@
 """The event log on SQLite: a global position, per-hunt versions guarded by
-`UNIQUE(hunt_id, version)` and checked for continuity before each append."""
+`UNIQUE(hunt_id, version)` and checked for continuity before each append.
+
+Each hunt's version is read from the table once and then kept in memory, so an
+append costs no `SELECT MAX(version)` per hunt. The UNIQUE constraint stays the
+guard: if another writer moved a hunt on, the insert fails and the caller gets
+a VersionConflict naming the stored version. The store drops the cache when a
+transaction rolls back (`forget_versions`), since the appends it saw are gone."""
 
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 
 import msgspec
 
-from questline.domain.events import RecordedEvent
+from questline.domain.events import EVENT_TYPES, RecordedEvent
 from questline.domain.upcasting import decode_event, encode_event
 from questline.ports import VersionConflict
 
@@ -15,6 +21,8 @@ _INSERT = (
     " correlation_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _PAGE = 4096
+_TYPES = {cls: name for name, cls in EVENT_TYPES.items()}
+replace = msgspec.structs.replace
 _COLUMNS = "position, hunt_id, version, type, schema, time, command_id, correlation_id, payload"
 
 
@@ -37,30 +45,41 @@ class SqliteEventLog:
     ) -> None:
         self._writer = writer
         self._reader = reader
+        self._versions: dict[str, int] = {}  # hunt -> version as this connection wrote it
+
+    def forget_versions(self) -> None:
+        """Drop the cached versions (a rollback undid appends they count)."""
+        self._versions.clear()
 
     def append(self, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
         if not events:
             return []
         db = self._writer
+        cached = self._versions
         expected: dict[str, int] = {}
         for recorded in events:
-            last = expected.get(recorded.hunt_id)
+            hunt_id = recorded.hunt_id
+            last = expected.get(hunt_id)
             if last is None:
-                last = self._current_version(db, recorded.hunt_id)
+                last = cached.get(hunt_id)
+                if last is None:
+                    last = self._current_version(db, hunt_id)
             if recorded.version != last + 1:
-                raise VersionConflict(recorded.hunt_id, last, recorded.version - 1)
-            expected[recorded.hunt_id] = recorded.version
+                raise VersionConflict(hunt_id, last, recorded.version - 1)
+            expected[hunt_id] = recorded.version
         head = self._head(db)
         placed: list[RecordedEvent] = []
         rows = []
-        for offset, recorded in enumerate(events, start=1):
+        position = head
+        for recorded in events:
             event = recorded.event
+            position += 1
             rows.append(
                 (
-                    head + offset,
+                    position,
                     recorded.hunt_id,
                     recorded.version,
-                    recorded.type,
+                    _TYPES[type(event)],
                     event.SCHEMA,
                     recorded.time,
                     recorded.command_id,
@@ -68,16 +87,30 @@ class SqliteEventLog:
                     encode_event(event),
                 )
             )
-            placed.append(msgspec.structs.replace(recorded, position=head + offset))
+            placed.append(replace(recorded, position=position))
         try:
             db.executemany(_INSERT, rows)
         except sqlite3.IntegrityError:
             # Another writer got there between the check and the insert.
-            first = events[0]
-            raise VersionConflict(
-                first.hunt_id, self._current_version(db, first.hunt_id), first.version - 1
-            ) from None
+            self._versions.clear()
+            raise self._conflict(db, events) from None
+        cached.update(expected)
         return placed
+
+    def _conflict(self, db: sqlite3.Connection, events: Sequence[RecordedEvent]) -> VersionConflict:
+        """The conflict to report: the first hunt of the batch the log has moved past."""
+        checked: set[str] = set()
+        for recorded in events:
+            if recorded.hunt_id in checked:
+                continue
+            checked.add(recorded.hunt_id)
+            actual = self._current_version(db, recorded.hunt_id)
+            if actual != recorded.version - 1:
+                return VersionConflict(recorded.hunt_id, actual, recorded.version - 1)
+        first = events[0]
+        return VersionConflict(
+            first.hunt_id, self._current_version(db, first.hunt_id), first.version - 1
+        )
 
     def read(
         self, after: int = 0, hunt_id: str | None = None, limit: int | None = None

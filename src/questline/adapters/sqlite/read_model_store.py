@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 
 import msgspec
 
+from questline.domain.definition import HuntDefinition
 from questline.domain.projections.rows import (
     ROW_TYPES,
     TABLES,
     Changes,
+    HuntRow,
     LeaderboardRow,
     Row,
     Table,
@@ -34,6 +36,18 @@ _encoder = msgspec.json.Encoder()
 _decoders = {table: msgspec.json.Decoder(row_type) for table, row_type in ROW_TYPES.items()}
 
 
+class _HuntRowJson(msgspec.Struct):
+    """HuntRow's fields in HuntRow's order, the definition as ready JSON: encodes to
+    the same bytes as the HuntRow."""
+
+    definition: msgspec.Raw
+    paused: bool
+    version: int
+    last_time: int
+    teams: int
+    teams_before_freeze: int
+
+
 def _board_row(row: tuple[str, str, int, int, int, int]) -> LeaderboardRow:
     return LeaderboardRow(*row)
 
@@ -44,6 +58,7 @@ class SqliteReadModelStore:
     ) -> None:
         self._writer = writer
         self._reader = reader
+        self._definitions: dict[str, tuple[HuntDefinition, msgspec.Raw]] = {}
 
     def checkpoint(self) -> int:
         return self._checkpoint(self._reader())
@@ -71,13 +86,18 @@ class SqliteReadModelStore:
         )
 
     def _write(self, db: sqlite3.Connection, changes: Changes) -> None:
-        upserts: dict[Table, list[tuple[object, ...]]] = defaultdict(list)
+        encode = _encoder.encode
+        teams: list[tuple[str, str, str, bytes]] = []
+        boards: list[tuple[object, ...]] = []
+        upserts: dict[Table, list[tuple[str, str, bytes]]] = defaultdict(list)
         deletes: dict[Table, list[tuple[str, str]]] = defaultdict(list)
         for (table, hunt_id, key), row in changes.items():
             if row is None:
                 deletes[table].append((hunt_id, key))
+            elif isinstance(row, TeamRow):
+                teams.append((hunt_id, key, row.token_hash, encode(row)))
             elif isinstance(row, LeaderboardRow):
-                upserts[table].append(
+                boards.append(
                     (
                         _BOARDS[table],
                         hunt_id,
@@ -89,33 +109,32 @@ class SqliteReadModelStore:
                         row.order,
                     )
                 )
-            elif isinstance(row, TeamRow):
-                upserts[table].append((hunt_id, key, row.token_hash, _encoder.encode(row)))
+            elif isinstance(row, HuntRow):
+                upserts[table].append((hunt_id, key, self._encode_hunt(hunt_id, row)))
             else:
-                upserts[table].append((hunt_id, key, _encoder.encode(row)))
+                upserts[table].append((hunt_id, key, encode(row)))
+        if teams:
+            db.executemany(
+                "INSERT INTO rm_teams (hunt_id, key, token_hash, row) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (hunt_id, key) DO UPDATE SET row = excluded.row,"
+                " token_hash = excluded.token_hash",
+                teams,
+            )
+        if boards:
+            db.executemany(
+                f"INSERT INTO rm_leaderboard (board, hunt_id, {_LB_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (board, hunt_id, key) DO UPDATE"
+                " SET name = excluded.name, score = excluded.score, solved = excluded.solved,"
+                " last_scoring_version = excluded.last_scoring_version,"
+                " reg_order = excluded.reg_order",
+                boards,
+            )
         for table, values in upserts.items():
-            if table in _BOARDS:
-                db.executemany(
-                    f"INSERT INTO rm_leaderboard (board, hunt_id, {_LB_COLUMNS})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (board, hunt_id, key) DO UPDATE"
-                    " SET name = excluded.name, score = excluded.score, solved = excluded.solved,"
-                    " last_scoring_version = excluded.last_scoring_version,"
-                    " reg_order = excluded.reg_order",
-                    values,
-                )
-            elif table == "teams":
-                db.executemany(
-                    "INSERT INTO rm_teams (hunt_id, key, token_hash, row) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (hunt_id, key) DO UPDATE SET row = excluded.row,"
-                    " token_hash = excluded.token_hash",
-                    values,
-                )
-            else:
-                db.executemany(
-                    f"INSERT INTO {_JSON_TABLES[table]} (hunt_id, key, row) VALUES (?, ?, ?)"
-                    " ON CONFLICT (hunt_id, key) DO UPDATE SET row = excluded.row",
-                    values,
-                )
+            db.executemany(
+                f"INSERT INTO {_JSON_TABLES[table]} (hunt_id, key, row) VALUES (?, ?, ?)"
+                " ON CONFLICT (hunt_id, key) DO UPDATE SET row = excluded.row",
+                values,
+            )
         for table, keys in deletes.items():
             if table in _BOARDS:
                 db.executemany(
@@ -126,6 +145,24 @@ class SqliteReadModelStore:
                 db.executemany(
                     f"DELETE FROM {_JSON_TABLES[table]} WHERE hunt_id = ? AND key = ?", keys
                 )
+
+    def _encode_hunt(self, hunt_id: str, row: HuntRow) -> bytes:
+        """A hunt row's JSON, reusing its definition's JSON: the definition never changes
+        while the rest of the row changes with every event of the hunt."""
+        cached = self._definitions.get(hunt_id)
+        if cached is None or cached[0] is not row.definition:
+            cached = (row.definition, msgspec.Raw(_encoder.encode(row.definition)))
+            self._definitions[hunt_id] = cached
+        return _encoder.encode(
+            _HuntRowJson(
+                cached[1],
+                row.paused,
+                row.version,
+                row.last_time,
+                row.teams,
+                row.teams_before_freeze,
+            )
+        )
 
     def get(self, table: Table, hunt_id: str, key: str) -> Row | None:
         db = self._reader()

@@ -63,3 +63,17 @@ CREATE TABLE IF NOT EXISTS rm_audit (
     PRIMARY KEY (hunt_id, key)
 ) WITHOUT ROWID;
 """
+
+# Each hunt's latest snapshot (adapters/sqlite/snapshot_store.py).
+SNAPSHOTS_DDL = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    hunt_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    format INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    taken_at INTEGER NOT NULL,
+    body BLOB NOT NULL
+);
+"""
+DDL += SNAPSHOTS_DDL

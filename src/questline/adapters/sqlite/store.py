@@ -2,8 +2,10 @@
 written by one connection in one transaction per batch, read by per-thread
 read-only connections (WAL lets them read while the writer commits)."""
 
+import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,59 @@ from questline.adapters.sqlite.connection import Durability, open_connection, op
 from questline.adapters.sqlite.event_log import SqliteEventLog
 from questline.adapters.sqlite.read_model_store import SqliteReadModelStore
 from questline.adapters.sqlite.token_store import SqliteTokenStore
+
+
+class WalCheckpointer:
+    """Copies the WAL back into the database file on a thread of its own.
+
+    SQLite's automatic checkpoint runs inside the COMMIT that crosses its
+    threshold, so the writer stops to copy pages and sync the file. A PASSIVE
+    checkpoint from another connection does the same work without the writer's
+    lock, and the sqlite3 module releases the GIL while it runs: on a second
+    core it overlaps the next batch. The automatic checkpoint stays on, at a
+    higher threshold, as the backstop. Started on the first commit; at most one
+    checkpoint per `interval` seconds."""
+
+    def __init__(self, path: Path, interval: float = 0.25) -> None:
+        self._path = path
+        self._interval = interval
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def committed(self) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None and not self._stopping:
+                    self._thread = threading.Thread(
+                        target=self._run, name="questline-checkpointer", daemon=True
+                    )
+                    self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            while True:
+                self._wake.wait()
+                if self._stopping:
+                    return
+                self._wake.clear()
+                # Busy or closing: the automatic checkpoint is the backstop.
+                with contextlib.suppress(sqlite3.Error):
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                time.sleep(self._interval)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join()
 
 
 class SqliteStore:
@@ -28,6 +83,7 @@ class SqliteStore:
         self.commands = SqliteCommandLog(self._writer, self._reader)
         self.read_models = SqliteReadModelStore(self._writer, self._reader)
         self.tokens = SqliteTokenStore(self._writer, self._reader)
+        self._checkpointer = WalCheckpointer(self.path)
 
     def _reader(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -45,9 +101,15 @@ class SqliteStore:
         try:
             yield self
         except BaseException:
+            self.events.forget_versions()  # the appends it counted are undone
             self._writer.execute("ROLLBACK")
             raise
-        self._writer.execute("COMMIT")
+        try:
+            self._writer.execute("COMMIT")
+        except BaseException:
+            self.events.forget_versions()
+            raise
+        self._checkpointer.committed()
 
     def backup_to(self, target: Path) -> None:
         """An online, consistent copy (SQLite's backup API)."""
@@ -62,6 +124,7 @@ class SqliteStore:
         return [] if rows == [("ok",)] else [row[0] for row in rows]
 
     def close(self) -> None:
+        self._checkpointer.stop()
         with self._readers_lock:
             for connection in self._readers:
                 connection.close()

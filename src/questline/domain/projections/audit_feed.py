@@ -5,6 +5,7 @@ itself keeps every event.
 """
 
 from questline.domain.events import (
+    EVENT_TYPES,
     AnnouncementMade,
     AnswerWrong,
     ClueSolved,
@@ -68,6 +69,9 @@ def summarize(event: Event) -> tuple[str | None, str]:
 
 class AuditFeedProjection:
     tables: tuple[Table, ...] = ("audit",)
+    events: tuple[type[Event], ...] = tuple(
+        t for t in EVENT_TYPES.values() if t not in (AnswerWrong, KeptGoing)
+    )
 
     def __init__(self) -> None:
         self._pending: dict[tuple[str, str], AuditRow] = {}

@@ -3,6 +3,7 @@
 from questline.domain.events import (
     AnswerWrong,
     ClueSolved,
+    Event,
     HintUnlocked,
     HuntCreated,
     KeptGoing,
@@ -17,6 +18,15 @@ FIRST_SOLVERS_KEPT = 10
 
 class ClueStatsProjection:
     tables: tuple[Table, ...] = ("clue_stats",)
+    events: tuple[type[Event], ...] = (
+        HuntCreated,
+        AnswerWrong,
+        ClueSolved,
+        KeptGoing,
+        HintUnlocked,
+        PhotoSubmitted,
+        PhotoRejected,
+    )
 
     def __init__(self) -> None:
         self._stats: dict[tuple[str, str], ClueStatsRow] = {}

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from questline.domain.definition import HuntDefinition
 from questline.domain.events import (
+    EVENT_TYPES,
+    Event,
     HuntCreated,
     HuntPaused,
     HuntResumed,
@@ -24,8 +26,12 @@ class _Hunt:
     teams_before_freeze: int = 0
 
 
+_SPECIAL: frozenset[type[Event]] = frozenset({HuntCreated, HuntPaused, HuntResumed, TeamRegistered})
+
+
 class HuntCatalogProjection:
     tables: tuple[Table, ...] = ("hunts",)
+    events: tuple[type[Event], ...] = tuple(EVENT_TYPES.values())  # every event moves the head
 
     def __init__(self) -> None:
         self._hunts: dict[str, _Hunt] = {}
@@ -33,21 +39,25 @@ class HuntCatalogProjection:
 
     def apply(self, recorded: RecordedEvent) -> None:
         event = recorded.event
-        if isinstance(event, HuntCreated):
-            self._hunts[recorded.hunt_id] = _Hunt(event.definition)
-        hunt = self._hunts[recorded.hunt_id]
-        if isinstance(event, HuntPaused):
-            hunt.paused = True
-        elif isinstance(event, HuntResumed):
-            hunt.paused = False
-        elif isinstance(event, TeamRegistered):
-            hunt.teams += 1
-            freeze_at = hunt.definition.freeze_at
-            if freeze_at is not None and recorded.time < freeze_at:
-                hunt.teams_before_freeze += 1
+        hunt_id = recorded.hunt_id
+        cls = type(event)
+        if cls in _SPECIAL:
+            if isinstance(event, HuntCreated):
+                self._hunts[hunt_id] = _Hunt(event.definition)
+            elif isinstance(event, HuntPaused):
+                self._hunts[hunt_id].paused = True
+            elif isinstance(event, HuntResumed):
+                self._hunts[hunt_id].paused = False
+            elif isinstance(event, TeamRegistered):
+                hunt = self._hunts[hunt_id]
+                hunt.teams += 1
+                freeze_at = hunt.definition.freeze_at
+                if freeze_at is not None and recorded.time < freeze_at:
+                    hunt.teams_before_freeze += 1
+        hunt = self._hunts[hunt_id]
         hunt.version = recorded.version
         hunt.last_time = recorded.time
-        self.dirty.add(("hunts", recorded.hunt_id, recorded.hunt_id))
+        self.dirty.add(("hunts", hunt_id, hunt_id))
 
     def row(self, table: Table, hunt_id: str, key: str) -> HuntRow:
         h = self._hunts[hunt_id]

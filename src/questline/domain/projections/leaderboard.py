@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from questline.domain.events import (
     ClueSolved,
+    Event,
     HintUnlocked,
     HuntCreated,
     RecordedEvent,
@@ -79,6 +80,15 @@ class _HuntBoards:
 
 class LeaderboardProjection:
     tables: tuple[Table, ...] = ("leaderboard_live", "leaderboard_frozen")
+    # Only these change a board. Skipping the others also defers noticing the freeze
+    # to the next of these, which changes nothing: it is checked before every change.
+    events: tuple[type[Event], ...] = (
+        HuntCreated,
+        ClueSolved,
+        HintUnlocked,
+        ScoreAdjusted,
+        TeamRegistered,
+    )
 
     def __init__(self) -> None:
         self._hunts: dict[str, _HuntBoards] = {}

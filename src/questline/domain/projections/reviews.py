@@ -2,12 +2,19 @@
 
 import msgspec
 
-from questline.domain.events import ClueSolved, PhotoRejected, PhotoSubmitted, RecordedEvent
+from questline.domain.events import (
+    ClueSolved,
+    Event,
+    PhotoRejected,
+    PhotoSubmitted,
+    RecordedEvent,
+)
 from questline.domain.projections.rows import ReviewRow, Table
 
 
 class ReviewsProjection:
     tables: tuple[Table, ...] = ("reviews",)
+    events: tuple[type[Event], ...] = (PhotoSubmitted, ClueSolved, PhotoRejected)
 
     def __init__(self) -> None:
         self._reviews: dict[tuple[str, str], ReviewRow] = {}

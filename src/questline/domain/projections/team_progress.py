@@ -8,6 +8,7 @@ the engine, which writes it in the same batch.
 from questline.domain.events import (
     AnswerWrong,
     ClueSolved,
+    Event,
     HintUnlocked,
     PhotoRejected,
     PhotoSubmitted,
@@ -20,6 +21,15 @@ from questline.domain.projections.rows import Table, TeamRow
 
 class TeamProgressProjection:
     tables: tuple[Table, ...] = ("teams",)
+    events: tuple[type[Event], ...] = (
+        AnswerWrong,
+        PhotoRejected,
+        ClueSolved,
+        HintUnlocked,
+        TeamRegistered,
+        PhotoSubmitted,
+        ScoreAdjusted,
+    )
 
     def __init__(self) -> None:
         self._teams: dict[tuple[str, str], TeamRow] = {}
@@ -29,7 +39,7 @@ class TeamProgressProjection:
     def apply(self, recorded: RecordedEvent) -> None:
         event = recorded.event
         hunt_id = recorded.hunt_id
-        if isinstance(event, AnswerWrong | PhotoRejected):
+        if isinstance(event, AnswerWrong) or isinstance(event, PhotoRejected):  # noqa: SIM101
             team = self._teams[(hunt_id, event.team_id)]
             team.wrong[event.clue_id] = team.wrong.get(event.clue_id, 0) + 1
             team.pending.pop(event.clue_id, None)

@@ -1,0 +1,174 @@
+"""http: submissions per second and latency through the real server (uvicorn in a
+process of its own), driven open-loop at fixed arrival rates by client
+processes; the same server's no-op endpoint is the limit."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from questline.adapters.clocks import SystemClock
+from questline.adapters.sqlite.store import SqliteStore
+from questline.bench.common import Result, goal, line_plot, scaled, scaled_time, tiny
+from questline.domain.commands import CreateHunt, RegisterTeam
+from questline.engine.envelopes import CommandEnvelope
+from questline.engine.hunt_engine import HuntEngine
+from questline.http.tokens import token_hash
+from questline.loadgen.workload import HOUR, workload_hunt
+
+HUNTS = 20
+
+
+def prepare(db: Path, teams: int) -> list[str]:
+    store = SqliteStore(db, "normal")
+    engine = HuntEngine(store, SystemClock())
+    starts = SystemClock().now() - HOUR
+    hunt_ids = [f"w-{i:03d}" for i in range(HUNTS)]
+    engine.execute(
+        [CommandEnvelope(f"c-{h}", CreateHunt(h, workload_hunt(h, starts))) for h in hunt_ids]
+    )
+    batch: list[CommandEnvelope] = []
+    for index in range(teams):
+        hunt = hunt_ids[index % HUNTS]
+        batch.append(
+            CommandEnvelope(
+                f"r-{index}", RegisterTeam(hunt, f"team {index}", token_hash(f"bench-{index}"))
+            )
+        )
+        if len(batch) == 1000:
+            engine.execute(batch)
+            batch = []
+    if batch:
+        engine.execute(batch)
+    store.close()
+    return hunt_ids
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server at {url} did not come up")
+
+
+def clients(spec: dict[str, Any], processes: int) -> Result:
+    """Run `processes` client processes at once; sum their counts, pool percentiles
+    conservatively (the worst process's)."""
+    share = dict(spec)
+    if spec["mode"] == "open":
+        share["rate"] = spec["rate"] / processes
+    running = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "questline.bench.http_client",
+                json.dumps({**share, "seed": i + 1}),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(processes)
+    ]
+    results = [json.loads(p.communicate()[0]) for p in running]
+    statuses: dict[str, int] = {}
+    for r in results:
+        for k, v in r["statuses"].items():
+            statuses[k] = statuses.get(k, 0) + v
+    return {
+        "sent": sum(r["sent"] for r in results),
+        "ok": sum(r["ok"] for r in results),
+        "statuses": statuses,
+        "ok_per_second": round(sum(r["ok_per_second"] for r in results), 1),
+        "p50_ms": max(r["p50_ms"] for r in results),
+        "p95_ms": max(r["p95_ms"] for r in results),
+        "p99_ms": max(r["p99_ms"] for r in results),
+        "client_processes": processes,
+    }
+
+
+def run(quick: bool) -> tuple[Result, Any]:
+    teams = scaled(2_000 if quick else 10_000, HUNTS)
+    duration = scaled_time(3.0 if quick else 10.0)
+    rates = [2000] if tiny() else [500, 2000] if quick else [500, 1000, 2000, 3000, 5000]
+    with tempfile.TemporaryDirectory(prefix="questline-bench-") as tmp:
+        db = Path(tmp) / "http.db"
+        hunt_ids = prepare(db, teams)
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [sys.executable, "-m", "questline", "serve", "--db", str(db), "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            _wait_ready(url)
+            base = {"url": url, "hunts": hunt_ids, "per_hunt": teams // HUNTS, "duration": duration}
+            client_ceiling = clients(
+                {**base, "target": "noop", "mode": "closed", "concurrency": 64}, 1
+            )
+            noop_limit = clients({**base, "target": "noop", "mode": "closed", "concurrency": 64}, 2)
+            submit_max = clients(
+                {**base, "target": "submit", "mode": "closed", "concurrency": 64}, 2
+            )
+            open_loop = []
+            for rate in rates:
+                result = clients({**base, "target": "submit", "mode": "open", "rate": rate}, 2)
+                open_loop.append({"rate": rate, **result})
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    at_2000 = next((r for r in open_loop if r["rate"] == 2000), open_loop[-1])
+    best = max([submit_max["ok_per_second"], *(r["ok_per_second"] for r in open_loop)])
+    ratio = best / noop_limit["ok_per_second"] if noop_limit["ok_per_second"] else 0.0
+    body: Result = {
+        "teams": teams,
+        "duration_s": duration,
+        "client_ceiling_noop_1_process": client_ceiling,
+        "noop_limit": noop_limit,
+        "submissions_closed_loop_max": submit_max,
+        "open_loop": open_loop,
+        "best_submissions_per_second": best,
+        "ratio_vs_noop": round(ratio, 3),
+        "goals": [
+            goal("submissions/s", best >= 5000, f"{best:,.0f}", ">= 5,000"),
+            goal("share of the no-op rate", ratio >= 0.5, f"{ratio:.0%}", ">= 50%"),
+            goal(
+                f"p99 at {at_2000['rate']}/s",
+                at_2000["p99_ms"] < 25,
+                f"{at_2000['p99_ms']} ms",
+                "< 25 ms at 2,000/s",
+            ),
+        ],
+    }
+    return body, open_loop
+
+
+def plot(target: Path, open_loop: Any) -> None:
+    xs = [float(r["rate"]) for r in open_loop]
+    line_plot(
+        target,
+        "http: submission latency vs arrival rate (open loop)",
+        xs,
+        {p: [float(r[f"{p}_ms"]) for r in open_loop] for p in ("p50", "p95", "p99")},
+        "arrival rate (requests/s)",
+        "latency (ms)",
+    )

@@ -1,0 +1,156 @@
+"""Running a suite: measure, write its JSON and plot, re-render the summary."""
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+from questline.bench.common import Paths, load_average, plot_path, write_result
+
+SUITES: dict[str, str] = {
+    "engine": "questline.bench.engine",
+    "http": "questline.bench.http_suite",
+    "leaderboard": "questline.bench.leaderboard",
+    "replay": "questline.bench.replay_suite",
+    "memory": "questline.bench.memory_suite",
+}
+
+
+def run_suite(name: str, quick: bool, root: Path) -> Path:
+    paths = Paths(root)
+    module: Any = importlib.import_module(SUITES[name])
+    before = load_average()
+    body, plot_data = module.run(quick)
+    target = plot_path(paths, name, quick)
+    module.plot(target, plot_data)
+    body["plot"] = (
+        str(target.relative_to(paths.root)) if target.is_relative_to(paths.root) else str(target)
+    )
+    result = write_result(paths, name, quick, body, before)
+    render_summary(paths)
+    return result
+
+
+def _latest(paths: Paths) -> dict[str, dict[str, Any]]:
+    """Each suite's full result, or its quick one when no full run exists."""
+    found: dict[str, dict[str, Any]] = {}
+    for name in SUITES:
+        for file in (paths.results / f"{name}.json", paths.results / f"{name}-quick.json"):
+            if file.exists():
+                found[name] = json.loads(file.read_text())
+                break
+    return found
+
+
+def _figures(name: str, r: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if name == "engine":
+        for durability, d in r["durability"].items():
+            lines.append(
+                f"| {durability} | {d['questline']['commands_per_second']:,} "
+                f"| {d['eventsourcing']['commands_per_second']:,} "
+                f"| {d['raw_sqlite_inserts']['commands_per_second']:,} "
+                f"| {d['ratio_vs_eventsourcing']}x | {d['ratio_vs_raw_inserts']:.0%} |"
+            )
+        head = [
+            "| synchronous | Questline cmd/s | eventsourcing cmd/s | raw inserts cmd/s (same rows) "
+            "| vs eventsourcing | vs raw |",
+            "|---|---|---|---|---|---|",
+        ]
+        return head + lines
+    if name == "http":
+        lines = [
+            f"- client ceiling (1 aiohttp process, no-op, closed loop): "
+            f"{r['client_ceiling_noop_1_process']['ok_per_second']:,} req/s",
+            f"- no-op limit (2 client processes): {r['noop_limit']['ok_per_second']:,} req/s",
+            "- submissions, closed loop max: "
+            f"{r['submissions_closed_loop_max']['ok_per_second']:,}/s"
+            f" (ratio to no-op {r['ratio_vs_noop']:.0%})",
+            "",
+            "| arrival rate | ok/s | p50 ms | p95 ms | p99 ms |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {o['rate']:,}/s | {o['ok_per_second']:,} | {o['p50_ms']} | {o['p95_ms']} "
+            f"| {o['p99_ms']} |"
+            for o in r["open_loop"]
+        ]
+        return lines
+    if name == "leaderboard":
+        lines = [
+            "| teams | storm cmd/s | top-100 p50 ms | p99 ms | SQL aggregate p99 ms | ratio |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {p['teams']:,} | {p['storm_commands_per_second']:,} | {p['questline_ms']['p50']} "
+            f"| {p['questline_ms']['p99']} | {p['sql_aggregate_peer_ms']['p99']} "
+            f"| {p['ratio_p99_peer_over_questline']}x |"
+            for p in r["sizes"]
+        ]
+        return lines
+    if name == "replay":
+        return [
+            f"- events: {r['events']:,}",
+            f"- replay (rebuild): {r['replay']['events_per_second']:,} events/s "
+            f"({r['replay']['seconds']} s)",
+            f"- verify: {r['verify']['events_per_second']:,} events/s "
+            f"({r['verify']['seconds']} s; {r['verify']['seconds_per_1m_events']} s per 1M)",
+            f"- floor, read + decode only: {r['read_and_decode_floor']['events_per_second']:,} "
+            f"events/s (replay reaches {r['ratio_replay_vs_floor']:.0%} of it)",
+        ]
+    if name == "memory":
+        q = r["questline"]
+        f = r["slotted_object_floor"]
+        return [
+            f"- Questline live engine: {q['bytes_per_team']:,} B per team "
+            f"({q['mb_per_100k_teams']} MB per 100,000 teams), measured at {r['teams']:,} teams",
+            f"- floor (one slotted object per team): {f['bytes_per_team']:,} B per team; "
+            f"ratio {r['ratio_vs_floor']}x",
+        ]
+    return lines
+
+
+def _plot_link(plot: str) -> str:
+    """The plot's path relative to docs/, where benchmarks.md lives."""
+    return str(Path(plot).relative_to("docs")) if plot.startswith("docs/") else plot
+
+
+def render_summary(paths: Paths) -> None:
+    results = _latest(paths)
+    notes_file = paths.root / "bench" / "NOTES.md"
+    out = [
+        "# Benchmarks",
+        "",
+        "Generated by `questline bench SUITE [--quick]` from `bench/results/*.json`;",
+        "each suite runs its peer in the same run, so ratios are what to compare.",
+        "The machine is shared: the load average before and after each run is recorded.",
+        "",
+    ]
+    for name, r in results.items():
+        m = r["machine"]
+        kind = "quick" if r["quick"] else "full"
+        out += [
+            f"## {name} ({kind} run)",
+            "",
+            f"{m['date']} · commit `{m['git_commit']}` · {m['cores']} cores, "
+            f"{m['memory_bytes'] / 2**30:.1f} GiB, {m['cpu_model']} · Python {m['python']}, "
+            f"SQLite {m['sqlite']} · load average before {r['load_average']['before']}, "
+            f"after {r['load_average']['after']}",
+            "",
+            *_figures(name, r),
+            "",
+            "| goal | target | measured | met |",
+            "|---|---|---|---|",
+            *(
+                f"| {g['goal']} | {g['target']} | {g['measured']} "
+                f"| {'yes' if g['met'] else '**MISSED**'} |"
+                for g in r["goals"]
+            ),
+            "",
+            f"![{name}]({_plot_link(r['plot'])})",
+            "",
+        ]
+    if notes_file.exists():
+        out += [notes_file.read_text().rstrip(), ""]
+    paths.summary.parent.mkdir(parents=True, exist_ok=True)
+    paths.summary.write_text("\n".join(out) + "\n")

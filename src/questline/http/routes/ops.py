@@ -1,0 +1,81 @@
+"""Operator routes: /metrics for Prometheus, the dashboard's summary, verify on demand."""
+
+import asyncio
+import threading
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from questline.http.errors import ApiError
+from questline.http.request_context import authenticate, require_organizer, services_of
+from questline.http.responses import json_response
+from questline.http.services import Services
+from questline.observability import metrics
+from questline.observability.summary import summarize
+
+_verifying = threading.Lock()
+
+
+def refresh_health(services: Services) -> list[str]:
+    """Readiness reasons now, with the readiness and lag gauges set to match."""
+    reasons: list[str] = []
+    if services.readiness is not None:
+        try:
+            reasons.extend(services.readiness())
+        except Exception as error:
+            reasons.append(f"readiness could not be checked: {error}")
+    if not services.committer.running:
+        reasons.append("the command path (engine or Kafka) is not running")
+    if services.lag is not None:
+        try:
+            for partition, behind in services.lag().items():
+                metrics.PROJECTION_LAG.labels(str(partition)).set(behind)
+        except Exception as error:  # the lag gauges stay as last seen
+            reasons.append(f"projection lag could not be read: {error}")
+    metrics.READY.set(0 if reasons else 1)
+    metrics.QUEUE_DEPTH.set(services.committer.depth)
+    return reasons
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    body, content_type = metrics.exposition()
+    return Response(
+        body,
+        media_type=content_type.split(";")[0],
+        headers={
+            "Content-Type": content_type,
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def summary(request: Request) -> Response:
+    require_organizer(authenticate(request))
+    services = services_of(request)
+    reasons = refresh_health(services)
+    body = summarize()
+    body["ready"] = not reasons
+    body["reasons"] = reasons
+    body["verify_available"] = services.verify is not None
+    return json_response(body)
+
+
+async def verify(request: Request) -> Response:
+    """Compare the read models with a replay of the log now (embedded nodes)."""
+    require_organizer(authenticate(request))
+    services = services_of(request)
+    if services.verify is None:
+        raise ApiError(
+            501,
+            "verify_unavailable",
+            "this node cannot verify; run `questline verify --cluster CONFIG`",
+        )
+    if not _verifying.acquire(blocking=False):
+        raise ApiError(409, "verify_running", "a verify is running already; wait for it")
+    try:
+        differences = await asyncio.to_thread(services.verify)
+    finally:
+        _verifying.release()
+    return json_response(
+        {"status": "drift" if differences else "clean", "differences": differences}
+    )

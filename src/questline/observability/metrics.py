@@ -1,0 +1,224 @@
+"""Every metric Questline exports, in one place.
+
+Names follow Prometheus conventions (`_seconds`, `_total`, base units). Labels are
+bounded: route templates (never raw paths), command and event type names, error
+codes, partitions. No hunt, team, answer, code or token is ever a label value.
+
+With PROMETHEUS_MULTIPROC_DIR set (several server processes behind one port), the
+values live in that directory's files and `/metrics` merges every process's;
+otherwise the default in-process registry serves them.
+"""
+
+import os
+from collections.abc import Callable
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+LATENCY_BUCKETS = (
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+)
+BATCH_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+
+# -- HTTP ---------------------------------------------------------------------------
+
+HTTP_DURATION = Histogram(
+    "questline_http_request_duration_seconds",
+    "HTTP request latency by route template, method and status (streams: to the first byte).",
+    ["route", "method", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_ERRORS = Counter(
+    "questline_http_errors_total",
+    "HTTP error responses by kind (client_error for 4xx, server_error for 5xx), status and code.",
+    ["kind", "status", "code"],
+)
+
+# -- commands and events -------------------------------------------------------------
+
+COMMANDS = Counter(
+    "questline_commands_total",
+    "Commands answered, by command type and outcome (accepted, rejected, replayed, failed).",
+    ["command", "outcome"],
+)
+COMMAND_DURATION = Histogram(
+    "questline_command_duration_seconds",
+    "From a command accepted into the queue to its acknowledgement (events durable and "
+    "projected: one transaction in the embedded shape).",
+    ["command"],
+    buckets=LATENCY_BUCKETS,
+)
+BATCH_SIZE = Histogram(
+    "questline_batch_commands",
+    "Commands decided and committed together in one batch.",
+    buckets=BATCH_BUCKETS,
+)
+BATCH_DECIDE = Histogram(
+    "questline_batch_decide_seconds",
+    "Time to decide one batch of commands (the pure rules, outside the transaction).",
+    buckets=LATENCY_BUCKETS,
+)
+BATCH_COMMIT = Histogram(
+    "questline_batch_commit_seconds",
+    "Time of one write transaction: events appended, read models projected, committed.",
+    buckets=LATENCY_BUCKETS,
+)
+QUEUE_DEPTH = Gauge(
+    "questline_command_queue_depth",
+    "Commands accepted and waiting for the writer.",
+    multiprocess_mode="livesum",
+)
+EVENTS = Counter(
+    "questline_events_total",
+    "Events committed to the log, by event type.",
+    ["type"],
+)
+REJECTIONS = Counter(
+    "questline_rejections_total",
+    "Commands refused by the rules, by refusal code.",
+    ["code"],
+)
+RATE_LIMITED = Counter(
+    "questline_rate_limited_total",
+    "Attempts refused with 429 because a team answered too often.",
+)
+CONFLICTS = Counter(
+    "questline_version_conflicts_total",
+    "Optimistic-concurrency conflicts: a write refused because the hunt's version moved.",
+)
+REPLAYS = Counter(
+    "questline_idempotent_replays_total",
+    "Retried commands (same command id or Idempotency-Key) answered with the first result.",
+)
+COMMIT_FAILURES = Counter(
+    "questline_commit_failures_total",
+    "Batches whose transaction failed: nothing of them was recorded, every caller was told.",
+)
+
+# -- projections, lag, dead letters, snapshots -----------------------------------------
+
+PROJECTION_LAG = Gauge(
+    "questline_projection_lag_events",
+    "Events in the log that the read models of a partition have not applied yet.",
+    ["partition"],
+    multiprocess_mode="livemax",
+)
+CONSUMER_LAG = Gauge(
+    "questline_consumer_lag_messages",
+    "Messages a consumer group has not consumed yet, by group and partition (cluster).",
+    ["group", "partition"],
+    multiprocess_mode="livemax",
+)
+PROJECTED = Counter(
+    "questline_projected_events_total",
+    "Events applied to read models by a cluster projector.",
+)
+DEAD_LETTERS = Counter(
+    "questline_dead_letters_total",
+    "Messages set aside on the dead-letter topic, by the stage that refused them.",
+    ["stage"],
+)
+DEAD_LETTER_DEPTH = Gauge(
+    "questline_dead_letter_depth",
+    "Dead letters waiting for an operator (0 in the embedded shape: it has no queue).",
+    multiprocess_mode="livemax",
+)
+SNAPSHOT_AGE = Gauge(
+    "questline_snapshot_age_seconds",
+    "Age of the newest state snapshot of a partition (set by whoever writes snapshots).",
+    ["partition"],
+    multiprocess_mode="livemax",
+)
+PARTITIONS_OWNED = Gauge(
+    "questline_partitions_owned",
+    "Partitions this process owns, by role (worker, projector).",
+    ["role"],
+    multiprocess_mode="livesum",
+)
+
+# -- verify / replay -------------------------------------------------------------------
+
+VERIFY_PROGRESS = Gauge(
+    "questline_verify_progress_ratio",
+    "Progress of the running verify or replay, 0 to 1 (1 when done).",
+    ["operation"],
+    multiprocess_mode="livemax",
+)
+DRIFT = Gauge(
+    "questline_drift_differences",
+    "Differences between the read models and a replay, found by the last verify.",
+    multiprocess_mode="livemax",
+)
+VERIFY_LAST_RUN = Gauge(
+    "questline_verify_last_run_timestamp_seconds",
+    "When the last verify finished (Unix time).",
+    multiprocess_mode="max",
+)
+
+# -- readiness ---------------------------------------------------------------------------
+
+READY = Gauge(
+    "questline_ready",
+    "1 when this node is ready to serve (what /readyz says), else 0.",
+    multiprocess_mode="livemin",
+)
+
+# Called before every exposition: set the gauges that are cheaper to compute on demand.
+_refreshers: list[Callable[[], None]] = []
+
+
+def multiprocess_mode() -> bool:
+    return bool(os.environ.get(MULTIPROC_ENV))
+
+
+def add_refresher(refresh: Callable[[], None]) -> Callable[[], None]:
+    _refreshers.append(refresh)
+    return refresh
+
+
+def remove_refresher(refresh: Callable[[], None]) -> None:
+    if refresh in _refreshers:
+        _refreshers.remove(refresh)
+
+
+def refresh() -> None:
+    for refresher in list(_refreshers):
+        refresher()
+
+
+def exposition_registry() -> CollectorRegistry:
+    """The registry `/metrics` reads: every process's files, or this process's metrics."""
+    if multiprocess_mode():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return registry
+    return REGISTRY
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text format and its content type, after refreshing on-demand gauges."""
+    refresh()
+    return generate_latest(exposition_registry()), CONTENT_TYPE_LATEST

@@ -1,0 +1,1 @@
+"""Supervising the processes of a node: `questline run --config FILE`."""

@@ -1,0 +1,35 @@
+"""A smoke run of every benchmark suite at its smallest: each writes its result
+file with the expected keys. Nothing here asserts anything about speed."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from questline.bench.runner import SUITES, run_suite
+
+EXPECTED = {
+    "engine": {"durability", "workload"},
+    "http": {"noop_limit", "open_loop", "client_ceiling_noop_1_process", "ratio_vs_noop"},
+    "leaderboard": {"sizes"},
+    "replay": {"replay", "verify", "read_and_decode_floor"},
+    "memory": {"questline", "slotted_object_floor"},
+}
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_each_suite_writes_its_result_file(
+    suite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUESTLINE_BENCH_TINY", "1")
+    written = run_suite(suite, True, tmp_path)
+    assert written == tmp_path / "bench" / "results" / f"{suite}-quick.json"
+    result = json.loads(written.read_text())
+    assert {"suite", "quick", "machine", "load_average", "goals", "plot"} <= set(result)
+    assert EXPECTED[suite] <= set(result)
+    assert {"cores", "memory_bytes", "cpu_model", "python", "sqlite", "date", "git_commit"} <= set(
+        result["machine"]
+    )
+    assert all({"goal", "target", "measured", "met"} <= set(g) for g in result["goals"])
+    assert (tmp_path / result["plot"]).exists()
+    assert (tmp_path / "docs" / "benchmarks.md").exists()
