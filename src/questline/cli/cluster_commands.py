@@ -4,6 +4,8 @@
 import signal
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +17,14 @@ if TYPE_CHECKING:
     from questline.cluster.config import ClusterConfig
 
 ConfigOption = Annotated[Path, typer.Option("--cluster", help="The cluster config file.")]
+MetricsPortOption = Annotated[
+    int | None,
+    typer.Option(
+        "--metrics-port",
+        envvar="QUESTLINE_METRICS_PORT",
+        help="Serve Prometheus metrics on http://0.0.0.0:PORT/metrics (default: none).",
+    ),
+]
 
 
 def load_cluster_config(path: Path) -> "ClusterConfig":
@@ -37,11 +47,33 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
+@contextmanager
+def _metrics_server(port: int | None) -> Iterator[None]:
+    """ECS log lines on stdout, and /metrics on `port` while the process runs."""
+    from questline.observability.logs import ensure_logging
+    from questline.observability.metrics_server import serve_metrics
+
+    ensure_logging()
+    if port is None:
+        yield
+        return
+    try:
+        server = serve_metrics(port)
+    except OSError as error:
+        raise fail(f"cannot serve metrics on port {port}: {error}") from None
+    err.print(f"metrics on http://0.0.0.0:{server.port}/metrics")
+    try:
+        yield
+    finally:
+        server.close()
+
+
 def worker(
     cluster: ConfigOption,
     worker_id: Annotated[
         str | None, typer.Option("--id", help="A stable id (default: host-pid).")
     ] = None,
+    metrics_port: MetricsPortOption = None,
 ) -> None:
     """Run a partition worker: decide commands, write events in Kafka transactions."""
     import os
@@ -58,7 +90,8 @@ def worker(
     stop = _stop_on_signals()
     err.print(f"worker {ident} joining {config.kafka.bootstrap_servers}")
     try:
-        PartitionWorker(config, ident, SystemClock(), store.commands.find).run(stop)
+        with _metrics_server(metrics_port):
+            PartitionWorker(config, ident, SystemClock(), store.commands.find).run(stop)
     finally:
         store.close()
 
@@ -66,6 +99,7 @@ def worker(
 def projector(
     cluster: ConfigOption,
     name: Annotated[str | None, typer.Option(help="A name for logs.")] = None,
+    metrics_port: MetricsPortOption = None,
 ) -> None:
     """Run a projector: fold events into Cassandra read models."""
     import os
@@ -79,7 +113,8 @@ def projector(
     store = CassandraStore.open(config.cassandra)
     stop = _stop_on_signals()
     try:
-        ClusterProjector(config, store, name or f"projector-{os.getpid()}").run(stop)
+        with _metrics_server(metrics_port):
+            ClusterProjector(config, store, name or f"projector-{os.getpid()}").run(stop)
     finally:
         store.close()
 

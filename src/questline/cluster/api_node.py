@@ -18,6 +18,7 @@ from questline.http.embedded import ORGANIZER_TOKEN_ENV
 from questline.http.live_stream import LiveStream
 from questline.http.services import Services
 from questline.http.tokens import token_hash
+from questline.observability.cluster_readiness import DEFAULT_INTERVAL_S, ClusterReadiness
 from questline.ports import Clock
 
 
@@ -28,8 +29,11 @@ class ApiNode:
     store: CassandraStore
     bus: KafkaCommandBus
     tail: EventsTail
+    readiness: ClusterReadiness | None = None
 
     def close(self) -> None:
+        if self.readiness is not None:
+            self.readiness.stop()
         self.tail.stop()
         self.store.close()
 
@@ -40,7 +44,12 @@ def build_api_node(
     node_index: int = 0,
     organizer_token: str | None = None,
     clock: Clock | None = None,
+    max_projection_lag: int | None = None,
+    readiness_interval_s: float = DEFAULT_INTERVAL_S,
 ) -> ApiNode:
+    """`max_projection_lag`: the most events a partition's read models may be behind
+    the log with the node still ready (default: QUESTLINE_MAX_PROJECTION_LAG or 1000);
+    readiness is checked every `readiness_interval_s` and cached."""
     store = CassandraStore.open(config.cassandra)
 
     def caught_up(hunt_id: str, version: int) -> bool:
@@ -49,6 +58,13 @@ def build_api_node(
 
     bus = KafkaCommandBus(config, node_index, caught_up=caught_up)
     live = LiveStream()
+    readiness = ClusterReadiness(
+        config,
+        store,
+        bus,
+        max_projection_lag=max_projection_lag,
+        interval_s=readiness_interval_s,
+    )
     token = organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
     services = Services(
         store=store,
@@ -58,10 +74,13 @@ def build_api_node(
         live=live,
         organizer_token_hash=token_hash(token) if token else None,
         command_timeout=config.command_timeout_s,
+        readiness=readiness.reasons,
+        lag=readiness.lag,
     )
     tail = EventsTail(config, [live.on_batch])
     app = build_app(services)
     # The app appends live.on_batch to the bus's listeners; the tail feeds it instead.
     bus.listeners.clear()
     tail.start()
-    return ApiNode(app, services, store, bus, tail)
+    readiness.start()
+    return ApiNode(app, services, store, bus, tail, readiness)

@@ -38,6 +38,7 @@ from questline.cluster.dead_letters import dead_letter
 from questline.domain.events import RecordedEvent
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import LeaderboardRow
+from questline.observability.cluster import ProjectorObserver
 from questline.ports import CommandRecord
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class ClusterProjector:
         self.events_applied = 0
         self.dead_letters = 0
         kafka = config.kafka
+        self.observer = ProjectorObserver(name, kafka.events_topic)
         self.consumer = Consumer(
             {
                 "bootstrap.servers": kafka.bootstrap_servers,
@@ -87,18 +89,13 @@ class ClusterProjector:
             checkpoint = stored_to - 1  # the last offset whose rows are stored (-1: none)
             self.partitions[tp.partition] = PartitionProjection(tp.partition, epoch, checkpoint)
             tp.offset = OFFSET_BEGINNING  # memory is rebuilt from the start
-            log.info(
-                "projector %s owns events partition %d (epoch %d, checkpoint %d)",
-                self.name,
-                tp.partition,
-                epoch,
-                checkpoint,
-            )
+            self.observer.assigned(tp.partition, epoch=epoch, checkpoint=checkpoint)
         consumer.incremental_assign(partitions)
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
             self.partitions.pop(tp.partition, None)
+            self.observer.revoked(tp.partition)
         consumer.incremental_unassign(partitions)
 
     def run(self, stop: threading.Event) -> None:
@@ -113,9 +110,11 @@ class ClusterProjector:
                 messages = self.consumer.consume(num_messages=2000, timeout=0.01)
                 if messages:
                     self._process(messages)
+                self.observer.tick(self.consumer, self.partitions)
         finally:
             self.consumer.close()
             self.dead_letter_producer.flush(10)
+            self.observer.release_all()
 
     def _process(self, messages: list[Message]) -> None:
         by_partition: dict[int, list[Message]] = defaultdict(list)
@@ -139,6 +138,7 @@ class ClusterProjector:
             except Fenced as fenced:
                 log.warning("projector %s: %s", self.name, fenced)
                 self.partitions.pop(partition, None)
+                self.observer.revoked(partition, "fenced")
 
     def _project(self, state: PartitionProjection, batch: list[Message]) -> None:
         fresh_events: list[RecordedEvent] = []
@@ -166,6 +166,7 @@ class ClusterProjector:
                         "project",
                     )
                     self.dead_letters += 1
+                    self.observer.dead_letter("project", state.partition, offset, repr(error))
                 continue
             self.events_applied += 1
             if offset > state.checkpoint:
@@ -184,6 +185,9 @@ class ClusterProjector:
             state.partition, state.epoch, changes, last + 1, state.previous_ranks
         )
         state.checkpoint = last
+        self.observer.projected(
+            state.partition, offset_of(batch[0]), last, fresh_events, len(records)
+        )
 
     def _reached_end(self, partition: int, end: int) -> None:
         state = self.partitions.get(partition)

@@ -6,6 +6,7 @@ events, the command records, the replies and the consumed offsets
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -30,6 +31,7 @@ from questline.cluster.restore import read_partition
 from questline.engine.batch_decider import BatchDecider, DecidedBatch, Lookup, with_events
 from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import DAY
+from questline.observability.cluster import WorkerObserver
 from questline.ports import Clock, CommandRecord
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class PartitionWorker:
         self.batches = 0
         self.dead_letters = 0
         kafka = config.kafka
+        self.observer = WorkerObserver(worker_id, kafka.commands_topic)
         self.consumer = Consumer(
             {
                 "bootstrap.servers": kafka.bootstrap_servers,
@@ -92,13 +95,13 @@ class PartitionWorker:
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
             self.deciders[tp.partition] = self._restore(tp.partition)
-            log.info("worker %s owns partition %d", self.worker_id, tp.partition)
+            self.observer.assigned(tp.partition)
         consumer.incremental_assign(partitions)
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
             self.deciders.pop(tp.partition, None)
-            log.info("worker %s hands back partition %d", self.worker_id, tp.partition)
+            self.observer.revoked(tp.partition)
         consumer.incremental_unassign(partitions)
 
     def _restore(self, partition: int) -> BatchDecider:
@@ -131,9 +134,11 @@ class PartitionWorker:
                 messages = self.consumer.consume(num_messages=self.max_batch, timeout=0.01)
                 if messages:
                     self._process(messages)
+                self.observer.tick(self.consumer, self.deciders)
         finally:
             self.consumer.close()  # hands the partitions back at once
             self.producer.flush(10)
+            self.observer.release_all()
 
     def _process(self, messages: list[Message]) -> None:
         by_partition: dict[int, list[Message]] = defaultdict(list)
@@ -145,6 +150,7 @@ class PartitionWorker:
         now = self.clock.now()
         committed: list[tuple[BatchDecider, list[CommandRecord]]] = []
         self.producer.begin_transaction()
+        self.observer.begin()
         try:
             for partition, batch in by_partition.items():
                 decider = self.deciders.get(partition)
@@ -160,10 +166,14 @@ class PartitionWorker:
             self.producer.send_offsets_to_transaction(
                 offsets, self.consumer.consumer_group_metadata(), 30
             )
+            started = time.perf_counter()
             self.producer.commit_transaction(30)
+            commit_seconds = time.perf_counter() - started
         except KafkaException as error:
+            self.observer.aborted()
             self._recover_after(error, list(by_partition))
             return
+        self.observer.committed(commit_seconds)
         for decider, records in committed:
             decider.committed(records)
         self.batches += 1
@@ -180,6 +190,9 @@ class PartitionWorker:
             except (msgspec.MsgspecError, ValueError) as error:
                 dead_letter(self.producer, kafka, message, str(error), "decode command")
                 self.dead_letters += 1
+                self.observer.dead_letter(
+                    "decode command", partition, offset_of(message), str(error)
+                )
                 continue
             envelopes.append((envelope, header(message.headers(), REPLY_TO), message))
         try:
@@ -212,6 +225,14 @@ class PartitionWorker:
                     value=encode(outcome),  # its events tell the API node what to wait for
                     partition=int(reply_to),
                 )
+        self.observer.decided(
+            partition,
+            offset_of(batch[0]),
+            offset_of(batch[-1]),
+            len(batch),
+            [e for e, _, _ in envelopes],
+            decided.events,
+        )
         return decided.records
 
     def _decide_one_by_one(
@@ -234,6 +255,7 @@ class PartitionWorker:
                     "decide",
                 )
                 self.dead_letters += 1
+                self.observer.dead_letter("decide", partition, offset_of(message), repr(error))
                 fresh = self._restore(partition)
                 self.deciders[partition] = fresh
                 continue

@@ -153,11 +153,14 @@ def observe_batch(
     metrics.PROJECTION_LAG.labels(EMBEDDED_PARTITION).set(0)
 
 
-def log_event(recorded: RecordedEvent, command: str | None = None) -> None:
+def log_event(
+    recorded: RecordedEvent, command: str | None = None, *, projected: bool = True
+) -> None:
     """One line per committed event. Embedded: the read models applied it in the same
-    transaction, so the line says so (`questline.projected`)."""
+    transaction, so the line says so (`questline.projected`); a cluster worker logs its
+    events with `projected=False` (a projector applies them later)."""
     log.info(
-        "event committed and projected",
+        "event committed and projected" if projected else "event committed",
         **fields(
             {
                 "event.action": "event-committed",
@@ -166,11 +169,11 @@ def log_event(recorded: RecordedEvent, command: str | None = None) -> None:
                 "questline.hunt_id": recorded.hunt_id,
                 "questline.hunt_version": recorded.version,
                 "questline.event_type": recorded.type,
-                "questline.position": recorded.position,
+                "questline.position": recorded.position or None,  # 0: not known yet
                 "questline.team_id": getattr(recorded.event, "team_id", None),
                 "questline.command_id": recorded.command_id,
                 "questline.command": command,
-                "questline.projected": True,
+                "questline.projected": projected,
             }
         ),
     )

@@ -134,7 +134,8 @@ CONSUMER_LAG = Gauge(
 )
 PROJECTED = Counter(
     "questline_projected_events_total",
-    "Events applied to read models by a cluster projector.",
+    "Events applied to read models by a cluster projector, by event type.",
+    ["type"],
 )
 DEAD_LETTERS = Counter(
     "questline_dead_letters_total",
@@ -157,6 +158,24 @@ PARTITIONS_OWNED = Gauge(
     "Partitions this process owns, by role (worker, projector).",
     ["role"],
     multiprocess_mode="livesum",
+)
+
+# -- cluster workers and projectors ----------------------------------------------------
+
+WORKER_BATCHES = Counter(
+    "questline_worker_batches_total",
+    "Kafka transactions a partition worker committed (one batch: every partition in hand).",
+)
+WORKER_COMMANDS = Counter(
+    "questline_worker_commands_total",
+    "Command messages a partition worker consumed and committed, by commands partition.",
+    ["partition"],
+)
+WORKER_TRANSACTION_COMMIT = Histogram(
+    "questline_worker_transaction_commit_seconds",
+    "commit_transaction of one worker Kafka transaction (flushes its events, records, "
+    "replies and offsets, then ends the transaction).",
+    buckets=LATENCY_BUCKETS,
 )
 
 # -- verify / replay -------------------------------------------------------------------

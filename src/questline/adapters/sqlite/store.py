@@ -5,7 +5,6 @@ read-only connections (WAL lets them read while the writer commits)."""
 import contextlib
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +31,7 @@ class WalCheckpointer:
         self._path = path
         self._interval = interval
         self._wake = threading.Event()
+        self._stopped = threading.Event()  # ends the pause between checkpoints at once
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -57,7 +57,7 @@ class WalCheckpointer:
                 # Busy or closing: the automatic checkpoint is the backstop.
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                time.sleep(self._interval)
+                self._stopped.wait(self._interval)
         finally:
             connection.close()
 
@@ -65,6 +65,7 @@ class WalCheckpointer:
         with self._lock:
             self._stopping = True
             thread = self._thread
+        self._stopped.set()
         self._wake.set()
         if thread is not None:
             thread.join()

@@ -1,0 +1,123 @@
+"""Continuous reconciliation on a running node: a read-model row changed by hand
+with sqlite3 is found and healed by the background reconciler on its own."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from questline.adapters.clocks import ManualClock
+from questline.engine.verification import verify
+from questline.http.embedded import build_embedded_node
+from tests.healing.live import (
+    HUNT,
+    ORGANIZER_TOKEN,
+    create_spec_hunt,
+    register,
+    serving,
+    wait_until,
+)
+from tests.hunt_builders import MINUTE, STARTS
+
+
+def stored_score(db: Path, team_id: str) -> int:
+    with sqlite3.connect(db) as connection:
+        row = connection.execute(
+            "SELECT score FROM rm_leaderboard WHERE board = 'live' AND hunt_id = ? AND key = ?",
+            (HUNT, team_id),
+        ).fetchone()
+    return int(row[0])
+
+
+def test_a_row_changed_by_hand_is_healed_by_the_running_node(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "live.db"
+    node = build_embedded_node(
+        db,
+        clock=ManualClock(STARTS + MINUTE),
+        organizer_token=ORGANIZER_TOKEN,
+        reconcile_interval=0.2,
+    )
+    reconciler = node.reconciler
+    assert reconciler is not None
+    with caplog.at_level("WARNING"), serving(node) as live, live.client() as client:
+        create_spec_hunt(client)
+        team_id, token = register(client, "Otters")
+        register(client, "Owls")
+        solved = client.post(
+            f"/api/hunts/{HUNT}/submissions",
+            json={"clue": "lighthouse", "answer": "keeper"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert solved.status_code == 200, solved.text
+        right = stored_score(db, team_id)
+        wait_until(lambda: reconciler.stats.rounds >= 2, 30, "two clean reconciler rounds")
+        assert reconciler.stats.hunts_healed == 0
+
+        with sqlite3.connect(db) as connection:  # drift, by hand, behind the node's back
+            connection.execute(
+                "UPDATE rm_leaderboard SET score = score + 1000"
+                " WHERE board = 'live' AND hunt_id = ? AND key = ?",
+                (HUNT, team_id),
+            )
+            connection.execute(
+                "UPDATE rm_teams SET row = json_set(row, '$.adjustments', 77)"
+                " WHERE hunt_id = ? AND key = ?",
+                (HUNT, team_id),
+            )
+        assert stored_score(db, team_id) == right + 1000
+
+        wait_until(lambda: stored_score(db, team_id) == right, 60, "the drifted row healed")
+        board = client.get(f"/api/hunts/{HUNT}/leaderboard").json()
+        assert [row["score"] for row in board["teams"] if row["team_id"] == team_id] == [right]
+        wait_until(lambda: reconciler.stats.hunts_healed >= 1, 10, "the heal counted")
+        stats = reconciler.stats
+        assert stats.rows_healed == 2
+        assert stats.healed_by_table == {"leaderboard_live": 1, "teams": 1}
+        assert stats.last_healed == f"{HUNT}: leaderboard_live, teams"
+        assert "reconciler healed hunt harbour-night" in caplog.text
+        healed = [
+            e.event for e in node.store.events.read(hunt_id=HUNT) if e.type == "read_model_healed"
+        ]
+        assert sorted((e.projection, e.differences) for e in healed) == [  # type: ignore[union-attr]
+            ("leaderboard_live", 1),
+            ("teams", 1),
+        ]
+        # The node kept serving, and its read models equal a replay, heal events included.
+        again = client.post(
+            f"/api/hunts/{HUNT}/submissions",
+            json={"clue": "lighthouse", "answer": "keeper"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert again.status_code == 200
+        assert verify(node.store) == []
+
+
+def test_reconcile_on_demand_reports_and_heals(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from questline.cli.app import app
+
+    db = tmp_path / "stopped.db"
+    node = build_embedded_node(
+        db, clock=ManualClock(STARTS + MINUTE), organizer_token=ORGANIZER_TOKEN
+    )
+    with serving(node) as live, live.client() as client:
+        create_spec_hunt(client)
+        team_id, _ = register(client, "Otters")
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM rm_teams WHERE key = ?", (team_id,))
+        connection.execute(
+            "INSERT INTO rm_audit (hunt_id, key, row) VALUES (?, 'bogus', ?)",
+            (HUNT, '{"version":0,"time":0,"type":"x","team_id":null,"summary":"not from the log"}'),
+        )
+    runner = CliRunner()
+    assert runner.invoke(app, ["verify", "--db", str(db)]).exit_code == 1
+    result = runner.invoke(app, ["reconcile", "--db", str(db), "--hunt", HUNT])
+    assert result.exit_code == 0, result.output
+    assert f"hunt {HUNT}: 2 row(s) differed; rebuilt from the log" in result.output
+    assert "1 healed, 2 row(s) rebuilt" in result.output
+    assert runner.invoke(app, ["verify", "--db", str(db)]).exit_code == 0
+    clean = runner.invoke(app, ["reconcile", "--db", str(db)])
+    assert clean.exit_code == 0 and "0 healed" in clean.output
