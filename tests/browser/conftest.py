@@ -92,8 +92,10 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     node.store.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Per module, not per session: Playwright's sync API runs an event loop on this
+    thread while it lives, and later tests need the thread free for asyncio.run."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's "

@@ -168,9 +168,10 @@ def test_a_worker_killed_mid_load_loses_and_doubles_nothing(cluster: Cluster) ->
             response = c.client.post(f"/api/hunts/{hunt}/submissions", json=body, headers=headers)
             if response.status_code == 200:
                 with lock:
-                    acknowledged[_command_id(hunt, team["team_id"], key)] = response.json()[
-                        "result"
-                    ]
+                    command_id = _command_id(hunt, team["team_id"], key)
+                    acknowledged[command_id] = response.json()["result"]
+                    if killed_at:
+                        answered_after_kill.append(time.monotonic())
                 return
             assert response.status_code in (429, 503), response.text
             if response.status_code == 429:

@@ -52,6 +52,9 @@ def cluster_up(
 
     for i in range(api_nodes):
         typer.echo(f"API node {i + 1}: http://127.0.0.1:{api_port + i}")
+    typer.echo(
+        f"metrics: workers on :{api_port + 100}..., projectors on :{api_port + 200}... (/metrics)"
+    )
     token = organizer_token(directory)
     typer.echo(f"organizer token: {token} (also in {directory / 'organizer-token'})")
     typer.echo(

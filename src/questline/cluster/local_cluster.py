@@ -30,12 +30,35 @@ def process_specs(
 ) -> list[ProcessSpec]:
     me = [sys.executable, "-m", "questline"]
     cluster = ["--cluster", str(config_path)]
+    # Workers and projectors serve /metrics on ports after the API nodes' (+100, +200).
     specs = [
-        ProcessSpec(f"worker-{i}", [*me, "worker", *cluster, "--id", f"worker-{i}"])
+        ProcessSpec(
+            f"worker-{i}",
+            [
+                *me,
+                "worker",
+                *cluster,
+                "--id",
+                f"worker-{i}",
+                "--metrics-port",
+                str(api_port + 100 + i - 1),
+            ],
+        )
         for i in range(1, workers + 1)
     ]
     specs += [
-        ProcessSpec(f"projector-{i}", [*me, "projector", *cluster, "--name", f"projector-{i}"])
+        ProcessSpec(
+            f"projector-{i}",
+            [
+                *me,
+                "projector",
+                *cluster,
+                "--name",
+                f"projector-{i}",
+                "--metrics-port",
+                str(api_port + 200 + i - 1),
+            ],
+        )
         for i in range(1, projectors + 1)
     ]
     specs += [
