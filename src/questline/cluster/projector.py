@@ -35,6 +35,7 @@ from questline.adapters.kafka.messages import (
 )
 from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letters import dead_letter
+from questline.cluster.group_member import group_consumer
 from questline.domain.events import RecordedEvent
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import LeaderboardRow
@@ -65,20 +66,7 @@ class ClusterProjector:
         self.dead_letters = 0
         kafka = config.kafka
         self.observer = ProjectorObserver(name, kafka.events_topic)
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": kafka.bootstrap_servers,
-                "group.id": f"{kafka.topic_prefix}-projectors",
-                "client.id": name,
-                "enable.auto.commit": False,
-                "isolation.level": "read_committed",
-                "auto.offset.reset": "earliest",
-                "partition.assignment.strategy": "cooperative-sticky",
-                "session.timeout.ms": config.session_timeout_ms,
-                "heartbeat.interval.ms": max(config.session_timeout_ms // 4, 500),
-                "enable.partition.eof": True,
-            }
-        )
+        self.consumer = group_consumer(config, "projectors", name, **{"enable.partition.eof": True})
         self.dead_letter_producer = Producer(
             {"bootstrap.servers": kafka.bootstrap_servers, "enable.idempotence": True}
         )

@@ -27,6 +27,7 @@ from questline.adapters.kafka.messages import (
 )
 from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letters import dead_letter
+from questline.cluster.group_member import group_consumer
 from questline.cluster.restore import read_partition
 from questline.engine.batch_decider import BatchDecider, DecidedBatch, Lookup, with_events
 from questline.engine.envelopes import CommandEnvelope
@@ -60,19 +61,7 @@ class PartitionWorker:
         self.dead_letters = 0
         kafka = config.kafka
         self.observer = WorkerObserver(worker_id, kafka.commands_topic)
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": kafka.bootstrap_servers,
-                "group.id": f"{kafka.topic_prefix}-workers",
-                "client.id": worker_id,
-                "enable.auto.commit": False,
-                "isolation.level": "read_committed",
-                "auto.offset.reset": "earliest",
-                "partition.assignment.strategy": "cooperative-sticky",
-                "session.timeout.ms": config.session_timeout_ms,
-                "heartbeat.interval.ms": max(config.session_timeout_ms // 4, 500),
-            }
-        )
+        self.consumer = group_consumer(config, "workers", worker_id)
         self.producer = self._new_producer()
 
     def _new_producer(self) -> Producer:
