@@ -196,6 +196,10 @@ def _print_welcome(
     console.print(f"  leaderboard: {base}/api/hunts/{hunt_id}/leaderboard")
     console.print(f"  live stream: {base}/api/hunts/{hunt_id}/stream")
     console.print(f"  OpenAPI:     {base}/openapi.json")
+    console.print(
+        f"  pages:       {base}/board/{hunt_id} (big screen), {base}/play/{hunt_id} (teams),"
+    )
+    console.print(f"               {base}/organize (organizers), {base}/ops (operators)")
     console.print(f"  organizer token: {organizer_token}")
     for team in players.teams[:3]:
         console.print(f"  team {team.team_id} token: {team.token}")
