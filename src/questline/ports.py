@@ -133,6 +133,39 @@ class SnapshotStore(Protocol):
     def delete(self, hunt_ids: Sequence[str]) -> None: ...
 
 
+class PartitionSnapshotRecord(msgspec.Struct, frozen=True):
+    """Every hunt of one log partition at an offset, encoded by the engine.
+
+    `offset` is the next offset to read after restoring it: the state is the fold
+    of the partition's committed messages before it. `checksum` is the SHA-256 of
+    `body`."""
+
+    partition: int
+    offset: int
+    format: int
+    checksum: str
+    taken_at: Micros
+    body: bytes
+
+
+class PartitionSnapshotStore(Protocol):
+    """Snapshots of log partitions (the cluster shape). A snapshot is a pure function
+    of the log before its offset, so any writer may save one and a bad one only costs
+    a longer replay."""
+
+    def save(self, record: PartitionSnapshotRecord) -> None:
+        """Store it whole: `offsets` lists it only once all of it is written."""
+        ...
+
+    def offsets(self, partition: int) -> list[int]:
+        """The offsets the partition has snapshots at, newest (highest) first."""
+        ...
+
+    def load(self, partition: int, offset: int) -> PartitionSnapshotRecord | None: ...
+
+    def delete(self, partition: int, offset: int) -> None: ...
+
+
 class EventReader(Protocol):
     def read(
         self, after: int = 0, hunt_id: str | None = None, limit: int | None = None

@@ -1,5 +1,5 @@
-"""The read-model conformance suite on Cassandra: a real node (the session's), a
-fresh keyspace per test."""
+"""The read-model and partition-snapshot conformance suites on Cassandra: a real
+node (the session's), a fresh keyspace per test."""
 
 import uuid
 from collections.abc import Iterator
@@ -8,23 +8,39 @@ import pytest
 
 from questline.adapters.cassandra.store import CassandraStore
 from questline.cluster.config import CassandraSettings
-from questline.ports import Store
+from questline.ports import PartitionSnapshotStore, Store
 from questline.servers.cassandra import CassandraCluster
+from tests.conformance.partition_snapshot_store_cases import PartitionSnapshotStoreConformance
 from tests.conformance.read_model_store_cases import ReadModelStoreConformance
 
 pytestmark = pytest.mark.integration
 
 
-class TestCassandraReadModelStore(ReadModelStoreConformance):
-    @pytest.fixture
-    def store(self, cassandra_cluster: CassandraCluster) -> Iterator[Store]:
-        settings = CassandraSettings(
+def open_fresh(cassandra_cluster: CassandraCluster) -> CassandraStore:
+    return CassandraStore.open(
+        CassandraSettings(
             contact_points=tuple(cassandra_cluster.contact_points),
             port=cassandra_cluster.native_port,
             keyspace=f"conformance_{uuid.uuid4().hex[:10]}",
         )
-        store = CassandraStore.open(settings)
+    )
+
+
+class TestCassandraReadModelStore(ReadModelStoreConformance):
+    @pytest.fixture
+    def store(self, cassandra_cluster: CassandraCluster) -> Iterator[Store]:
+        store = open_fresh(cassandra_cluster)
         try:
             yield store  # type: ignore[misc]
+        finally:
+            store.close()
+
+
+class TestCassandraPartitionSnapshotStore(PartitionSnapshotStoreConformance):
+    @pytest.fixture
+    def snapshots(self, cassandra_cluster: CassandraCluster) -> Iterator[PartitionSnapshotStore]:
+        store = open_fresh(cassandra_cluster)
+        try:
+            yield store.snapshots
         finally:
             store.close()

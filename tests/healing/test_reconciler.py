@@ -5,6 +5,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from questline.adapters.clocks import ManualClock
 from questline.engine.verification import verify
@@ -27,6 +28,17 @@ def stored_score(db: Path, team_id: str) -> int:
             (HUNT, team_id),
         ).fetchone()
     return int(row[0])
+
+
+def healed_rows(exposition: str) -> dict[str, float]:
+    """questline_read_model_rows_healed_total by table, from a /metrics page."""
+    return {
+        sample.labels["table"]: sample.value
+        for family in text_string_to_metric_families(exposition)
+        if family.name == "questline_read_model_rows_healed"
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
 
 
 def test_a_row_changed_by_hand_is_healed_by_the_running_node(
@@ -54,6 +66,7 @@ def test_a_row_changed_by_hand_is_healed_by_the_running_node(
         right = stored_score(db, team_id)
         wait_until(lambda: reconciler.stats.rounds >= 2, 30, "two clean reconciler rounds")
         assert reconciler.stats.hunts_healed == 0
+        healed_before = healed_rows(client.get("/metrics").text)
 
         with sqlite3.connect(db) as connection:  # drift, by hand, behind the node's back
             connection.execute(
@@ -77,6 +90,12 @@ def test_a_row_changed_by_hand_is_healed_by_the_running_node(
         assert stats.healed_by_table == {"leaderboard_live": 1, "teams": 1}
         assert stats.last_healed == f"{HUNT}: leaderboard_live, teams"
         assert "reconciler healed hunt harbour-night" in caplog.text
+        healed_after = healed_rows(client.get("/metrics").text)
+        grown = {t: n - healed_before.get(t, 0) for t, n in healed_after.items()}
+        assert {t: n for t, n in grown.items() if n} == {
+            "leaderboard_live": 1,
+            "teams": 1,
+        }
         healed = [
             e.event for e in node.store.events.read(hunt_id=HUNT) if e.type == "read_model_healed"
         ]

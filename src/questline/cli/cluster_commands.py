@@ -91,7 +91,9 @@ def worker(
     err.print(f"worker {ident} joining {config.kafka.bootstrap_servers}")
     try:
         with _metrics_server(metrics_port):
-            PartitionWorker(config, ident, SystemClock(), store.commands.find).run(stop)
+            PartitionWorker(
+                config, ident, SystemClock(), store.commands.find, snapshots=store.snapshots
+            ).run(stop)
     finally:
         store.close()
 

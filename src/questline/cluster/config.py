@@ -50,6 +50,11 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # A worker that misses heartbeats this long loses its partitions to another.
     session_timeout_ms: int = 6000
     transaction_timeout_ms: int = 10000
+    # Projectors snapshot a partition after this many events (and at most every
+    # `snapshot_min_interval_s`); workers and projectors restore from the newest.
+    snapshot_every: int = 50_000
+    snapshot_min_interval_s: float = 30.0
+    snapshots_kept: int = 3
 
 
 class ConfigError(ValueError):

@@ -1,14 +1,20 @@
 """A projector: a member of the projectors' consumer group over the events topic.
 
-For each partition it owns it claims a new epoch in Cassandra, folds the
-partition from its start (rows up to the checkpoint are already stored, so it
+For each partition it owns it claims a new epoch in Cassandra, restores its
+memory from the newest partition snapshot no later than the checkpoint and folds
+the partition from there (rows up to the checkpoint are already stored, so it
 only rebuilds its memory there), then writes the rows each batch changed,
 the event archive and the command records, and moves the checkpoint —
 which only the holder of the current epoch can do.
+
+It folds the decision state too (the same `evolve` the workers use), so every
+`snapshot_every` events it writes a partition snapshot that both workers and
+projectors restore from: a pure function of the log before its offset.
 """
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -36,9 +42,12 @@ from questline.adapters.kafka.messages import (
 from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letters import dead_letter
 from questline.cluster.group_member import group_consumer
+from questline.cluster.snapshot_keeper import SnapshotClock, keep, newest_usable
 from questline.domain.events import RecordedEvent
+from questline.domain.hunt_state import HuntState, evolve
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import LeaderboardRow
+from questline.engine.partition_snapshots import deciders_of, projections_of, take_partition
 from questline.observability.cluster import ProjectorObserver
 from questline.ports import CommandRecord
 
@@ -52,6 +61,7 @@ class PartitionProjection:
     checkpoint: int
     projector: Projector = field(default_factory=Projector)
     previous_ranks: dict[tuple[str, str, str], LeaderboardRow] = field(default_factory=dict)
+    states: dict[str, HuntState] = field(default_factory=dict)  # the decision state
     position: int = -1
     read_to: int = -1
 
@@ -70,19 +80,45 @@ class ClusterProjector:
         self.dead_letter_producer = Producer(
             {"bootstrap.servers": kafka.bootstrap_servers, "enable.idempotence": True}
         )
+        self.snapshot_clock = SnapshotClock(config.snapshot_every, config.snapshot_min_interval_s)
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
             epoch, stored_to = self.store.read_models.claim(tp.partition)
             checkpoint = stored_to - 1  # the last offset whose rows are stored (-1: none)
-            self.partitions[tp.partition] = PartitionProjection(tp.partition, epoch, checkpoint)
-            tp.offset = OFFSET_BEGINNING  # memory is rebuilt from the start
-            self.observer.assigned(tp.partition, epoch=epoch, checkpoint=checkpoint)
+            state = PartitionProjection(tp.partition, epoch, checkpoint)
+            tp.offset = self._restore(state, stored_to)
+            self.partitions[tp.partition] = state
+            self.observer.assigned(
+                tp.partition, epoch=epoch, checkpoint=checkpoint, restored_from=tp.offset
+            )
         consumer.incremental_assign(partitions)
+
+    def _restore(self, state: PartitionProjection, stored_to: int) -> int:
+        """Memory from the newest usable snapshot (none later than what is stored);
+        the offset to read from next. The messages between it and the checkpoint are
+        folded as they arrive, without writing (`replayed` counts them)."""
+        started = time.perf_counter()
+        body = newest_usable(self.store.snapshots, state.partition, up_to=stored_to)
+        start = OFFSET_BEGINNING
+        if body is not None:
+            state.states = deciders_of(body)
+            state.previous_ranks = projections_of(body, state.projector)
+            state.position = body.offset - 1
+            start = body.offset
+        self.snapshot_clock.restored(state.partition)
+        self.observer.restored(
+            state.partition,
+            time.perf_counter() - started,
+            snapshot_offset=body.offset if body is not None else None,
+            replayed=stored_to - max(start, 0),
+        )
+        return start
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
             self.partitions.pop(tp.partition, None)
+            self.snapshot_clock.forget(tp.partition)
             self.observer.revoked(tp.partition)
         consumer.incremental_unassign(partitions)
 
@@ -99,6 +135,7 @@ class ClusterProjector:
                 if messages:
                     self._process(messages)
                 self.observer.tick(self.consumer, self.partitions)
+                self.snapshot_clock.update_ages()
         finally:
             self.consumer.close()
             self.dead_letter_producer.flush(10)
@@ -143,6 +180,8 @@ class ClusterProjector:
                         records.append(record)
                     continue
                 recorded = decode_event(value, offset)
+                hunt_id = recorded.hunt_id
+                state.states[hunt_id] = evolve(state.states.get(hunt_id), recorded)
                 state.projector.apply(recorded)
             except (ValueError, msgspec.MsgspecError, KeyError) as error:
                 if offset > state.checkpoint:  # dead-letter it once, not on every rebuild
@@ -176,6 +215,24 @@ class ClusterProjector:
         self.observer.projected(
             state.partition, offset_of(batch[0]), last, fresh_events, len(records)
         )
+        if self.snapshot_clock.count(state.partition, len(batch)):
+            try:
+                self.snapshot(state)
+            except Exception:  # a snapshot only speeds recovery up: never stop projecting
+                log.exception("snapshot of partition %d failed", state.partition)
+                self.snapshot_clock.taken(state.partition)  # try again after the next interval
+
+    def snapshot(self, state: PartitionProjection) -> None:
+        """Snapshot the partition as of its checkpoint (memory holds exactly that)."""
+        record = take_partition(
+            state.partition,
+            state.checkpoint + 1,
+            state.states,
+            state.projector,
+            int(time.time() * 1_000_000),
+        )
+        keep(self.store.snapshots, record, self.config.snapshots_kept)
+        self.snapshot_clock.taken(state.partition)
 
     def _reached_end(self, partition: int, end: int) -> None:
         state = self.partitions.get(partition)

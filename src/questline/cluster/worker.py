@@ -1,8 +1,9 @@
 """A partition worker: a member of the workers' consumer group over the commands
-topic. For each partition it owns it restores state from the events partition,
-then decides batches of commands, and in ONE Kafka transaction produces the
-events, the command records, the replies and the consumed offsets
-(exactly-once; a zombie is fenced by the group generation)."""
+topic. For each partition it owns it restores state (the newest partition
+snapshot, then the events partition from the snapshot's offset), then decides
+batches of commands, and in ONE Kafka transaction produces the events, the
+command records, the replies and the consumed offsets (exactly-once; a zombie
+is fenced by the group generation)."""
 
 import logging
 import threading
@@ -28,12 +29,12 @@ from questline.adapters.kafka.messages import (
 from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letters import dead_letter
 from questline.cluster.group_member import group_consumer
-from questline.cluster.restore import read_partition
+from questline.cluster.restore import restore_decider
 from questline.engine.batch_decider import BatchDecider, DecidedBatch, Lookup, with_events
 from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import DAY
 from questline.observability.cluster import WorkerObserver
-from questline.ports import Clock, CommandRecord
+from questline.ports import Clock, CommandRecord, PartitionSnapshotStore
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,11 @@ class PartitionWorker:
         clock: Clock,
         lookup: Lookup,
         *,
+        snapshots: PartitionSnapshotStore | None = None,
         max_batch: int = 1000,
     ) -> None:
         self.config = config
+        self.snapshots = snapshots
         self.worker_id = worker_id
         self.clock = clock
         self.lookup = lookup
@@ -94,15 +97,14 @@ class PartitionWorker:
         consumer.incremental_unassign(partitions)
 
     def _restore(self, partition: int) -> BatchDecider:
-        decider = BatchDecider()
-        oldest = self.clock.now() - DAY
-
-        def remember(record: CommandRecord) -> None:
-            if record.decided_at >= oldest:
-                decider.recent.add([record])
-
-        read_partition(self.config, partition, decider.fold, remember)
-        return decider
+        restored = restore_decider(self.config, partition, self.snapshots, self.clock.now() - DAY)
+        self.observer.restored(
+            partition,
+            restored.seconds,
+            snapshot_offset=restored.snapshot_offset,
+            replayed=restored.replayed,
+        )
+        return restored.decider
 
     @property
     def owned(self) -> list[int]:

@@ -27,6 +27,7 @@ from questline.engine import snapshots
 from questline.engine.batch_decider import BatchDecider, idempotency_mismatch, with_events
 from questline.engine.envelopes import CommandEnvelope, Outcome
 from questline.engine.verification import Difference, compare_rows
+from questline.observability import metrics
 from questline.ports import Clock, CommandRecord, SnapshotStore, Store, VersionConflict
 
 DAY = 86_400 * MICROS_PER_SECOND
@@ -158,6 +159,7 @@ class HuntEngine:
                     error,
                 )
                 report.snapshots_discarded.append(f"{record.hunt_id}: {error}")
+                metrics.SNAPSHOTS_DISCARDED.inc()
                 discarded.append(record.hunt_id)
                 continue
             snapshots.projections_into(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from questline.engine.hunt_engine import HuntEngine
 from questline.engine.verification import Difference
+from questline.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class Reconciler:
         result = HuntCheck(hunt_id, differences)
         stats = self.stats
         stats.hunts_checked += 1
+        metrics.RECONCILE_CHECKS.inc()
         if differences:
             tables = sorted({d.table for d in differences})
             stats.hunts_healed += 1
@@ -82,6 +84,8 @@ class Reconciler:
             stats.last_healed = f"{hunt_id}: {', '.join(tables)}"
             for table in tables:
                 stats.healed_by_table[table] = stats.healed_by_table.get(table, 0) + 1
+            for table, _, _ in {(d.table, d.hunt_id, d.key) for d in differences}:
+                metrics.HEALED_ROWS.labels(table).inc()
             log.warning(
                 "reconciler healed hunt %s: %d row(s) in %s differed from a replay of the log"
                 " (first: %s)",
@@ -114,7 +118,9 @@ class Reconciler:
         if time.monotonic() - self._last_snapshot < self.snapshot_interval:
             return
         self._last_snapshot = time.monotonic()
-        self.stats.snapshots_written += self.engine.take_snapshots(every=self.engine.snapshot_every)
+        written = self.engine.take_snapshots(every=self.engine.snapshot_every)
+        self.stats.snapshots_written += written
+        metrics.SNAPSHOTS_WRITTEN.inc(written)
 
     # -- in the background -------------------------------------------------------
 
@@ -145,5 +151,6 @@ class Reconciler:
                 self.maybe_snapshot()
             except Exception as error:  # keep reconciling; the next round may succeed
                 self.stats.errors += 1
+                metrics.RECONCILE_ERRORS.inc()
                 self.stats.last_error = f"{type(error).__name__}: {error}"
                 log.exception("reconciliation round failed")

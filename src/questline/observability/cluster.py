@@ -140,6 +140,30 @@ class _Membership:
     def _forget_lag(self, partition: int) -> None:
         _forget_series(metrics.CONSUMER_LAG, self.lag_group, str(partition))
 
+    def restored(
+        self, partition: int, seconds: float, *, snapshot_offset: int | None, replayed: int
+    ) -> None:
+        metrics.RESTORE_SECONDS.labels(self.role).observe(seconds)
+        metrics.RESTORE_REPLAYED.labels(self.role).inc(replayed)
+        source = (
+            f"the snapshot at offset {snapshot_offset}"
+            if snapshot_offset is not None
+            else "the start of the log (no usable snapshot)"
+        )
+        log.info(
+            f"{self.role} {self.member} restored partition {partition} from {source} "
+            f"and {replayed} message(s) after it in {seconds:.2f} s",
+            **{
+                "event.action": "partition-restored",
+                "event.duration": int(seconds * 1e9),
+                "questline.role": self.role,
+                "questline.member": self.member,
+                "questline.partition": partition,
+                "questline.snapshot_offset": snapshot_offset,
+                "questline.replayed": replayed,
+            },
+        )
+
     def dead_letter(self, stage: str, partition: int, offset: int, error: str) -> None:
         metrics.DEAD_LETTERS.labels(stage).inc()
         log.warning(

@@ -153,6 +153,41 @@ SNAPSHOT_AGE = Gauge(
     ["partition"],
     multiprocess_mode="livemax",
 )
+SNAPSHOTS_WRITTEN = Counter(
+    "questline_snapshots_written_total",
+    "State snapshots written (embedded: per hunt; cluster: per partition).",
+)
+SNAPSHOTS_DISCARDED = Counter(
+    "questline_snapshots_discarded_total",
+    "Snapshots refused on restore (checksum, format or layout); the log was replayed instead.",
+)
+RESTORE_SECONDS = Histogram(
+    "questline_partition_restore_seconds",
+    "Time to restore a partition's state on assignment (snapshot, then the log after it), by role.",
+    ["role"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+RESTORE_REPLAYED = Counter(
+    "questline_partition_restore_messages_total",
+    "Log messages replayed after the snapshot while restoring partitions, by role.",
+    ["role"],
+)
+
+# -- reconciliation ------------------------------------------------------------------
+
+RECONCILE_CHECKS = Counter(
+    "questline_reconcile_hunts_checked_total",
+    "Hunts the reconciler compared with a replay of their log.",
+)
+HEALED_ROWS = Counter(
+    "questline_read_model_rows_healed_total",
+    "Read-model rows the reconciler found different from a replay and rebuilt, by table.",
+    ["table"],
+)
+RECONCILE_ERRORS = Counter(
+    "questline_reconcile_errors_total",
+    "Reconciliation rounds that failed (the next round tries again).",
+)
 PARTITIONS_OWNED = Gauge(
     "questline_partitions_owned",
     "Partitions this process owns, by role (worker, projector).",

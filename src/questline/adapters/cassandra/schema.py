@@ -39,9 +39,15 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS projection_offsets (
         partition int PRIMARY KEY, offset bigint, epoch bigint, next_offset bigint,
         rebuilds int)""",
-    """CREATE TABLE IF NOT EXISTS snapshots (
-        partition int, offset bigint, checksum text, data blob,
+    # Partition snapshots: the body in chunks (a mutation must stay well under half a
+    # commit-log segment), listed in the index only once every chunk is written.
+    """CREATE TABLE IF NOT EXISTS snapshot_index (
+        partition int, offset bigint, format int, checksum text, taken_at bigint,
+        chunks int, size bigint,
         PRIMARY KEY (partition, offset)) WITH CLUSTERING ORDER BY (offset DESC)""",
+    """CREATE TABLE IF NOT EXISTS snapshot_chunks (
+        partition int, offset bigint, chunk int, data blob,
+        PRIMARY KEY ((partition, offset), chunk))""",
     """CREATE TABLE IF NOT EXISTS api_tokens (
         token_hash text PRIMARY KEY, role text, created_at bigint)""",
 ]

@@ -7,6 +7,7 @@ from cassandra.cluster import Cluster, Session
 
 from questline.adapters.cassandra.command_log import CassandraCommandLog
 from questline.adapters.cassandra.event_archive import CassandraEventArchive
+from questline.adapters.cassandra.partition_snapshot_store import CassandraPartitionSnapshotStore
 from questline.adapters.cassandra.read_model_store import CassandraReadModelStore
 from questline.adapters.cassandra.schema import create_schema
 from questline.adapters.cassandra.session import connect
@@ -22,6 +23,7 @@ class CassandraStore:
         self.commands = CassandraCommandLog(session)
         self.read_models = CassandraReadModelStore(session)
         self.tokens = CassandraTokenStore(session)
+        self.snapshots = CassandraPartitionSnapshotStore(session)
 
     @classmethod
     def open(cls, settings: CassandraSettings, *, create: bool = True) -> "CassandraStore":

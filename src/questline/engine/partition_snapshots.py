@@ -1,0 +1,143 @@
+"""Snapshots of a whole log partition (the cluster shape): the decision state and
+the projection state of every hunt in it, as of an offset.
+
+The state is a pure fold of the partition's committed messages before the
+offset, so whoever writes a snapshot (a projector, which holds both states)
+writes the same one; a worker restores only the decision half, a projector
+both. The halves are encoded separately (`msgspec.Raw`) so each reader decodes
+only its own. Bodies are zlib-compressed and checksummed after compression,
+so damage is found before anything is decoded.
+"""
+
+import hashlib
+import zlib
+from collections.abc import Mapping
+
+import msgspec
+
+from questline.domain.hunt_state import HuntState
+from questline.domain.projections.leaderboard import LeaderboardProjection
+from questline.domain.projections.projector import Projector
+from questline.domain.projections.rows import LeaderboardRow, Table
+from questline.domain.timestamps import Micros
+from questline.engine.snapshots import (
+    SHAPE,
+    BoardData,
+    DeciderData,
+    ProjectionsData,
+    SnapshotError,
+    decider_from,
+    decider_to,
+    projections_into,
+    projections_to,
+)
+from questline.ports import PartitionSnapshotRecord
+
+FORMAT = 1
+
+
+class HuntProjections(msgspec.Struct, frozen=True):
+    hunt_id: str
+    data: ProjectionsData
+
+
+class PartitionSnapshotBody(msgspec.Struct, frozen=True):
+    shape: str
+    partition: int
+    offset: int
+    deciders: msgspec.Raw  # list[DeciderData]
+    projections: msgspec.Raw  # list[HuntProjections]
+
+
+_encoder = msgspec.msgpack.Encoder()
+_body_decoder = msgspec.msgpack.Decoder(PartitionSnapshotBody)
+_deciders_decoder = msgspec.msgpack.Decoder(list[DeciderData])
+_projections_decoder = msgspec.msgpack.Decoder(list[HuntProjections])
+
+
+def take_partition(
+    partition: int,
+    offset: int,
+    states: Mapping[str, HuntState],
+    projector: Projector,
+    now: Micros,
+) -> PartitionSnapshotRecord:
+    """A snapshot of every hunt in `states` (and its projections) as of `offset`, the
+    next offset to read. The projector must have no rows waiting to be taken."""
+    hunt_ids = sorted(states)
+    body = PartitionSnapshotBody(
+        SHAPE,
+        partition,
+        offset,
+        msgspec.Raw(_encoder.encode([decider_to(states[h]) for h in hunt_ids])),
+        msgspec.Raw(
+            _encoder.encode([HuntProjections(h, projections_to(projector, h)) for h in hunt_ids])
+        ),
+    )
+    packed = zlib.compress(_encoder.encode(body), 1)
+    return PartitionSnapshotRecord(
+        partition=partition,
+        offset=offset,
+        format=FORMAT,
+        checksum=hashlib.sha256(packed).hexdigest(),
+        taken_at=now,
+        body=packed,
+    )
+
+
+def open_partition(record: PartitionSnapshotRecord) -> PartitionSnapshotBody:
+    """The decoded snapshot, or SnapshotError naming what is wrong with it."""
+    if record.format != FORMAT:
+        raise SnapshotError(f"format {record.format}, this Questline reads format {FORMAT}")
+    if hashlib.sha256(record.body).hexdigest() != record.checksum:
+        raise SnapshotError("its checksum does not match its contents")
+    try:
+        body = _body_decoder.decode(zlib.decompress(record.body))
+    except (zlib.error, msgspec.DecodeError) as error:
+        raise SnapshotError(f"it cannot be decoded: {error}") from None
+    if body.shape != SHAPE:
+        raise SnapshotError("it was written for another layout of the hunt state")
+    if body.partition != record.partition or body.offset != record.offset:
+        raise SnapshotError("its contents name another partition or offset than its row")
+    return body
+
+
+def deciders_of(body: PartitionSnapshotBody) -> dict[str, HuntState]:
+    """The decision state of every hunt in the snapshot."""
+    try:
+        deciders = _deciders_decoder.decode(body.deciders)
+    except msgspec.DecodeError as error:
+        raise SnapshotError(f"its decision state cannot be decoded: {error}") from None
+    return {data.definition.id: decider_from(data) for data in deciders}
+
+
+def projections_of(
+    body: PartitionSnapshotBody, projector: Projector
+) -> dict[tuple[str, str, str], LeaderboardRow]:
+    """Put every hunt's projection state into `projector` (which holds none of those
+    hunts yet); return every leaderboard row as of the snapshot, keyed like changes
+    are, so a writer knows which rank entries the store holds."""
+    try:
+        hunts = _projections_decoder.decode(body.projections)
+    except msgspec.DecodeError as error:
+        raise SnapshotError(f"its projection state cannot be decoded: {error}") from None
+    boards = next(p for p in projector.projections if isinstance(p, LeaderboardProjection))
+    ranks: dict[tuple[str, str, str], LeaderboardRow] = {}
+    for hunt in hunts:
+        catalog = hunt.data.catalog
+        if catalog is None:
+            raise SnapshotError(f"hunt {hunt.hunt_id} has projections but no catalog row")
+        projections_into(projector, hunt.hunt_id, hunt.data, catalog.definition)
+        stored = hunt.data.boards
+        if stored is None:
+            continue
+        pairs: tuple[tuple[Table, BoardData | None], ...] = (
+            ("leaderboard_live", stored.live),
+            ("leaderboard_frozen", stored.frozen),
+        )
+        for table, board in pairs:
+            for entry in board.entries if board is not None else ():
+                ranks[(table, hunt.hunt_id, entry.team_id)] = boards.row(
+                    table, hunt.hunt_id, entry.team_id
+                )
+    return ranks
