@@ -55,6 +55,9 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     snapshot_every: int = 50_000
     snapshot_min_interval_s: float = 30.0
     snapshots_kept: int = 3
+    # Each projector compares one hunt's stored rows with its memory this often
+    # (0: never) and heals them when they differ.
+    reconcile_interval_s: float = 10.0
 
 
 class ConfigError(ValueError):

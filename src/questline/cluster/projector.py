@@ -16,7 +16,6 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 import msgspec
 from confluent_kafka import (
@@ -42,28 +41,17 @@ from questline.adapters.kafka.messages import (
 from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letters import dead_letter
 from questline.cluster.group_member import group_consumer
+from questline.cluster.partition_projection import PartitionProjection
+from questline.cluster.reconciler import ClusterReconciler
 from questline.cluster.snapshot_keeper import SnapshotClock, keep, newest_usable
 from questline.domain.events import RecordedEvent
-from questline.domain.hunt_state import HuntState, evolve
-from questline.domain.projections.projector import Projector
+from questline.domain.hunt_state import evolve
 from questline.domain.projections.rows import LeaderboardRow
 from questline.engine.partition_snapshots import deciders_of, projections_of, take_partition
 from questline.observability.cluster import ProjectorObserver
 from questline.ports import CommandRecord
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class PartitionProjection:
-    partition: int
-    epoch: int
-    checkpoint: int
-    projector: Projector = field(default_factory=Projector)
-    previous_ranks: dict[tuple[str, str, str], LeaderboardRow] = field(default_factory=dict)
-    states: dict[str, HuntState] = field(default_factory=dict)  # the decision state
-    position: int = -1
-    read_to: int = -1
 
 
 class ClusterProjector:
@@ -77,10 +65,15 @@ class ClusterProjector:
         kafka = config.kafka
         self.observer = ProjectorObserver(name, kafka.events_topic)
         self.consumer = group_consumer(config, "projectors", name, **{"enable.partition.eof": True})
-        self.dead_letter_producer = Producer(
+        self.producer = Producer(
             {"bootstrap.servers": kafka.bootstrap_servers, "enable.idempotence": True}
         )
         self.snapshot_clock = SnapshotClock(config.snapshot_every, config.snapshot_min_interval_s)
+        self.reconciler = (
+            ClusterReconciler(config, store, self.producer, interval_s=config.reconcile_interval_s)
+            if config.reconcile_interval_s > 0
+            else None
+        )
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
@@ -136,9 +129,11 @@ class ClusterProjector:
                     self._process(messages)
                 self.observer.tick(self.consumer, self.partitions)
                 self.snapshot_clock.update_ages()
+                if self.reconciler is not None:
+                    self.reconciler.maybe_run(self.partitions)
         finally:
             self.consumer.close()
-            self.dead_letter_producer.flush(10)
+            self.producer.flush(10)
             self.observer.release_all()
 
     def _process(self, messages: list[Message]) -> None:
@@ -186,7 +181,7 @@ class ClusterProjector:
             except (ValueError, msgspec.MsgspecError, KeyError) as error:
                 if offset > state.checkpoint:  # dead-letter it once, not on every rebuild
                     dead_letter(
-                        self.dead_letter_producer,
+                        self.producer,
                         self.config.kafka,
                         message,
                         repr(error),

@@ -80,6 +80,15 @@ class Announce(msgspec.Struct, frozen=True, tag="announce"):
     text: str
 
 
+class RecordHeal(msgspec.Struct, frozen=True, tag="record_heal"):
+    """Sent by a cluster reconciler (never by clients) so the heal it made is in the
+    hunt's log like every other fact."""
+
+    hunt_id: str
+    projection: str
+    differences: int
+
+
 Command = (
     CreateHunt
     | RegisterTeam
@@ -90,4 +99,5 @@ Command = (
     | PauseHunt
     | ResumeHunt
     | Announce
+    | RecordHeal
 )

@@ -15,6 +15,7 @@ from questline.domain.commands import (
     CreateHunt,
     PauseHunt,
     PhotoGiven,
+    RecordHeal,
     RegisterTeam,
     ResumeHunt,
     ReviewPhoto,
@@ -33,6 +34,7 @@ from questline.domain.events import (
     KeptGoing,
     PhotoRejected,
     PhotoSubmitted,
+    ReadModelHealed,
     ScoreAdjusted,
     TeamRegistered,
 )
@@ -93,6 +95,9 @@ def decide(state: HuntState | None, command: Command, now: Micros) -> Decision:
         if not text or len(text) > MAX_ANNOUNCEMENT:
             return refuse.invalid_input(f"an announcement needs 1 to {MAX_ANNOUNCEMENT} characters")
         return Accepted([AnnouncementMade(text)], HuntReply(state.hunt_id))
+    if isinstance(command, RecordHeal):
+        healed = ReadModelHealed(command.projection, command.differences)
+        return Accepted([healed], HuntReply(state.hunt_id))
     raise TypeError(f"unknown command {type(command).__name__}")
 
 

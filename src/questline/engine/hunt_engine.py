@@ -26,7 +26,7 @@ from questline.domain.timestamps import MICROS_PER_SECOND, Micros
 from questline.engine import snapshots
 from questline.engine.batch_decider import BatchDecider, idempotency_mismatch, with_events
 from questline.engine.envelopes import CommandEnvelope, Outcome
-from questline.engine.verification import Difference, compare_rows
+from questline.engine.verification import Difference, hunt_differences
 from questline.observability import metrics
 from questline.ports import Clock, CommandRecord, SnapshotStore, Store, VersionConflict
 
@@ -224,13 +224,13 @@ class HuntEngine:
             projector.apply(recorded)
             last = recorded.position
         expected.update(projector.take_changes())
-        if not _differences(self.store, hunt_id, expected):
+        if not hunt_differences(self.store.read_models, hunt_id, expected):
             return []
         with self.lock:
             for recorded in log_.read(after=last, hunt_id=hunt_id):
                 projector.apply(recorded)
             expected.update(projector.take_changes())
-            differences = _differences(self.store, hunt_id, expected)
+            differences = hunt_differences(self.store.read_models, hunt_id, expected)
             if differences:
                 self._heal(hunt_id, expected, differences)
             return differences
@@ -321,15 +321,3 @@ class HuntEngine:
         for recorded in placed:
             positions[recorded.hunt_id] = recorded.position
         return placed
-
-
-def _differences(store: Store, hunt_id: str, expected: Changes) -> list[Difference]:
-    """Stored rows of one hunt against `expected` (every row a replay produces)."""
-    differences: list[Difference] = []
-    for table in TABLES:
-        wanted = {k: row for (t, h, k), row in expected.items() if t == table and h == hunt_id}
-        for hunt, key, stored in store.read_models.rows(table, hunt_id):
-            differences.extend(compare_rows(table, hunt, key, stored, wanted.pop(key, None)))
-        for key, replayed in sorted(wanted.items()):
-            differences.extend(compare_rows(table, hunt_id, key, None, replayed))
-    return differences

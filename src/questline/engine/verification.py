@@ -4,7 +4,7 @@ verify proves the stored rows equal a replay, naming every differing row and
 field; replay rebuilds them from the log in one transaction.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -12,7 +12,7 @@ import msgspec
 from questline.domain.events import RecordedEvent
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import TABLES, Changes, Row, Table
-from questline.ports import Store
+from questline.ports import ReadModelReader, Store
 
 Progress = Callable[[int, int], None]
 
@@ -82,6 +82,24 @@ def compare_rows(
         for name in sorted(set(a) | set(b))
         if a.get(name) != b.get(name)
     ]
+
+
+def hunt_differences(
+    read_models: ReadModelReader,
+    hunt_id: str,
+    expected: Changes,
+    tables: Sequence[Table] = TABLES,
+) -> list[Difference]:
+    """Stored rows of one hunt in `tables` against `expected` (every row a replay
+    produces for them)."""
+    differences: list[Difference] = []
+    for table in tables:
+        wanted = {k: row for (t, h, k), row in expected.items() if t == table and h == hunt_id}
+        for hunt, key, stored in read_models.rows(table, hunt_id):
+            differences.extend(compare_rows(table, hunt, key, stored, wanted.pop(key, None)))
+        for key, replayed in sorted(wanted.items()):
+            differences.extend(compare_rows(table, hunt_id, key, None, replayed))
+    return differences
 
 
 def replay(store: Store, progress: Progress | None = None) -> int:

@@ -6,6 +6,7 @@ with the highest offset wins. The checkpoint moves by lightweight transaction,
 only for the projector holding the partition's current epoch.
 """
 
+import time
 from collections.abc import Iterator
 
 import msgspec
@@ -34,15 +35,20 @@ class Fenced(Exception):
     """Another projector holds this partition now: stop writing for it."""
 
 
-def write_timestamp(position: int, step: int = 0) -> int:
-    """Cassandra's cell timestamp for rows as of a log position (offset + 1), with room
-    for rebuilds between two batches (each deletes, then rewrites, a step later)."""
-    return position * 1_000_000 + step
+def write_timestamp(position: int, base: int = 0) -> int:
+    """Cassandra's cell timestamp for rows as of a log position (offset + 1): later
+    positions win, and a rewrite of the same position writes the same cells again."""
+    return base + position
+
+
+def wall_clock_micros() -> int:
+    return time.time_ns() // 1000
 
 
 class CassandraReadModelStore:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._bases: dict[int, int] = {}  # ts_base per partition, as of the last claim
         s = session
         self._upsert: PreparedStatement = s.prepare(
             "INSERT INTO rm_rows (hunt_id, tbl, key, row) VALUES (?, ?, ?, ?) USING TIMESTAMP ?"
@@ -75,7 +81,7 @@ class CassandraReadModelStore:
         self._by_token = s.prepare("SELECT hunt_id, team_id FROM team_tokens WHERE token_hash = ?")
         self._hunts = s.prepare("SELECT hunt_id FROM hunt_index WHERE bucket = 0")
         self._checkpoint = s.prepare(
-            "SELECT offset, epoch FROM projection_offsets WHERE partition = ?"
+            "SELECT offset, epoch, ts_base FROM projection_offsets WHERE partition = ?"
         )
         self._claim_new = s.prepare(
             "INSERT INTO projection_offsets (partition, offset, epoch) VALUES (?, 0, ?)"
@@ -90,10 +96,7 @@ class CassandraReadModelStore:
         self._delete_board = s.prepare(
             "DELETE FROM rm_rank USING TIMESTAMP ? WHERE hunt_id = ? AND board = ?"
         )
-        self._rebuilds = s.prepare("SELECT rebuilds FROM projection_offsets WHERE partition = ?")
-        self._count_rebuild = s.prepare(
-            "UPDATE projection_offsets SET rebuilds = ? WHERE partition = ?"
-        )
+        self._set_base = s.prepare("UPDATE projection_offsets SET ts_base = ? WHERE partition = ?")
         self._set_checkpoint = s.prepare(
             "UPDATE projection_offsets SET offset = ? WHERE partition = ?"
         )
@@ -114,10 +117,12 @@ class CassandraReadModelStore:
             row = self.session.execute(self._checkpoint, (partition,)).one()
             if row is None:
                 if self.session.execute(self._claim_new, (partition, 1)).was_applied:
+                    self._bases[partition] = 0
                     return 1, 0
                 continue
             epoch = int(row.epoch) + 1
             if self.session.execute(self._claim, (epoch, partition, row.epoch)).was_applied:
+                self._bases[partition] = int(row.ts_base or 0)
                 return epoch, int(row.offset)
 
     def write(
@@ -130,7 +135,8 @@ class CassandraReadModelStore:
     ) -> None:
         """Write the rows a batch changed, as of log `position`, then move the checkpoint.
         `previous_ranks` holds each team's last written leaderboard row (kept up to date)."""
-        self._write_rows(changes, write_timestamp(position), previous_ranks)
+        ts = write_timestamp(position, self._bases.get(partition, 0))
+        self._write_rows(changes, ts, previous_ranks)
         if not self.session.execute(self._advance, (position, partition, epoch)).was_applied:
             raise Fenced(f"events partition {partition} was claimed by a newer writer")
 
@@ -256,25 +262,34 @@ class CassandraReadModelStore:
         return ranks
 
     def replace_hunt(self, hunt_id: str, rows: Changes, partition: int = 0) -> None:
-        """Swap every row of one hunt for `rows` (as of the stored checkpoint): delete at
-        one step past its timestamp, write at the next, both below the next batch's."""
+        """Swap every row of one hunt for `rows` (as of the stored checkpoint).
+
+        The delete and the writes are stamped past the wall clock, so they beat any
+        row written by hand (cqlsh stamps the current time); the partition's
+        `ts_base` then moves so every later batch is stamped past them. Only the
+        partition's writer may call this (the projector's reconciler does): a writer
+        in another process would keep stamping with the old base."""
         position = self.checkpoint(partition)
-        row = self.session.execute(self._rebuilds, (partition,)).one()
-        done = int(row.rebuilds) if row is not None and row.rebuilds is not None else 0
-        # Rebuilds at one position each get later timestamps than the one before.
-        self.session.execute(self._count_rebuild, (done + 1, partition))
-        remove = write_timestamp(position, 2 * done + 1)
+        base = self._stored_base(partition)
+        remove = max(wall_clock_micros(), write_timestamp(position, base) + 1)
         for table in ROW_TYPES:
             self.session.execute(self._delete_table, (remove, hunt_id, table))
         for board in ("live", "frozen"):
             self.session.execute(self._delete_board, (remove, hunt_id, board))
         mine = {key: row for key, row in rows.items() if key[1] == hunt_id}
-        self._write_rows(mine, write_timestamp(position, 2 * done + 2), {})
+        self._write_rows(mine, remove + 1, {})
+        new_base = remove + 1 - position  # position + 1 is stamped remove + 2
+        self.session.execute(self._set_base, (new_base, partition))
+        self._bases[partition] = new_base
+
+    def _stored_base(self, partition: int) -> int:
+        row = self.session.execute(self._checkpoint, (partition,)).one()
+        return int(row.ts_base or 0) if row is not None else 0
 
     def replace_all(self, rows: Changes, checkpoint: int, partition: int = 0) -> None:
         for table in ("rm_rows", "rm_rank", "team_tokens", "hunt_index"):
             self.session.execute(f"TRUNCATE {table}")
-        self._write_rows(rows, write_timestamp(checkpoint), {})
+        self._write_rows(rows, write_timestamp(checkpoint, self._stored_base(partition)), {})
         self.session.execute(self._set_checkpoint, (checkpoint, partition))
 
     # -- reads --------------------------------------------------------------

@@ -36,9 +36,11 @@ TABLES = [
         command_id text PRIMARY KEY, hunt_id text, record blob)
         WITH default_time_to_live = 172800""",
     # Where each events partition's read models stand, and who may move them.
+    # ts_base: cell timestamps of the partition's rows are ts_base + position; a heal
+    # moves it past the wall clock so its rows beat hand edits and later batches beat it.
     """CREATE TABLE IF NOT EXISTS projection_offsets (
         partition int PRIMARY KEY, offset bigint, epoch bigint, next_offset bigint,
-        rebuilds int)""",
+        ts_base bigint)""",
     # Partition snapshots: the body in chunks (a mutation must stay well under half a
     # commit-log segment), listed in the index only once every chunk is written.
     """CREATE TABLE IF NOT EXISTS snapshot_index (

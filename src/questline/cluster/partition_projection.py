@@ -1,0 +1,19 @@
+"""What a projector holds for one events partition it owns."""
+
+from dataclasses import dataclass, field
+
+from questline.domain.hunt_state import HuntState
+from questline.domain.projections.projector import Projector
+from questline.domain.projections.rows import LeaderboardRow
+
+
+@dataclass
+class PartitionProjection:
+    partition: int
+    epoch: int
+    checkpoint: int
+    projector: Projector = field(default_factory=Projector)
+    previous_ranks: dict[tuple[str, str, str], LeaderboardRow] = field(default_factory=dict)
+    states: dict[str, HuntState] = field(default_factory=dict)  # the decision state
+    position: int = -1
+    read_to: int = -1
