@@ -31,7 +31,9 @@ def messages_in(config: ClusterConfig, partitions: list[int]) -> int:
     """Messages (transaction markers included) in these events partitions now: the
     progress bar's total."""
     kafka = config.kafka
-    consumer = Consumer({"bootstrap.servers": kafka.bootstrap_servers, "group.id": "questline-ql"})
+    consumer = Consumer(
+        {"bootstrap.servers": kafka.bootstrap_servers, "group.id": "questline-export"}
+    )
     try:
         total = 0
         for partition in partitions:
