@@ -258,3 +258,19 @@ def test_a_bad_file_imports_nothing_naming_the_line(
     assert message in output and "nothing was imported" in output, output
     assert "Traceback" not in output
     assert _nothing_in(config)
+
+
+def test_import_is_refused_while_workers_run(
+    kafka_cluster: KafkaCluster, cassandra_cluster: CassandraCluster, tmp_path: Path
+) -> None:
+    exported = tmp_path / "one.jsonl"
+    assert run("export", "--db", _embedded_db(tmp_path / "one.db"), "--out", exported)[0] == 0
+    config = fresh_config(kafka_cluster, cassandra_cluster)
+    workers = Members(config, workers=1, projectors=0)
+    try:
+        code, output = run("import", "--cluster", write_config(config, tmp_path), exported)
+    finally:
+        workers.close()
+    assert code == 1
+    assert "workers are running" in output and "nothing was imported" in output, output
+    assert _nothing_in(config)
