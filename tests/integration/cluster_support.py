@@ -47,3 +47,47 @@ def fresh_config(
         session_timeout_ms=6000,
         transaction_timeout_ms=6000,
     )
+
+
+class Members:
+    """Partition workers and projectors running on threads of this process."""
+
+    def __init__(self, config: ClusterConfig, *, workers: int = 1, projectors: int = 1) -> None:
+        from questline.adapters.cassandra.store import CassandraStore
+        from questline.adapters.clocks import SystemClock
+        from questline.adapters.kafka.topics import ensure_topics
+        from questline.cluster.projector import ClusterProjector
+        from questline.cluster.worker import PartitionWorker
+
+        ensure_topics(config.kafka)
+        suffix = uuid.uuid4().hex[:6]
+        self.store = CassandraStore.open(config.cassandra)
+        self.stop = threading.Event()
+        self.workers = [
+            PartitionWorker(config, f"w{i}-{suffix}", SystemClock(), self.store.commands.find)
+            for i in range(workers)
+        ]
+        self.projectors = [
+            ClusterProjector(config, self.store, f"p{i}-{suffix}") for i in range(projectors)
+        ]
+        runs = [w.run for w in self.workers] + [p.run for p in self.projectors]
+        self.threads = [threading.Thread(target=r, args=(self.stop,), daemon=True) for r in runs]
+        for thread in self.threads:
+            thread.start()
+        partitions = config.kafka.partitions
+        if self.workers:
+            eventually(
+                lambda: sum(len(w.owned) for w in self.workers) == partitions,
+                "the workers to own every partition",
+            )
+        if self.projectors:
+            eventually(
+                lambda: sum(len(p.partitions) for p in self.projectors) == partitions,
+                "the projectors to own every partition",
+            )
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(30)
+        self.store.close()

@@ -1,17 +1,19 @@
-"""Verbs over the event log: replay, verify, export, import."""
+"""Verbs over the event log: replay, verify, export, import (embedded or a cluster)."""
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 
 from questline.adapters.clocks import SystemClock
 from questline.cli.common import DbOption, err, fail, open_store, progress_bar
-from questline.engine.event_lines import BadEventLine, decode_line, encode_line
+from questline.domain.events import RecordedEvent
+from questline.engine.event_lines import BadEventLine, encode_line
 from questline.engine.hunt_engine import HuntEngine
+from questline.engine.log_file import Entry, read_entries
 from questline.engine.verification import replay, verify
-from questline.ports import VersionConflict
+from questline.ports import CommandRecord, VersionConflict
 
 HuntOption = Annotated[str | None, typer.Option("--hunt", help="Only this hunt.")]
 
@@ -75,47 +77,87 @@ def verify_command(
     )
 
 
+ClusterOption = Annotated[
+    Path | None, typer.Option("--cluster", help="A cluster config file: its Kafka log instead.")
+]
+
+
 def export_command(
-    db: DbOption,
+    db: Annotated[Path | None, typer.Option("--db", help="The Questline SQLite file.")] = None,
     hunt: HuntOption = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write (default stdout).")
     ] = None,
+    cluster: ClusterOption = None,
 ) -> None:
-    """Write events as JSON lines, in log order."""
-    store = open_store(db, create=False)
+    """Write events as JSON lines, in log order (a cluster: also its command records)."""
+    if (db is None) == (cluster is None):
+        raise fail("give --db PATH, or --cluster CONFIG", 2)
+    if cluster is not None:
+        from questline.cli.cluster_log_commands import export_cluster_command
+
+        export_cluster_command(cluster, hunt, out)
+        return
+    assert db is not None
     sink = out.open("wb") if out is not None else sys.stdout.buffer
+    try:
+        count = _export_embedded(db, hunt, sink)
+    finally:
+        if out is not None:
+            sink.close()
+    err.print(f"exported {count} events")
+
+
+def _export_embedded(db: Path, hunt: str | None, sink: BinaryIO) -> int:
+    store = open_store(db, create=False)
     count = 0
     try:
         for recorded in store.events.read(hunt_id=hunt):
             sink.write(encode_line(recorded) + b"\n")
             count += 1
     finally:
-        if out is not None:
-            sink.close()
         store.close()
-    err.print(f"exported {count} events")
+    return count
 
 
-def import_command(
-    db: DbOption, file: Annotated[Path, typer.Argument(help="JSON lines from `export`.")]
-) -> None:
-    """Append exported events to a log: all of them, or none if any line is bad."""
+def read_export(file: Path) -> list[tuple[int, Entry]]:
+    """(line number, entry) for every entry of an export file, or a clear failure
+    naming the bad line."""
     try:
         raw_lines = file.read_bytes().splitlines()
     except OSError as error:
         raise fail(f"cannot read {file}: {error}") from None
     try:
-        events = [
-            decode_line(raw, number) for number, raw in enumerate(raw_lines, 1) if raw.strip()
-        ]
+        return list(read_entries(raw_lines))
     except BadEventLine as error:
         raise fail(f"{file} {error}; nothing was imported") from None
+
+
+def import_command(
+    file: Annotated[Path, typer.Argument(help="JSON lines from `export`.")],
+    db: Annotated[Path | None, typer.Option("--db", help="The Questline SQLite file.")] = None,
+    cluster: ClusterOption = None,
+) -> None:
+    """Append exported events to a log: all of them, or none if any line is bad.
+
+    --cluster rebuilds a fresh cluster's log (then run projectors and verify)."""
+    if (db is None) == (cluster is None):
+        raise fail("give --db PATH, or --cluster CONFIG", 2)
+    if cluster is not None:
+        from questline.cli.cluster_log_commands import import_cluster_command
+
+        import_cluster_command(cluster, file)
+        return
+    assert db is not None
+    entries = [entry for _, entry in read_export(file)]
+    events = [e for e in entries if isinstance(e, RecordedEvent)]
+    records = [e for e in entries if isinstance(e, CommandRecord)]
     store = open_store(db, create=True)
     try:
         try:
             with store.transaction() as uow:
                 uow.events.append(events)
+                uow.commands.remember(records)
         except VersionConflict as conflict:
             raise fail(
                 f"{conflict}: the database already holds events of hunt {conflict.hunt_id} "

@@ -12,6 +12,8 @@ from questline.adapters.kafka.command_bus import KafkaCommandBus
 from questline.adapters.photo_store import PhotoStore
 from questline.cluster.config import ClusterConfig
 from questline.cluster.events_tail import EventsTail
+from questline.cluster.hunt_history import hunt_history
+from questline.cluster.live_boards import LiveBoards
 from questline.domain.projections.rows import HuntRow
 from questline.http.app import build_app
 from questline.http.embedded import ORGANIZER_TOKEN_ENV
@@ -77,7 +79,8 @@ def build_api_node(
         readiness=readiness.reasons,
         lag=readiness.lag,
     )
-    tail = EventsTail(config, [live.on_batch])
+    boards = LiveBoards(hunt_history(config, store.events), live.watches)
+    tail = EventsTail(config, [live.on_batch], boards)
     app = build_app(services)
     # The app appends live.on_batch to the bus's listeners; the tail feeds it instead.
     bus.listeners.clear()

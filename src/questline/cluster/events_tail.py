@@ -1,5 +1,6 @@
 """An API node's view of the live log: it follows the events topic from now on and
-hands each committed event to the live stream (SSE)."""
+hands each committed event to the live stream (SSE), with the leaderboard rows the
+events changed (`LiveBoards`), as the embedded engine hands over a batch."""
 
 import logging
 import threading
@@ -9,6 +10,8 @@ from confluent_kafka import OFFSET_END, Consumer, TopicPartition
 
 from questline.adapters.kafka.messages import KIND, KIND_EVENT, decode_event, header, offset_of
 from questline.cluster.config import ClusterConfig
+from questline.cluster.live_boards import LiveBoards
+from questline.domain.projections.rows import Changes
 from questline.engine.envelopes import Outcome
 from questline.engine.group_commit import BatchListener
 
@@ -16,9 +19,15 @@ log = logging.getLogger(__name__)
 
 
 class EventsTail:
-    def __init__(self, config: ClusterConfig, listeners: list[BatchListener]) -> None:
+    def __init__(
+        self,
+        config: ClusterConfig,
+        listeners: list[BatchListener],
+        boards: LiveBoards | None = None,
+    ) -> None:
         self.config = config
         self.listeners = listeners
+        self.boards = boards
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="questline-events-tail", daemon=True)
 
@@ -56,10 +65,20 @@ class EventsTail:
                         continue
                     outcomes.append(Outcome(recorded.command_id, events=(recorded,)))
                 if outcomes:
+                    changes = self._board_changes(outcomes)
                     for listener in self.listeners:
                         try:
-                            listener(outcomes, {})
+                            listener(outcomes, changes)
                         except Exception:
                             log.exception("events listener failed")
         finally:
             consumer.close()
+
+    def _board_changes(self, outcomes: list[Outcome]) -> Changes:
+        if self.boards is None:
+            return {}
+        try:
+            return self.boards.changes([e for o in outcomes for e in o.events])
+        except Exception:  # Cassandra or Kafka unreachable: the events still go out
+            log.exception("leaderboard deltas failed")
+            return {}

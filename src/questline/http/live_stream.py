@@ -177,6 +177,10 @@ class LiveStream:
             self.dropped += 1
             self.unsubscribe(subscriber)
 
+    def watches(self, hunt_id: str) -> bool:
+        """Whether anybody follows the hunt now (read from any thread: one dict lookup)."""
+        return hunt_id in self._subscribers
+
     def subscribe(self, subscriber: Subscriber) -> None:
         self._subscribers[subscriber.hunt_id].add(subscriber)
 
