@@ -80,6 +80,7 @@ def cassandra_cluster(
         native_port=native_port,
         storage_port=storage_port,
         cluster_name="questline-test",
+        disposable=True,
     )
     cluster.start()
     try:

@@ -5,9 +5,12 @@ reading read models a projector wrote to a real Cassandra.
 The test functions are the ones in tests/api, imported here; this module's `api`
 fixture gives them a cluster instead of an embedded node. The worker and the API
 node share the tests' hand-set clock, as the embedded engine does. A selection
-covering every route and each kind of result and refusal runs here (each test
-gets fresh topics and a fresh keyspace, which costs seconds)."""
+covering every route and each kind of result and refusal runs by default (each
+test gets fresh topics and a fresh keyspace, which costs seconds);
+QUESTLINE_CONTRACT_ALL=1 runs every test of the contract modules instead (about
+140 functions; what docs/cluster.md reports)."""
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +18,7 @@ from pathlib import Path
 import msgspec
 import pytest
 from starlette.testclient import TestClient
+from tests.api import test_boards, test_hunts, test_organize, test_play, test_retries
 from tests.api.conftest import ORGANIZER_TOKEN, Api, clock, hunt, other_team, team_a, team_b
 from tests.api.test_boards import (
     test_a_team_sees_its_progress,
@@ -98,6 +102,13 @@ __all__ = [  # the imported fixtures and tests are used by pytest's collection
     "test_the_same_key_with_a_different_body_is_422",
     "test_unlocking_a_hint_costs_it_once",
 ]
+
+
+if os.environ.get("QUESTLINE_CONTRACT_ALL") == "1":
+    for _module in (test_boards, test_hunts, test_organize, test_play, test_retries):
+        globals().update(
+            {name: value for name, value in vars(_module).items() if name.startswith("test_")}
+        )
 
 
 @pytest.fixture

@@ -102,6 +102,7 @@ class CassandraNode(JvmNode):
             "-Dcassandra.skip_wait_for_gossip_to_settle=0",
             # JNA and others unpack native libraries here, not in a maybe-noexec /tmp.
             f"-Djava.io.tmpdir={self.node_dir / 'tmp'}",
+            *(["-Dcassandra.unsafesystem=true"] if self.cluster.disposable else []),
             "-cp",
             f"{self.conf_dir}:{lib}/*",
             MAIN_CLASS,
@@ -130,7 +131,11 @@ class CassandraCluster:
         heap_mb: int = 768,
         cluster_name: str = "questline",
         lib: Path | None = None,
+        disposable: bool = False,
     ) -> None:
+        """`disposable`: a node for tests, whose system tables need not survive a crash;
+        schema changes then skip flushing them (`cassandra.unsafesystem`), several
+        times faster, which matters when every test makes its own keyspace."""
         if hosts is None:
             hosts = [f"127.0.0.{i}" for i in range(1, nodes + 1)]
         if len(hosts) != nodes or nodes < 1:
@@ -140,6 +145,7 @@ class CassandraCluster:
         self.storage_port = storage_port
         self.heap_mb = heap_mb
         self.cluster_name = cluster_name
+        self.disposable = disposable
         self._lib = lib
         self.nodes = [CassandraNode(self, i, host) for i, host in enumerate(hosts)]
 
