@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -399,32 +399,35 @@ def _dump_log_segments(kafka: KafkaCluster, files: list[Path], *extra: str) -> s
     return done.stdout
 
 
-def _segments(kafka: KafkaCluster, topic: str, partition: int | None = None) -> list[Path]:
-    pattern = f"{topic}-{partition}" if partition is not None else f"{topic}-*"
+def _segments(kafka: KafkaCluster, topic: str) -> list[Path]:
     return sorted(
         segment
         for broker in kafka.brokers
-        for folder in broker.data_dir.glob(pattern)
+        for folder in broker.data_dir.glob(f"{topic}-*")
+        if folder.name.rsplit("-", 1)[1].isdigit()
         for segment in sorted(folder.glob("*.log"))
     )
 
 
-def record_batches(kafka: KafkaCluster, topic: str, partitions: int) -> list[RecordBatch]:
+def record_batches(kafka: KafkaCluster, topic: str) -> list[RecordBatch]:
     """Every batch of the topic as the (single) broker stored it, in offset order."""
     batches: list[RecordBatch] = []
-    for partition in range(partitions):
-        text = _dump_log_segments(kafka, _segments(kafka, topic, partition))
-        current: dict[str, str] | None = None
-        for line in text.splitlines():
-            found = _BATCH.search(line)
-            if found:
-                current = found.groupdict()
-                if current["control"] != "true":
-                    batches.append(_batch(partition, current, None))
-                continue
-            marker = _MARKER.search(line)
-            if marker and current is not None:
-                batches.append(_batch(partition, current, marker["marker"]))
+    partition = -1
+    current: dict[str, str] | None = None
+    for line in _dump_log_segments(kafka, _segments(kafka, topic)).splitlines():
+        if line.startswith("Dumping "):  # a segment of folder <topic>-<partition>
+            partition = int(Path(line.removeprefix("Dumping ")).parent.name.rsplit("-", 1)[1])
+            current = None
+            continue
+        found = _BATCH.search(line)
+        if found:
+            current = found.groupdict()
+            if current["control"] != "true":
+                batches.append(_batch(partition, current, None))
+            continue
+        marker = _MARKER.search(line)
+        if marker and current is not None:
+            batches.append(_batch(partition, current, marker["marker"]))
     return batches
 
 
@@ -450,10 +453,10 @@ def transactional_producers(kafka: KafkaCluster) -> dict[str, int]:
     return {m["tid"]: int(m["pid"]) for m in _TXN_STATE.finditer(text)}
 
 
-def batch_fates(batches: Iterable[RecordBatch]) -> dict[RecordBatch, str]:
-    """Each transactional data batch -> COMMIT, ABORT or OPEN: the marker its producer
-    wrote next in that partition."""
-    fates: dict[RecordBatch, str] = {}
+def batch_markers(batches: Iterable[RecordBatch]) -> dict[RecordBatch, RecordBatch | None]:
+    """Each transactional data batch -> the control batch (COMMIT or ABORT marker) its
+    producer wrote next in that partition; None while its transaction is open."""
+    markers: dict[RecordBatch, RecordBatch | None] = {}
     pending: dict[tuple[int, int], list[RecordBatch]] = defaultdict(list)
     for batch in sorted(batches, key=lambda b: (b.partition, b.base_offset)):
         if not batch.transactional:
@@ -461,13 +464,13 @@ def batch_fates(batches: Iterable[RecordBatch]) -> dict[RecordBatch, str]:
         key = (batch.partition, batch.producer_id)
         if batch.control:
             for data in pending.pop(key, []):
-                fates[data] = batch.marker or "?"
+                markers[data] = batch
         else:
             pending[key].append(batch)
     for waiting in pending.values():
         for data in waiting:
-            fates[data] = "OPEN"
-    return fates
+            markers[data] = None
+    return markers
 
 
 # -- a whole drill cluster: processes, an in-process API node, the read models ---------
@@ -479,6 +482,7 @@ class DrillCluster:
     processes: DrillProcesses
     store: CassandraStore
     client: TestClient
+    traps: dict[str, Path]  # worker -> its trap file (trapped workers only)
 
     def projections_caught_up(self) -> bool:
         return not any(projection_lag(self.config, self.store).values())
@@ -493,10 +497,12 @@ def drill_cluster(
     workers: int,
     projectors: int,
     partitions: int = 4,
+    trapped_workers: bool = False,
 ) -> Iterator[DrillCluster]:
     """`workers` worker and `projectors` projector processes on a fresh config, every
     partition owned in both groups, and an API node answering in this process (a
-    command is answered 503 after 5 s without a reply, and then retried)."""
+    command is answered 503 after 5 s without a reply, and then retried). Trapped
+    workers can be made to stop themselves mid-batch (`start_trapped_worker`)."""
     config = msgspec.structs.replace(
         fresh_config(kafka, cassandra, partitions=partitions), command_timeout_s=5.0
     )
@@ -505,8 +511,12 @@ def drill_cluster(
     processes = DrillProcesses(config, directory)
     worker_names = [f"worker-{i}" for i in range(1, workers + 1)]
     projector_names = [f"projector-{i}" for i in range(1, projectors + 1)]
+    traps = {}
     for name in worker_names:
-        processes.start(WORKERS_ROLE, name)
+        if trapped_workers:
+            traps[name] = start_trapped_worker(processes, name)
+        else:
+            processes.start(WORKERS_ROLE, name)
     for name in projector_names:
         processes.start(PROJECTORS_ROLE, name)
     node = build_api_node(config, organizer_token=ORGANIZER)
@@ -520,7 +530,7 @@ def drill_cluster(
             120,
         )
         with TestClient(node.app) as client:
-            yield DrillCluster(config, processes, store, client)
+            yield DrillCluster(config, processes, store, client, traps)
     finally:
         processes.stop_all()
         node.close()
@@ -557,3 +567,64 @@ def report_drill(section: str, figures: Mapping[str, Any], markdown: str) -> Non
     with (artifacts / "cluster-drills.jsonl").open("a") as out:
         out.write(line + "\n")
     write_section(section, markdown + f"\n\nParseable: `cluster-drill {line}`")
+
+
+def dotted(line: Mapping[str, Any], name: str) -> Any:
+    """A field of a nested ECS line by its dotted name (`event.action`), or None."""
+    value: Any = line
+    for part in name.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def run_trapped_worker(config_path: str, worker_id: str, trap: str) -> None:
+    """`questline worker`'s loop, except that when the file `trap` exists the worker
+    removes it and stops itself (SIGSTOP) in the middle of its next batch: commands
+    consumed and a transaction begun, their events not yet written. Resumed later, it
+    carries on with that batch as a zombie would. Started by `start_trapped_worker`."""
+    from questline.adapters.clocks import SystemClock
+    from questline.cluster.config import load_config
+    from questline.cluster.worker import PartitionWorker
+    from questline.observability.logs import ensure_logging
+
+    config = load_config(Path(config_path))
+    store = CassandraStore.open(config.cassandra)
+    ensure_logging()
+
+    def lookup(command_ids: Sequence[str]) -> dict[str, CommandRecord]:
+        if os.path.exists(trap):
+            os.unlink(trap)
+            os.kill(os.getpid(), signal.SIGSTOP)
+        return store.commands.find(command_ids)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        PartitionWorker(config, worker_id, SystemClock(), lookup).run(stop)
+    finally:
+        store.close()
+
+
+def start_trapped_worker(processes: DrillProcesses, name: str) -> Path:
+    """A worker process that stops itself mid-batch once its trap file (returned, not
+    yet made) exists."""
+    trap = processes.directory / f"{name}.trap"
+    code = (
+        "from tests.integration.cluster_support import run_trapped_worker;"
+        f" run_trapped_worker({str(processes.config_path)!r}, {name!r}, {str(trap)!r})"
+    )
+    pid = start_process(processes.directory, ProcessSpec(name, [sys.executable, "-c", code]))
+    processes.pids[name] = pid
+    processes.roles[name] = WORKERS_ROLE
+    return trap
+
+
+def stopped(pid: int) -> bool:
+    """Whether a process is stopped (SIGSTOP): state T in /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "T"
+    except OSError:
+        return False
