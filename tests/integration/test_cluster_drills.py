@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,7 @@ def test_kill_9_workers_and_projectors_in_a_loop_under_load(
             eventually(lambda: load.count() >= 30, "the load to be acknowledged")
             for round_ in range(KILLS):
                 role = WORKERS_ROLE if round_ % 2 == 0 else PROJECTORS_ROLE
+                eventually(partial(c.processes.settled, role), f"the {role} group to settle", 60)
                 owners = c.processes.owners(role)
                 victim = rng.choice(sorted(n for n, parts in owners.items() if parts))
                 partitions = owners[victim]

@@ -130,8 +130,8 @@ def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
         zombie_log = c.processes.log(zombie)
         transactional_id = f"{c.config.kafka.topic_prefix}-worker-{zombie}"
 
-    # The broker's view of the zombie's producer: no transaction of its committed
-    # between its stop and its rejoin (the batch in hand included, whenever it began).
+    # The broker's view of the zombie's producer: nothing it wrote between its stop and
+    # its rejoin was committed...
     rejoined_at = min(
         ecs_time(line)
         for line in zombie_log
@@ -145,10 +145,14 @@ def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
         return paused_at * 1000 <= ms < rejoined_at * 1000
 
     written = [b for b in mine if between(b.create_time_ms)]
-    landed = [
-        b
-        for b, m in mine.items()
-        if m is not None and m.marker == "COMMIT" and between(m.create_time_ms)
+    landed = [b for b in written if (m := mine[b]) is not None and m.marker == "COMMIT"]
+    # ...nor, by its own log, did it commit anything then (a transaction it had begun
+    # before the stop included).
+    committed = [
+        line
+        for line in zombie_log
+        if dotted(line, "event.action") == "transaction-committed"
+        and between(ecs_time(line) * 1000)
     ]
     failed = [
         line
@@ -157,6 +161,7 @@ def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
         and ecs_time(line) > resumed_at
     ]
     assert landed == [], f"the zombie's batches committed while it was fenced off: {landed}"
+    assert committed == [], f"the zombie committed while fenced off: {committed}"
     assert failed, "the zombie's batch in hand should have failed to commit"
     assert any(
         m is not None and m.marker == "COMMIT" and m.create_time_ms > rejoined_at * 1000
@@ -172,6 +177,7 @@ def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
         "rejoin_s": round(rejoined_at - resumed_at, 2),
         "zombie_batches_after_pause": len(written),
         "zombie_batches_landed": len(landed),
+        "zombie_commits": len(committed),
         "zombie_transactions_failed": len(failed),
         "run_s": round(time.monotonic() - started, 1),
     }
@@ -195,7 +201,8 @@ commands on its partitions; it then finishes the batch it had in hand.
   log: the group coordinator refused its offsets, an unknown member) and was aborted
 - the broker's log segments: record batches from its producer (`{transactional_id}`,
   producer id {producer}) written between the stop and the rejoin: {len(written)};
-  its transactions committed in that time: {len(landed)}
+  committed: {len(landed)}; transactions it committed in that time, by its log:
+  {len(committed)}
 - commands acknowledged: {acknowledged:,}; lost: 0; duplicated: 0; events: {events:,};
   versions 1..n per hunt; read models equal a replay""",
     )
