@@ -498,13 +498,16 @@ def drill_cluster(
     projectors: int,
     partitions: int = 4,
     trapped_workers: bool = False,
+    transaction_timeout_ms: int = 6000,
 ) -> Iterator[DrillCluster]:
     """`workers` worker and `projectors` projector processes on a fresh config, every
     partition owned in both groups, and an API node answering in this process (a
     command is answered 503 after 5 s without a reply, and then retried). Trapped
     workers can be made to stop themselves mid-batch (`start_trapped_worker`)."""
     config = msgspec.structs.replace(
-        fresh_config(kafka, cassandra, partitions=partitions), command_timeout_s=5.0
+        fresh_config(kafka, cassandra, partitions=partitions),
+        command_timeout_s=5.0,
+        transaction_timeout_ms=transaction_timeout_ms,
     )
     ensure_topics(config.kafka)
     store = CassandraStore.open(config.cassandra)  # the schema, before the processes race
@@ -579,11 +582,31 @@ def dotted(line: Mapping[str, Any], name: str) -> Any:
     return value
 
 
+MID_BATCH = "mid-batch"  # trap points: commands consumed, no events written yet
+BEFORE_COMMIT = "before-commit"  # events written, offsets sent, the commit not yet asked
+
+
+class _TrappedProducer:
+    """The worker's transactional producer, stopping the process before a commit."""
+
+    def __init__(self, inner: Any, spring: Callable[[str], None]) -> None:
+        self._inner = inner
+        self._spring = spring
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def commit_transaction(self, *args: Any) -> Any:
+        self._spring(BEFORE_COMMIT)
+        return self._inner.commit_transaction(*args)
+
+
 def run_trapped_worker(config_path: str, worker_id: str, trap: str) -> None:
     """`questline worker`'s loop, except that when the file `trap` exists the worker
-    removes it and stops itself (SIGSTOP) in the middle of its next batch: commands
-    consumed and a transaction begun, their events not yet written. Resumed later, it
-    carries on with that batch as a zombie would. Started by `start_trapped_worker`."""
+    stops itself (SIGSTOP) at the point the file names, once: in the middle of its next
+    batch (`mid-batch`, the default) or just before committing it (`before-commit`).
+    Resumed later, it carries on with that batch as a zombie would.
+    Started by `start_trapped_worker`."""
     from questline.adapters.clocks import SystemClock
     from questline.cluster.config import load_config
     from questline.cluster.worker import PartitionWorker
@@ -593,16 +616,21 @@ def run_trapped_worker(config_path: str, worker_id: str, trap: str) -> None:
     store = CassandraStore.open(config.cassandra)
     ensure_logging()
 
-    def lookup(command_ids: Sequence[str]) -> dict[str, CommandRecord]:
-        if os.path.exists(trap):
+    def spring(point: str) -> None:
+        if os.path.exists(trap) and (Path(trap).read_text().strip() or MID_BATCH) == point:
             os.unlink(trap)
             os.kill(os.getpid(), signal.SIGSTOP)
+
+    def lookup(command_ids: Sequence[str]) -> dict[str, CommandRecord]:
+        spring(MID_BATCH)
         return store.commands.find(command_ids)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        PartitionWorker(config, worker_id, SystemClock(), lookup).run(stop)
+        worker = PartitionWorker(config, worker_id, SystemClock(), lookup)
+        worker.producer = _TrappedProducer(worker.producer, spring)  # type: ignore[assignment]
+        worker.run(stop)
     finally:
         store.close()
 
