@@ -10,6 +10,7 @@ broker's log segments (kafka.tools.DumpLogSegments) and its transaction log.
 """
 
 import random
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -40,7 +41,7 @@ from tests.integration.cluster_support import (
 
 from questline.adapters.cassandra.read_model_store import Fenced
 from questline.cluster.status import high_watermarks
-from questline.cluster.verification import verify_cluster
+from questline.cluster.verification import projection_lag, verify_cluster
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
@@ -78,7 +79,20 @@ def _assigned_after(c: DrillCluster, member: str, moment: float, partition: int)
 def _settle_and_check(c: DrillCluster, load: CommandLoad) -> tuple[int, int]:
     """After the load: (acknowledged, events), with nothing lost or doubled and the
     read models equal to a replay."""
-    eventually(c.projections_caught_up, "the projections to catch up", 60)
+    last: list[object] = []
+
+    def caught_up() -> bool:
+        lag = projection_lag(c.config, c.store)
+        last[:] = [lag, {p: c.store.read_models.checkpoint(p) for p in lag}]
+        return not any(lag.values())
+
+    give_up = time.monotonic() + 60
+    while not caught_up():  # as `eventually`, saying where it stuck
+        assert time.monotonic() < give_up, (
+            f"projections stuck: lag, checkpoints {last};"
+            f" projectors {c.processes.owners(PROJECTORS_ROLE)}"
+        )
+        threading.Event().wait(0.2)
     acknowledged = load.acknowledged()
     audit = audit_log(c.config, acknowledged)
     assert (audit.lost, audit.duplicated, audit.version_problems) == ([], [], []), (
@@ -187,7 +201,7 @@ def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
     markers = batch_markers(record_batches(kafka_cluster, c.config.kafka.events_topic))
     mine = {b: m for b, m in markers.items() if b.producer_id == producer}
 
-    def between(ms: int) -> bool:
+    def between(ms: float) -> bool:
         return paused_at * 1000 <= ms < rejoined_at * 1000
 
     written = [b for b in mine if between(b.create_time_ms)]
