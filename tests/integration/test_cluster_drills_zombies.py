@@ -1,0 +1,368 @@
+"""Zombies: a worker, then a projector, paused with SIGSTOP past its session timeout
+while the load goes on. The group hands its partitions to another member; once it
+is resumed with SIGCONT, nothing it still had in hand may land: the worker's
+transactions are refused by the group coordinator (an old generation) and aborted,
+the projector's checkpoint writes are refused by Cassandra (an old epoch, `Fenced`).
+Who wrote each record batch, and whether it was committed, is read from the
+broker's log segments (kafka.tools.DumpLogSegments) and its transaction log.
+
+    QUESTLINE_DRILL_SEED=1234 uv run pytest tests/integration/test_cluster_drills_zombies.py
+"""
+
+import random
+import threading
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+from tests.integration.cluster_support import (
+    BEFORE_COMMIT,
+    DRILL_SEED,
+    MID_BATCH,
+    PROJECTORS_ROLE,
+    WORKERS_ROLE,
+    CommandLoad,
+    DrillCluster,
+    audit_log,
+    batch_markers,
+    dotted,
+    drill_cluster,
+    ecs_time,
+    eventually,
+    hunts_on_every_partition,
+    record_batches,
+    register_teams,
+    report_drill,
+    seconds_until_each,
+    stopped,
+    transactional_producers,
+)
+
+from questline.adapters.cassandra.read_model_store import Fenced
+from questline.cluster.status import high_watermarks
+from questline.cluster.verification import projection_lag, verify_cluster
+from questline.servers.cassandra import CassandraCluster
+from questline.servers.kafka import KafkaCluster
+
+pytestmark = pytest.mark.integration
+PARTITIONS = 4
+MODULE = "tests/integration/test_cluster_drills_zombies.py"
+
+
+def _loaded(c: DrillCluster) -> CommandLoad:
+    hunts = hunts_on_every_partition(PARTITIONS)
+    load = CommandLoad(c.client, hunts, register_teams(c.client, hunts.values(), 4), DRILL_SEED)
+    load.start()
+    eventually(lambda: load.count() >= 20, "the load to be acknowledged")
+    return load
+
+
+def _pick(c: DrillCluster, role: str, rng: random.Random) -> tuple[str, list[int]]:
+    owners = c.processes.owners(role)
+    zombie = rng.choice(sorted(n for n, parts in owners.items() if parts))
+    return zombie, owners[zombie]
+
+
+def _assigned_after(c: DrillCluster, member: str, moment: float, partition: int) -> float | None:
+    """When `member` logged owning `partition` after `moment` (wall clock), if it did."""
+    times = [
+        ecs_time(line)
+        for line in c.processes.log(member)
+        if dotted(line, "event.action") == "partition-assigned"
+        and dotted(line, "questline.partition") == partition
+        and ecs_time(line) > moment
+    ]
+    return min(times, default=None)
+
+
+def _settle_and_check(c: DrillCluster, load: CommandLoad) -> tuple[int, int]:
+    """After the load: (acknowledged, events), with nothing lost or doubled and the
+    read models equal to a replay."""
+    last: list[object] = []
+
+    def caught_up() -> bool:
+        lag = projection_lag(c.config, c.store)
+        last[:] = [lag, {p: c.store.read_models.checkpoint(p) for p in lag}]
+        return not any(lag.values())
+
+    give_up = time.monotonic() + 60
+    while not caught_up():  # as `eventually`, saying where it stuck
+        assert time.monotonic() < give_up, (
+            f"projections stuck: lag, checkpoints {last};"
+            f" projectors {c.processes.owners(PROJECTORS_ROLE)}"
+        )
+        threading.Event().wait(0.2)
+    acknowledged = load.acknowledged()
+    audit = audit_log(c.config, acknowledged)
+    assert (audit.lost, audit.duplicated, audit.version_problems) == ([], [], []), (
+        f"lost: {audit.lost[:5]}; decided more than once: {audit.duplicated[:5]};"
+        f" versions not 1..n: {audit.version_problems}"
+    )
+    assert verify_cluster(c.config, c.store) == []
+    assert load.unanswered == 0
+    return len(acknowledged), audit.events
+
+
+ZOMBIE_COMMIT_BUG = (
+    "bug: a worker stopped between send_offsets_to_transaction and commit_transaction,"
+    " past its session timeout but within transaction.timeout.ms, commits its stale"
+    " batch on waking, after the group gave its partitions to another worker (EndTxn"
+    " is not checked against the group generation, and PartitionWorker._process does"
+    " not check it still owns the partitions before committing); the new owner restored"
+    " without that open transaction, so the same command can be decided twice"
+)
+
+
+@pytest.mark.parametrize(
+    "stop_point",
+    [
+        MID_BATCH,
+        pytest.param(BEFORE_COMMIT, marks=pytest.mark.xfail(strict=True, reason=ZOMBIE_COMMIT_BUG)),
+    ],
+)
+def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
+    kafka_cluster: KafkaCluster,
+    cassandra_cluster: CassandraCluster,
+    tmp_path: Path,
+    stop_point: str,
+) -> None:
+    rng = random.Random(DRILL_SEED)
+    started = time.monotonic()
+    with drill_cluster(
+        kafka_cluster,
+        cassandra_cluster,
+        tmp_path,
+        workers=2,
+        projectors=1,
+        partitions=PARTITIONS,
+        trapped_workers=True,
+        # before-commit: its transaction must outlive the stop, or the coordinator aborts it
+        transaction_timeout_ms=60_000 if stop_point == BEFORE_COMMIT else 6000,
+    ) as c:
+        load = _loaded(c)
+        workers = c.processes.names(WORKERS_ROLE)
+        try:
+            zombie, its = _pick(c, WORKERS_ROLE, rng)
+            c.traps[zombie].write_text(stop_point)  # it stops itself, a batch in hand
+            eventually(lambda: stopped(c.processes.pids[zombie]), f"{zombie} to stop mid-batch", 30)
+            paused_at = time.time()
+            eventually(
+                lambda: (
+                    zombie not in c.processes.owners(WORKERS_ROLE)
+                    and c.processes.settled(WORKERS_ROLE)
+                ),
+                "the group to hand the paused worker's partitions to the other",
+                60,
+            )
+            moved_at = time.time()
+            other = next(w for w in workers if w != zombie)
+            if stop_point == BEFORE_COMMIT:
+                # The other worker restored the partitions (its assignment line comes
+                # after the restore) and waits on the zombie's open transaction's offsets.
+                taken_over = seconds_until_each(
+                    its, partial(_assigned_after, c, other, paused_at), "the other to restore", 60
+                )
+            else:
+                taken_over = seconds_until_each(
+                    its,
+                    lambda p: load.first_ack_sent_after(p, moved_at),
+                    "commands on the paused worker's partitions acknowledged by the other",
+                    60,
+                )
+            resumed_at = c.processes.resume(zombie)
+            eventually(
+                lambda: c.processes.settled(WORKERS_ROLE, workers),
+                "the resumed worker to rejoin its group",
+                60,
+            )
+            back_at = time.time()
+            seconds_until_each(
+                range(PARTITIONS),
+                lambda p: load.first_ack_sent_after(p, back_at),
+                "every partition to answer after the rejoin",
+                60,
+            )
+        finally:
+            load.stop()
+        acknowledged, events = _settle_and_check(c, load)
+        assert c.processes.alive(zombie)
+        zombie_log = c.processes.log(zombie)
+        transactional_id = f"{c.config.kafka.topic_prefix}-worker-{zombie}"
+
+    # The broker's view of the zombie's producer: nothing it wrote between its stop and
+    # its rejoin was committed...
+    rejoined_at = min(
+        ecs_time(line)
+        for line in zombie_log
+        if dotted(line, "event.action") == "partition-assigned" and ecs_time(line) > resumed_at
+    )
+    producer = transactional_producers(kafka_cluster)[transactional_id]
+    markers = batch_markers(record_batches(kafka_cluster, c.config.kafka.events_topic))
+    mine = {b: m for b, m in markers.items() if b.producer_id == producer}
+
+    def between(ms: float) -> bool:
+        return paused_at * 1000 <= ms < rejoined_at * 1000
+
+    written = [b for b in mine if between(b.create_time_ms)]
+    landed = [b for b in written if (m := mine[b]) is not None and m.marker == "COMMIT"]
+    # ...nor, by its own log, did it commit anything then (a transaction it had begun
+    # before the stop included).
+    committed = [
+        line
+        for line in zombie_log
+        if dotted(line, "event.action") == "transaction-committed"
+        and between(ecs_time(line) * 1000)
+    ]
+    failed = [
+        line
+        for line in zombie_log
+        if str(line.get("message", "")).startswith("transaction failed")
+        and ecs_time(line) > resumed_at
+    ]
+    assert landed == [], f"the zombie's batches committed while it was fenced off: {landed}"
+    assert committed == [], f"the zombie committed while fenced off: {committed}"
+    assert failed, "the zombie's batch in hand should have failed to commit"
+    assert any(
+        m is not None and m.marker == "COMMIT" and m.create_time_ms > rejoined_at * 1000
+        for m in mine.values()
+    ), "the rejoined worker should commit transactions of its own again"
+    figures = {
+        "seed": DRILL_SEED,
+        "acknowledged": acknowledged,
+        "lost": 0,
+        "duplicated": 0,
+        "paused_s": round(resumed_at - paused_at, 2),
+        "takeover_s": round(max(taken_over.values()) - paused_at, 2),
+        "rejoin_s": round(rejoined_at - resumed_at, 2),
+        "zombie_batches_after_pause": len(written),
+        "zombie_batches_landed": len(landed),
+        "zombie_commits": len(committed),
+        "zombie_transactions_failed": len(failed),
+        "run_s": round(time.monotonic() - started, 1),
+    }
+    report_drill(
+        f"cluster-zombie-worker-{stop_point}",
+        figures,
+        f"""## Zombie worker, stopped {stop_point} ({MODULE})
+
+`QUESTLINE_DRILL_SEED={DRILL_SEED} uv run pytest {MODULE} -k {stop_point}`
+
+Two workers and a projector under the keyed load. {zombie} (partitions {its}) stops
+itself with SIGSTOP in the middle of a batch (commands consumed, a transaction begun,
+no events written yet: a trap in its command lookup), stays stopped past its 6 s
+session timeout, and is resumed with SIGCONT once the other worker has answered
+commands on its partitions; it then finishes the batch it had in hand.
+
+- stopped {figures["paused_s"]} s; its partitions answered by the other worker
+  {figures["takeover_s"]} s after the stop; back in its group
+  {figures["rejoin_s"]} s after SIGCONT, committing transactions of its own again
+- its stale batch: the transaction failed on waking ({len(failed)} failure(s) in its
+  log: the group coordinator refused its offsets, an unknown member) and was aborted
+- the broker's log segments: record batches from its producer (`{transactional_id}`,
+  producer id {producer}) written between the stop and the rejoin: {len(written)};
+  committed: {len(landed)}; transactions it committed in that time, by its log:
+  {len(committed)}
+- commands acknowledged: {acknowledged:,}; lost: 0; duplicated: 0; events: {events:,};
+  versions 1..n per hunt; read models equal a replay""",
+    )
+
+
+def test_a_paused_projector_is_fenced_by_the_newer_epoch(
+    kafka_cluster: KafkaCluster, cassandra_cluster: CassandraCluster, tmp_path: Path
+) -> None:
+    rng = random.Random(DRILL_SEED)
+    started = time.monotonic()
+    with drill_cluster(
+        kafka_cluster, cassandra_cluster, tmp_path, workers=1, projectors=2, partitions=PARTITIONS
+    ) as c:
+        load = _loaded(c)
+        projectors = c.processes.names(PROJECTORS_ROLE)
+        try:
+            zombie, its = _pick(c, PROJECTORS_ROLE, rng)
+            epochs = {
+                dotted(line, "questline.partition"): dotted(line, "questline.epoch")
+                for line in c.processes.log(zombie)
+                if dotted(line, "event.action") == "partition-assigned"
+            }
+            paused_at = c.processes.pause(zombie)
+            eventually(
+                lambda: (
+                    zombie not in c.processes.owners(PROJECTORS_ROLE)
+                    and c.processes.settled(PROJECTORS_ROLE)
+                ),
+                "the group to hand the paused projector's partitions to the other",
+                60,
+            )
+            events_end = high_watermarks(c.config, c.config.kafka.events_topic)
+            taken_over = seconds_until_each(
+                its,
+                lambda p: (
+                    time.time() if c.store.read_models.checkpoint(p) > events_end[p] else None
+                ),
+                "the other projector to project the paused one's partitions",
+                60,
+            )
+            # Its epoch is stale now: a checkpoint written with it is refused.
+            for partition in its:
+                with pytest.raises(Fenced):
+                    c.store.read_models.write(
+                        partition,
+                        epochs[partition],
+                        {},
+                        c.store.read_models.checkpoint(partition),
+                        {},
+                    )
+            resumed_at = c.processes.resume(zombie)
+            eventually(
+                lambda: c.processes.settled(PROJECTORS_ROLE, projectors),
+                "the resumed projector to rejoin its group",
+                60,
+            )
+            rejoined_at = time.time()
+        finally:
+            load.stop()
+        acknowledged, events = _settle_and_check(c, load)
+        assert c.processes.alive(zombie)
+        zombie_log = c.processes.log(zombie)
+        other = next(p for p in projectors if p != zombie)
+        new_epochs = {
+            dotted(line, "questline.partition"): dotted(line, "questline.epoch")
+            for line in c.processes.log(other)
+            if dotted(line, "event.action") == "partition-assigned" and ecs_time(line) > paused_at
+        }
+    assert all(new_epochs[p] > epochs[p] for p in its), (epochs, new_epochs)
+    fenced = [
+        line
+        for line in zombie_log
+        if dotted(line, "event.reason") == "fenced" and ecs_time(line) > resumed_at
+    ]
+    figures = {
+        "seed": DRILL_SEED,
+        "acknowledged": acknowledged,
+        "lost": 0,
+        "duplicated": 0,
+        "paused_s": round(resumed_at - paused_at, 2),
+        "takeover_s": round(max(taken_over.values()) - paused_at, 2),
+        "rejoin_s": round(rejoined_at - resumed_at, 2),
+        "stale_writes_refused": len(fenced),
+        "run_s": round(time.monotonic() - started, 1),
+    }
+    report_drill(
+        "cluster-zombie-projector",
+        figures,
+        f"""## Zombie projector (tests/integration/test_cluster_drills_zombies.py)
+
+`QUESTLINE_DRILL_SEED={DRILL_SEED} uv run pytest {MODULE} -k projector`
+
+A worker and two projectors under the keyed load; {zombie} (partitions {its}, epochs
+{epochs}) paused with SIGSTOP past its session timeout; the other projector claimed
+them with epochs {new_epochs} and projected events written after the takeover
+{figures["takeover_s"]} s after the pause; a checkpoint written with the paused
+projector's epoch was refused (`Fenced`); resumed with SIGCONT, it rejoined
+{figures["rejoin_s"]} s later.
+
+- its own writes refused as `Fenced` after waking: {len(fenced)}
+- commands acknowledged: {acknowledged:,}; lost: 0; duplicated: 0; events: {events:,};
+  versions 1..n per hunt; read models equal a replay""",
+    )
