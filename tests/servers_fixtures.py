@@ -13,6 +13,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from cassandra.cluster import Cluster
 
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
@@ -87,3 +88,25 @@ def cassandra_cluster(
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_keyspaces(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that used the session's Cassandra, drop the keyspaces it made.
+
+    Every cluster test makes its own keyspace (about a dozen tables); a node keeps
+    per-table memory, so hundreds of them would slow the one test node to a crawl."""
+    yield
+    if "cassandra_cluster" not in request.fixturenames:
+        return
+    cluster: CassandraCluster = request.getfixturevalue("cassandra_cluster")
+    driver = Cluster(list(cluster.contact_points), port=cluster.native_port)
+    try:
+        session = driver.connect()
+        rows = session.execute("SELECT keyspace_name FROM system_schema.keyspaces")
+        for row in rows:
+            name = row.keyspace_name
+            if not name.startswith("system"):
+                session.execute(f"DROP KEYSPACE IF EXISTS {name}", timeout=60)
+    finally:
+        driver.shutdown()

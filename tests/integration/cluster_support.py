@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 import pytest
 import yaml
+from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient
 from starlette.testclient import TestClient
 from tests.drills.report import write_section
@@ -672,8 +673,13 @@ def run_trapped_worker(config_path: str, worker_id: str, trap: str) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        worker = PartitionWorker(config, worker_id, SystemClock(), lookup)
-        worker.producer = _TrappedProducer(worker.producer, spring)  # type: ignore[assignment]
+        worker = PartitionWorker(
+            config,
+            worker_id,
+            SystemClock(),
+            lookup,
+            producer_factory=lambda settings: _TrappedProducer(Producer(settings), spring),  # type: ignore[arg-type,return-value]
+        )
         worker.run(stop)
     finally:
         store.close()

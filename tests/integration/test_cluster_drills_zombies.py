@@ -1,8 +1,9 @@
 """Zombies: a worker, then a projector, paused with SIGSTOP past its session timeout
 while the load goes on. The group hands its partitions to another member; once it
-is resumed with SIGCONT, nothing it still had in hand may land: the worker's
-transactions are refused by the group coordinator (an old generation) and aborted,
-the projector's checkpoint writes are refused by Cassandra (an old epoch, `Fenced`).
+is resumed with SIGCONT, nothing it still had in hand may land: the new owner
+opened the partition's transactional producer, which bumped its epoch and aborted
+the zombie's open transaction, so the zombie's commit is refused (fenced); the
+projector's checkpoint writes are refused by Cassandra (an old epoch, `Fenced`).
 Who wrote each record batch, and whether it was committed, is read from the
 broker's log segments (kafka.tools.DumpLogSegments) and its transaction log.
 
@@ -42,10 +43,15 @@ from tests.integration.cluster_support import (
 from questline.adapters.cassandra.read_model_store import Fenced
 from questline.cluster.status import high_watermarks
 from questline.cluster.verification import projection_lag, verify_cluster
+from questline.cluster.worker import transactional_id
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
 pytestmark = pytest.mark.integration
+STOP_POINTS = {
+    MID_BATCH: "in the middle of a batch: commands consumed, a transaction begun, no events",
+    BEFORE_COMMIT: "just before committing a batch: events produced, offsets sent",
+}
 PARTITIONS = 4
 MODULE = "tests/integration/test_cluster_drills_zombies.py"
 
@@ -104,21 +110,11 @@ def _settle_and_check(c: DrillCluster, load: CommandLoad) -> tuple[int, int]:
     return len(acknowledged), audit.events
 
 
-ZOMBIE_COMMIT_BUG = (
-    "bug: a worker stopped between send_offsets_to_transaction and commit_transaction,"
-    " past its session timeout but within transaction.timeout.ms, commits its stale"
-    " batch on waking, after the group gave its partitions to another worker (EndTxn"
-    " is not checked against the group generation, and PartitionWorker._process does"
-    " not check it still owns the partitions before committing); the new owner restored"
-    " without that open transaction, so the same command can be decided twice"
-)
-
-
 @pytest.mark.parametrize(
     "stop_point",
     [
         MID_BATCH,
-        pytest.param(BEFORE_COMMIT, marks=pytest.mark.xfail(strict=True, reason=ZOMBIE_COMMIT_BUG)),
+        BEFORE_COMMIT,
     ],
 )
 def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
@@ -188,7 +184,7 @@ def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
         acknowledged, events = _settle_and_check(c, load)
         assert c.processes.alive(zombie)
         zombie_log = c.processes.log(zombie)
-        transactional_id = f"{c.config.kafka.topic_prefix}-worker-{zombie}"
+        transactional_ids = [transactional_id(c.config.kafka.topic_prefix, p) for p in its]
 
     # The broker's view of the zombie's producer: nothing it wrote between its stop and
     # its rejoin was committed...
@@ -197,35 +193,51 @@ def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
         for line in zombie_log
         if dotted(line, "event.action") == "partition-assigned" and ecs_time(line) > resumed_at
     )
-    producer = transactional_producers(kafka_cluster)[transactional_id]
+    # The broker's view: each of its partitions' producer ids, and the epoch the
+    # zombie held (its last batch before the stop). Nothing of that epoch was
+    # committed after the stop: the new owner's init fenced it and aborted its
+    # open transaction.
+    producers = transactional_producers(kafka_cluster)
+    ids = {producers[t] for t in transactional_ids}
     markers = batch_markers(record_batches(kafka_cluster, c.config.kafka.events_topic))
-    mine = {b: m for b, m in markers.items() if b.producer_id == producer}
+    before = [b for b in markers if b.producer_id in ids and b.create_time_ms < paused_at * 1000]
+    held = {
+        (b.producer_id, max(x.producer_epoch for x in before if x.producer_id == b.producer_id))
+        for b in before
+    }
+    mine = {b: m for b, m in markers.items() if (b.producer_id, b.producer_epoch) in held}
+    landed = [
+        b
+        for b, m in mine.items()
+        if m is not None and m.marker == "COMMIT" and m.create_time_ms >= paused_at * 1000
+    ]
+    aborted = [b for b, m in mine.items() if m is not None and m.marker == "ABORT"]
 
-    def between(ms: float) -> bool:
-        return paused_at * 1000 <= ms < rejoined_at * 1000
+    def between(seconds: float) -> bool:
+        return paused_at <= seconds < rejoined_at
 
-    written = [b for b in mine if between(b.create_time_ms)]
-    landed = [b for b in written if (m := mine[b]) is not None and m.marker == "COMMIT"]
     # ...nor, by its own log, did it commit anything then (a transaction it had begun
     # before the stop included).
     committed = [
         line
         for line in zombie_log
-        if dotted(line, "event.action") == "transaction-committed"
-        and between(ecs_time(line) * 1000)
+        if dotted(line, "event.action") == "transaction-committed" and between(ecs_time(line))
     ]
     failed = [
         line
         for line in zombie_log
-        if str(line.get("message", "")).startswith("transaction failed")
+        if (
+            str(line.get("message", "")).startswith("transaction failed")
+            or "fenced by a newer owner" in str(line.get("message", ""))
+        )
         and ecs_time(line) > resumed_at
     ]
     assert landed == [], f"the zombie's batches committed while it was fenced off: {landed}"
     assert committed == [], f"the zombie committed while fenced off: {committed}"
     assert failed, "the zombie's batch in hand should have failed to commit"
     assert any(
-        m is not None and m.marker == "COMMIT" and m.create_time_ms > rejoined_at * 1000
-        for m in mine.values()
+        dotted(line, "event.action") == "transaction-committed" and ecs_time(line) > rejoined_at
+        for line in c.processes.log(zombie)
     ), "the rejoined worker should commit transactions of its own again"
     figures = {
         "seed": DRILL_SEED,
@@ -235,7 +247,7 @@ def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
         "paused_s": round(resumed_at - paused_at, 2),
         "takeover_s": round(max(taken_over.values()) - paused_at, 2),
         "rejoin_s": round(rejoined_at - resumed_at, 2),
-        "zombie_batches_after_pause": len(written),
+        "zombie_batches_aborted": len(aborted),
         "zombie_batches_landed": len(landed),
         "zombie_commits": len(committed),
         "zombie_transactions_failed": len(failed),
@@ -249,20 +261,19 @@ def test_a_paused_worker_is_fenced_off_and_none_of_its_writes_lands(
 `QUESTLINE_DRILL_SEED={DRILL_SEED} uv run pytest {MODULE} -k {stop_point}`
 
 Two workers and a projector under the keyed load. {zombie} (partitions {its}) stops
-itself with SIGSTOP in the middle of a batch (commands consumed, a transaction begun,
-no events written yet: a trap in its command lookup), stays stopped past its 6 s
-session timeout, and is resumed with SIGCONT once the other worker has answered
-commands on its partitions; it then finishes the batch it had in hand.
+itself with SIGSTOP ({STOP_POINTS[stop_point]}),
+stays stopped past its 6 s session timeout, and is resumed with SIGCONT once the
+other worker took its partitions; it then finishes the batch it had in hand.
 
-- stopped {figures["paused_s"]} s; its partitions answered by the other worker
+- stopped {figures["paused_s"]} s; its partitions taken by the other worker
   {figures["takeover_s"]} s after the stop; back in its group
   {figures["rejoin_s"]} s after SIGCONT, committing transactions of its own again
-- its stale batch: the transaction failed on waking ({len(failed)} failure(s) in its
-  log: the group coordinator refused its offsets, an unknown member) and was aborted
-- the broker's log segments: record batches from its producer (`{transactional_id}`,
-  producer id {producer}) written between the stop and the rejoin: {len(written)};
-  committed: {len(landed)}; transactions it committed in that time, by its log:
-  {len(committed)}
+- its stale batch failed on waking ({len(failed)} failure(s) in its log): the new
+  owner had opened the partitions' transactional producers
+  (`{", ".join(transactional_ids)}`), which fenced the zombie's epoch
+- the broker's log segments: batches of the zombie's producer epoch aborted:
+  {len(aborted)}; committed after the stop: {len(landed)}; transactions it
+  committed between the stop and its rejoin, by its log: {len(committed)}
 - commands acknowledged: {acknowledged:,}; lost: 0; duplicated: 0; events: {events:,};
   versions 1..n per hunt; read models equal a replay""",
     )

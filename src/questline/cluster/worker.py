@@ -1,18 +1,29 @@
 """A partition worker: a member of the workers' consumer group over the commands
-topic. For each partition it owns it restores state (the newest partition
-snapshot, then the events partition from the snapshot's offset), then decides
-batches of commands, and in ONE Kafka transaction produces the events, the
-command records, the replies and the consumed offsets (exactly-once; a zombie
-is fenced by the group generation)."""
+topic. For each partition it owns it opens that partition's transactional
+producer (`{prefix}-partition-{p}`: opening it fences the producer of any
+earlier owner and aborts its open transaction), restores state (the newest
+partition snapshot, then the events partition from the snapshot's offset),
+then decides batches of commands, and in ONE Kafka transaction per partition
+produces the events, the command records, the replies and the consumed offsets
+(exactly-once). A zombie, an earlier owner that slept through its session,
+cannot commit: its producer epoch is stale."""
 
 import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import msgspec
-from confluent_kafka import Consumer, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import (
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
 
 from questline.adapters.kafka.messages import (
     KIND,
@@ -51,6 +62,7 @@ class PartitionWorker:
         *,
         snapshots: PartitionSnapshotStore | None = None,
         max_batch: int = 1000,
+        producer_factory: Callable[[dict[str, Any]], Producer] = Producer,
     ) -> None:
         self.config = config
         self.snapshots = snapshots
@@ -58,21 +70,25 @@ class PartitionWorker:
         self.clock = clock
         self.lookup = lookup
         self.max_batch = max_batch
+        self.producer_factory = producer_factory
         self.deciders: dict[int, BatchDecider] = {}
+        self.producers: dict[int, Producer] = {}
         self.commands = 0
         self.batches = 0
         self.dead_letters = 0
         kafka = config.kafka
         self.observer = WorkerObserver(worker_id, kafka.commands_topic)
         self.consumer = group_consumer(config, "workers", worker_id)
-        self.producer = self._new_producer()
 
-    def _new_producer(self) -> Producer:
+    def _new_producer(self, partition: int) -> Producer:
+        """The partition's transactional producer. Its id is the partition's, not this
+        worker's: opening it bumps the epoch, which fences an earlier owner's producer
+        and aborts its open transaction, so the restore after it reads to the end."""
         kafka = self.config.kafka
-        producer = Producer(
+        producer = self.producer_factory(
             {
                 "bootstrap.servers": kafka.bootstrap_servers,
-                "transactional.id": f"{kafka.topic_prefix}-worker-{self.worker_id}",
+                "transactional.id": transactional_id(kafka.topic_prefix, partition),
                 "enable.idempotence": True,
                 "acks": "all",
                 "linger.ms": 2,
@@ -86,15 +102,22 @@ class PartitionWorker:
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
+            self.producers[tp.partition] = self._new_producer(tp.partition)
             self.deciders[tp.partition] = self._restore(tp.partition)
             self.observer.assigned(tp.partition)
         consumer.incremental_assign(partitions)
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
-            self.deciders.pop(tp.partition, None)
+            self._drop(tp.partition)
             self.observer.revoked(tp.partition)
         consumer.incremental_unassign(partitions)
+
+    def _drop(self, partition: int) -> None:
+        self.deciders.pop(partition, None)
+        producer = self.producers.pop(partition, None)
+        if producer is not None:
+            producer.flush(5)  # nothing is in flight between batches; replies at most
 
     def _restore(self, partition: int) -> BatchDecider:
         restored = restore_decider(self.config, partition, self.snapshots, self.clock.now() - DAY)
@@ -128,7 +151,8 @@ class PartitionWorker:
                 self.observer.tick(self.consumer, self.deciders)
         finally:
             self.consumer.close()  # hands the partitions back at once
-            self.producer.flush(10)
+            for producer in self.producers.values():
+                producer.flush(10)
             self.observer.release_all()
 
     def _process(self, messages: list[Message]) -> None:
@@ -136,42 +160,53 @@ class PartitionWorker:
         for message in messages:
             if message.error() is None:
                 by_partition[partition_of_message(message)].append(message)
-        if not by_partition:
-            return
         now = self.clock.now()
-        committed: list[tuple[BatchDecider, list[CommandRecord]]] = []
-        self.producer.begin_transaction()
+        for partition, batch in by_partition.items():
+            decider = self.deciders.get(partition)
+            producer = self.producers.get(partition)
+            if decider is None or producer is None:
+                continue  # revoked (or fenced) while the batch was in hand
+            self._commit_partition(partition, decider, producer, batch, now)
+
+    def _commit_partition(
+        self,
+        partition: int,
+        decider: BatchDecider,
+        producer: Producer,
+        batch: list[Message],
+        now: int,
+    ) -> None:
+        producer.begin_transaction()
         self.observer.begin()
         try:
-            for partition, batch in by_partition.items():
-                decider = self.deciders.get(partition)
-                if decider is None:
-                    continue  # revoked while the batch was in hand
-                records = self._decide_partition(decider, partition, batch, now)
-                committed.append((decider, records))
-            offsets = [
-                TopicPartition(self.config.kafka.commands_topic, p, offset_of(batch[-1]) + 1)
-                for p, batch in by_partition.items()
-                if p in self.deciders
-            ]
-            self.producer.send_offsets_to_transaction(
+            records = self._decide_partition(decider, producer, partition, batch, now)
+            next_offset = offset_of(batch[-1]) + 1
+            offsets = [TopicPartition(self.config.kafka.commands_topic, partition, next_offset)]
+            producer.send_offsets_to_transaction(
                 offsets, self.consumer.consumer_group_metadata(), 30
             )
             started = time.perf_counter()
-            self.producer.commit_transaction(30)
+            producer.commit_transaction(30)
             commit_seconds = time.perf_counter() - started
         except KafkaException as error:
             self.observer.aborted()
-            self._recover_after(error, list(by_partition))
+            self._recover_after(error, partition, producer)
             return
         self.observer.committed(commit_seconds)
-        for decider, records in committed:
-            decider.committed(records)
+        # Deciding one by one (a poison command) replaces the partition's decider.
+        current = self.deciders.get(partition)
+        if current is not None:
+            current.committed(records)
         self.batches += 1
-        self.commands += sum(len(b) for b in by_partition.values())
+        self.commands += len(batch)
 
     def _decide_partition(
-        self, decider: BatchDecider, partition: int, batch: Sequence[Message], now: int
+        self,
+        decider: BatchDecider,
+        producer: Producer,
+        partition: int,
+        batch: Sequence[Message],
+        now: int,
     ) -> list[CommandRecord]:
         kafka = self.config.kafka
         envelopes: list[Incoming] = []
@@ -179,7 +214,7 @@ class PartitionWorker:
             try:
                 envelope = decode_envelope(message.value() or b"")
             except (msgspec.MsgspecError, ValueError) as error:
-                dead_letter(self.producer, kafka, message, str(error), "decode command")
+                dead_letter(producer, kafka, message, str(error), "decode command")
                 self.dead_letters += 1
                 self.observer.dead_letter(
                     "decode command", partition, offset_of(message), str(error)
@@ -189,9 +224,9 @@ class PartitionWorker:
         try:
             decided = decider.decide_batch([e for e, _, _ in envelopes], now, self.lookup)
         except Exception:  # a command that makes the decider raise: find it, set it aside
-            decided = self._decide_one_by_one(partition, envelopes, now)
+            decided = self._decide_one_by_one(producer, partition, envelopes, now)
         for recorded in decided.events:
-            self.producer.produce(
+            producer.produce(
                 kafka.events_topic,
                 key=recorded.hunt_id.encode(),
                 value=encode_event(recorded),
@@ -199,7 +234,7 @@ class PartitionWorker:
                 headers=[(KIND, KIND_EVENT)],
             )
         for record in decided.records:
-            self.producer.produce(
+            producer.produce(
                 kafka.events_topic,
                 key=record.hunt_id.encode(),
                 value=encode(record),
@@ -210,7 +245,7 @@ class PartitionWorker:
         for outcome in with_events(decided.outcomes, decided.events):
             reply_to = replies.get(outcome.command_id)
             if reply_to is not None and reply_to.isdigit():
-                self.producer.produce(
+                producer.produce(
                     kafka.replies_topic,
                     key=outcome.command_id.encode(),
                     value=encode(outcome),  # its events tell the API node what to wait for
@@ -227,7 +262,7 @@ class PartitionWorker:
         return decided.records
 
     def _decide_one_by_one(
-        self, partition: int, envelopes: list[Incoming], now: int
+        self, producer: Producer, partition: int, envelopes: list[Incoming], now: int
     ) -> DecidedBatch:
         # The failed batch may have changed state: start again from the log.
         fresh = self._restore(partition)
@@ -239,7 +274,7 @@ class PartitionWorker:
             except Exception as error:
                 log.exception("command %s makes the decider raise", envelope.command_id)
                 dead_letter(
-                    self.producer,
+                    producer,
                     self.config.kafka,
                     message,
                     repr(error),
@@ -255,24 +290,38 @@ class PartitionWorker:
             decided.records.extend(one.records)
         return decided
 
-    def _recover_after(self, error: KafkaException, partitions: list[int]) -> None:
-        """A transaction failed: abort it, rebuild the partitions' state from the log and
-        go back to the last committed commands."""
-        log.warning("transaction failed (%s); recovering partitions %s", error, partitions)
+    def _recover_after(self, error: KafkaException, partition: int, producer: Producer) -> None:
+        """A transaction failed. Fenced: a newer owner opened the partition's producer,
+        so this worker is a zombie for it and lets it go (the group will confirm).
+        Otherwise: abort, rebuild the partition's state from the log and go back to
+        its last committed command."""
         kafka_error = error.args[0] if error.args else None
+        if kafka_error is not None and kafka_error.code() in FENCED:
+            log.warning("partition %d fenced by a newer owner (%s): let go", partition, error)
+            self.deciders.pop(partition, None)
+            self.producers.pop(partition, None)
+            self.observer.revoked(partition, "fenced")
+            return
+        log.warning("transaction failed (%s); recovering partition %d", error, partition)
         fatal = kafka_error is not None and (
             kafka_error.fatal() or kafka_error.txn_requires_abort() is False
         )
         try:
-            self.producer.abort_transaction(30)
+            producer.abort_transaction(30)
         except KafkaException:
             fatal = True
         if fatal:
-            self.producer = self._new_producer()
-        committed = self.consumer.committed(
-            [TopicPartition(self.config.kafka.commands_topic, p) for p in partitions], timeout=30
+            self.producers[partition] = self._new_producer(partition)
+        [committed] = self.consumer.committed(
+            [TopicPartition(self.config.kafka.commands_topic, partition)], timeout=30
         )
-        for tp in committed:
-            if tp.partition in self.deciders:
-                self.deciders[tp.partition] = self._restore(tp.partition)
-                self.consumer.seek(TopicPartition(tp.topic, tp.partition, max(tp.offset, 0)))
+        self.deciders[partition] = self._restore(partition)
+        self.consumer.seek(TopicPartition(committed.topic, partition, max(committed.offset, 0)))
+
+
+FENCED = (KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH)
+
+
+def transactional_id(topic_prefix: str, partition: int) -> str:
+    """One per commands partition, whoever owns it: the fencing token of ownership."""
+    return f"{topic_prefix}-partition-{partition}"
