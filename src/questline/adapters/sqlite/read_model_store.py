@@ -60,6 +60,11 @@ class SqliteReadModelStore:
         self._writer = writer
         self._reader = reader
         self._definitions: dict[str, tuple[HuntDefinition, msgspec.Raw]] = {}
+        self._teams = team_rows.TeamRowWriter()
+
+    def forget_written(self) -> None:
+        """Drop what the writers remember storing (a rollback undid some of it)."""
+        self._teams.forget()
 
     def checkpoint(self) -> int:
         return self._checkpoint(self._reader())
@@ -115,7 +120,7 @@ class SqliteReadModelStore:
             else:
                 upserts[table].append((hunt_id, key, encode(row)))
         if teams:
-            team_rows.write(db, teams)
+            self._teams.write(db, teams)
         if boards:
             db.executemany(
                 f"INSERT INTO rm_leaderboard (board, hunt_id, {_LB_COLUMNS})"
@@ -139,6 +144,7 @@ class SqliteReadModelStore:
                 )
             elif table == "teams":
                 team_rows.delete(db, keys)
+                self._teams.forget()
             else:
                 db.executemany(
                     f"DELETE FROM {_JSON_TABLES[table]} WHERE hunt_id = ? AND key = ?", keys
@@ -205,6 +211,7 @@ class SqliteReadModelStore:
     def replace_hunt(self, hunt_id: str, rows: Changes) -> None:
         db = self._writer
         db.execute("DELETE FROM rm_leaderboard WHERE hunt_id = ?", (hunt_id,))
+        self._teams.forget()
         for sql_table in (*_JSON_TABLES.values(), *team_rows.TABLES):
             db.execute(f"DELETE FROM {sql_table} WHERE hunt_id = ?", (hunt_id,))
         self._write(db, {k: v for k, v in rows.items() if k[1] == hunt_id})
@@ -212,6 +219,7 @@ class SqliteReadModelStore:
     def replace_all(self, rows: Changes, checkpoint: int) -> None:
         db = self._writer
         db.execute("DELETE FROM rm_leaderboard")
+        self._teams.forget()
         for sql_table in (*_JSON_TABLES.values(), *team_rows.TABLES):
             db.execute(f"DELETE FROM {sql_table}")
         self._write(db, rows)

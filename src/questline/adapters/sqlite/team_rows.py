@@ -30,8 +30,7 @@ class _Progress(msgspec.Struct, array_like=True):
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(_Progress).decode
 
-# The fixed part rarely differs from what is stored: the WHERE makes the usual
-# case a lookup that writes nothing (no page dirtied).
+# A fixed part equal to the stored one dirties no page.
 UPSERT_FIXED = (
     "INSERT INTO rm_teams (hunt_id, key, token_hash, name, reg_order, registered_at)"
     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hunt_id, key) DO UPDATE SET"
@@ -51,27 +50,52 @@ SELECT = (
 TABLES = ("rm_teams", "rm_team_progress")
 
 
-def write(db: sqlite3.Connection, rows: Sequence[tuple[str, str, TeamRow]]) -> None:
-    """Upsert team rows: the fixed part only where it differs, the progress always."""
-    db.executemany(
-        UPSERT_FIXED,
-        [(h, k, r.token_hash, r.name, r.order, r.registered_at) for h, k, r in rows],
-    )
-    db.executemany(
-        UPSERT_PROGRESS,
-        [
-            (
-                h,
-                k,
-                _encode(
-                    _Progress(
-                        r.solved, r.wrong, r.hints, r.pending, r.bonus, r.hint_costs, r.adjustments
-                    )
-                ),
+Fixed = tuple[str, str, int, int]  # token hash, name, order, registered at
+
+
+class TeamRowWriter:
+    """Upserts team rows: the progress always, the fixed part only when it differs
+    from what this writer last stored for the team (most batches: never).
+
+    The memory of what was stored is only as good as the transactions it saw:
+    the store calls `forget` on a rollback and on any bulk delete."""
+
+    def __init__(self) -> None:
+        self._fixed: dict[tuple[str, str], Fixed] = {}
+
+    def forget(self) -> None:
+        self._fixed.clear()
+
+    def write(self, db: sqlite3.Connection, rows: Sequence[tuple[str, str, TeamRow]]) -> None:
+        known = self._fixed
+        fixed: list[tuple[str, str, str, str, int, int]] = []
+        progress: list[tuple[str, str, bytes]] = []
+        for hunt_id, key, r in rows:
+            values = (r.token_hash, r.name, r.order, r.registered_at)
+            if known.get((hunt_id, key)) != values:
+                fixed.append((hunt_id, key, *values))
+                known[(hunt_id, key)] = values
+            # A tuple encodes as the same JSON array as _Progress, without building one.
+            progress.append(
+                (
+                    hunt_id,
+                    key,
+                    _encode(
+                        (
+                            r.solved,
+                            r.wrong,
+                            r.hints,
+                            r.pending,
+                            r.bonus,
+                            r.hint_costs,
+                            r.adjustments,
+                        )
+                    ),
+                )
             )
-            for h, k, r in rows
-        ],
-    )
+        if fixed:
+            db.executemany(UPSERT_FIXED, fixed)
+        db.executemany(UPSERT_PROGRESS, progress)
 
 
 def delete(db: sqlite3.Connection, keys: Sequence[tuple[str, str]]) -> None:
