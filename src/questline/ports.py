@@ -29,7 +29,8 @@ class VersionConflict(Exception):
         super().__init__(f"hunt {hunt_id} is at version {actual}, the command expected {expected}")
 
 
-class CommandRecord(msgspec.Struct, frozen=True):
+# gc=False: a frozen value, no cycles possible (see domain/commands.py).
+class CommandRecord(msgspec.Struct, frozen=True, gc=False):
     """The first answer to a command, kept so a retry gets it again."""
 
     command_id: str

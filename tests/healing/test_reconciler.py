@@ -75,7 +75,8 @@ def test_a_row_changed_by_hand_is_healed_by_the_running_node(
                 (HUNT, team_id),
             )
             connection.execute(
-                "UPDATE rm_teams SET row = json_set(row, '$.adjustments', 77)"
+                # The progress row is a JSON array; adjustments is its last field.
+                "UPDATE rm_team_progress SET progress = json_set(progress, '$[6]', 77)"
                 " WHERE hunt_id = ? AND key = ?",
                 (HUNT, team_id),
             )

@@ -19,6 +19,15 @@ class PreparedAnswer:
     regexes: tuple[re.Pattern[str], ...]
     keep_going: frozenset[str]
     codes: frozenset[str]
+    given_type: type[Given]  # the kind of given answer the clue takes
+
+
+_GIVEN_TYPES: dict[type, type[Given]] = {
+    TextAnswer: TextGiven,
+    GeoAnswer: GeoGiven,
+    CodeAnswer: CodeGiven,
+    PhotoAnswer: PhotoGiven,
+}
 
 
 def prepare(clue: Clue) -> PreparedAnswer:
@@ -30,11 +39,12 @@ def prepare(clue: Clue) -> PreparedAnswer:
             tuple(re.compile(r) for r in spec.accept_regex),
             frozenset(normalize_answer(k) for k in spec.keep_going),
             frozenset(),
+            TextGiven,
         )
     codes = (
         frozenset(c.strip() for c in spec.codes) if isinstance(spec, CodeAnswer) else frozenset()
     )
-    return PreparedAnswer(spec, frozenset(), (), frozenset(), codes)
+    return PreparedAnswer(spec, frozenset(), (), frozenset(), codes, _GIVEN_TYPES[type(spec)])
 
 
 def input_problem(given: Given) -> tuple[str | None, str | None]:
@@ -76,7 +86,9 @@ def judge(prepared: PreparedAnswer, given: Given, normalized: str | None = None)
     if isinstance(given, TextGiven) and isinstance(spec, TextAnswer):
         if normalized is None:
             normalized = normalize_answer(given.answer)
-        if normalized in prepared.accept or any(r.fullmatch(normalized) for r in prepared.regexes):
+        if normalized in prepared.accept:
+            return "correct"
+        if prepared.regexes and any(r.fullmatch(normalized) for r in prepared.regexes):
             return "correct"
         return "keep_going" if normalized in prepared.keep_going else "incorrect"
     if isinstance(given, GeoGiven) and isinstance(spec, GeoAnswer):

@@ -107,37 +107,47 @@ def _team(state: HuntState, team_id: str) -> TeamState | Rejection:
 
 
 def _submit(state: HuntState, command: Submit, now: Micros) -> Decision:
-    team = _team(state, command.team_id)
-    if isinstance(team, Rejection):
-        return team
+    # The hot path of the engine (most commands are answers): lookups are inlined.
+    team = state.teams.get(command.team_id)
+    if team is None:
+        return refuse.unknown_team(command.team_id)
     given = command.given
     problem, normalized = input_problem(given)
-    clue = state.clues.get(command.clue_id)
-    if problem is None and clue is not None and kind_of(given) != clue.kind:
+    clue_id = command.clue_id
+    clue = state.clues.get(clue_id)
+    prepared = state.prepared[clue_id] if clue is not None else None
+    if problem is None and prepared is not None and type(given) is not prepared.given_type:
+        assert clue is not None
         problem = f"clue {clue.id!r} takes a {clue.kind} answer, not a {kind_of(given)} answer"
     if problem is not None:
         return refuse.invalid_input(problem)
     phase = state.phase(now)
     if phase != "live":
         return refuse.not_live(state.hunt_id, phase)
-    if clue is None:
-        return refuse.unknown_clue(command.clue_id)
-    if not state.is_open(team, clue):
-        return refuse.clue_not_open(clue.id)
+    if clue is None or prepared is None:
+        return refuse.unknown_clue(clue_id)
+    if clue.requires is not None and not state.is_open(team, clue):
+        return refuse.clue_not_open(clue_id)
     score = state.scores.score(team.team_id)
-    if clue.id in team.solved:
+    if clue_id in team.solved:
         return Accepted([], SubmissionReply("already_solved", 0, 0, score))
-    if clue.max_attempts is not None and team.wrong.get(clue.id, 0) >= clue.max_attempts:
-        return refuse.clue_locked(clue.id, clue.max_attempts)
-    pending = team.pending_photos.get(clue.id)
+    if clue.max_attempts is not None and team.wrong.get(clue_id, 0) >= clue.max_attempts:
+        return refuse.clue_locked(clue_id, clue.max_attempts)
+    pending = team.pending_photos.get(clue_id)
     if pending is not None:
-        return refuse.photo_pending(clue.id, pending)
-    retry_after = _rate_limit_wait(state, team, clue.id, now)
-    if retry_after is not None:
-        return refuse.rate_limited(clue.id, retry_after, state.definition.wrong_per_minute)
-    verdict = judge(state.prepared[clue.id], given, normalized)
+        return refuse.photo_pending(clue_id, pending)
+    recent = team.recent_wrong.get(clue_id)
+    if recent is not None and len(recent) >= state.definition.wrong_per_minute:
+        retry_after = _rate_limit_wait(state, team, clue_id, now)
+        if retry_after is not None:
+            return refuse.rate_limited(clue_id, retry_after, state.definition.wrong_per_minute)
+    verdict = judge(prepared, given, normalized)
+    if verdict == "incorrect":
+        return Accepted(
+            [AnswerWrong(team.team_id, clue_id)], SubmissionReply("incorrect", 0, 0, score)
+        )
     if verdict == "correct":
-        solved = _solve(state, team, clue.id, review_id=None)
+        solved = _solve(state, team, clue_id, review_id=None)
         return Accepted(
             [solved],
             SubmissionReply(
@@ -146,16 +156,14 @@ def _submit(state: HuntState, command: Submit, now: Micros) -> Decision:
         )
     if verdict == "keep_going":
         return Accepted(
-            [KeptGoing(team.team_id, clue.id)], SubmissionReply("keep_going", 0, 0, score)
+            [KeptGoing(team.team_id, clue_id)], SubmissionReply("keep_going", 0, 0, score)
         )
-    if verdict == "pending_review":
-        assert isinstance(given, PhotoGiven)
-        review_id = f"p-{state.photos_submitted + 1}"
-        event = PhotoSubmitted(
-            review_id, team.team_id, clue.id, given.photo_id, given.digest, given.content_type
-        )
-        return Accepted([event], SubmissionReply("pending_review", 0, 0, score, review_id))
-    return Accepted([AnswerWrong(team.team_id, clue.id)], SubmissionReply("incorrect", 0, 0, score))
+    assert verdict == "pending_review" and isinstance(given, PhotoGiven)
+    review_id = f"p-{state.photos_submitted + 1}"
+    event = PhotoSubmitted(
+        review_id, team.team_id, clue_id, given.photo_id, given.digest, given.content_type
+    )
+    return Accepted([event], SubmissionReply("pending_review", 0, 0, score, review_id))
 
 
 def _solve(state: HuntState, team: TeamState, clue_id: str, review_id: str | None) -> ClueSolved:

@@ -124,7 +124,8 @@ def event_type(event: Event) -> str:
     return tag
 
 
-class RecordedEvent(msgspec.Struct, frozen=True):
+# gc=False: a frozen value, no cycles possible (see domain/commands.py).
+class RecordedEvent(msgspec.Struct, frozen=True, gc=False):
     """An event as the log holds it: where it stands, when and why it was decided."""
 
     hunt_id: str

@@ -87,14 +87,17 @@ class BatchDecider:
         if isinstance(decision, Rejection):
             return Outcome(envelope.command_id, rejection=decision), [], None
         events: list[RecordedEvent] = []
+        command_id = envelope.command_id
+        correlation_id = envelope.correlation_id
         for event in decision.events:
             recorded = RecordedEvent(
-                hunt_id=hunt_id,
-                version=(state.version if state is not None else 0) + 1,
-                time=decided_at,
-                command_id=envelope.command_id,
-                event=event,
-                correlation_id=envelope.correlation_id,
+                hunt_id,
+                (state.version if state is not None else 0) + 1,
+                decided_at,
+                command_id,
+                event,
+                0,
+                correlation_id,
             )
             state = evolve(state, recorded)
             events.append(recorded)
@@ -110,14 +113,16 @@ class BatchDecider:
     ) -> dict[str, CommandRecord]:
         known: dict[str, CommandRecord] = {}
         missing: list[str] = []
+        recent = self.recent.get
         for envelope in batch:
             if not envelope.remember:
                 continue
-            record = self.recent.get(envelope.command_id)
+            command_id = envelope.command_id
+            record = recent(command_id)
             if record is not None:
-                known[envelope.command_id] = record
+                known[command_id] = record
             else:
-                missing.append(envelope.command_id)
+                missing.append(command_id)
         if missing:
             known.update(lookup(missing))
         return known

@@ -8,7 +8,8 @@ from questline.domain.rejections import Rejection
 from questline.domain.replies import Reply
 
 
-class CommandEnvelope(msgspec.Struct, frozen=True):
+# gc=False: a frozen value, no cycles possible (see domain/commands.py).
+class CommandEnvelope(msgspec.Struct, frozen=True, gc=False):
     command_id: str
     command: Command
     # What the request looked like, so a reused id with another request is caught.
@@ -18,7 +19,7 @@ class CommandEnvelope(msgspec.Struct, frozen=True):
     remember: bool = True
 
 
-class Outcome(msgspec.Struct, frozen=True):
+class Outcome(msgspec.Struct, frozen=True, gc=False):
     command_id: str
     reply: Reply | None = None
     rejection: Rejection | None = None

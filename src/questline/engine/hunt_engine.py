@@ -308,8 +308,7 @@ class HuntEngine:
             return []
         with self.store.transaction() as uow:
             placed = uow.events.append(pending)
-            for recorded in placed:
-                self.projector.apply(recorded)
+            self.projector.apply_all(placed)
             self.last_changes = self.projector.take_changes()
             if placed:
                 uow.read_models.apply_changes(self.last_changes, placed[-1].position)

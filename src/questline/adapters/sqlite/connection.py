@@ -45,6 +45,13 @@ def open_connection(path: Path, durability: Durability, *, create: bool) -> sqli
                     f"{path} has schema {version}, newer than this Questline knows "
                     f"({SCHEMA_VERSION}); upgrade Questline"
                 )
+            if version < SCHEMA_VERSION:
+                connection.close()
+                raise StoreError(
+                    f"{path} has schema {version}, older than this Questline's "
+                    f"({SCHEMA_VERSION}); move its log over with the Questline that wrote it: "
+                    "`questline export` there, then `questline import` into a new file here"
+                )
         connection.executescript(DDL)  # idempotent: adds tables a newer minor version needs
         if not exists:
             connection.execute(f"PRAGMA application_id={APPLICATION_ID}")

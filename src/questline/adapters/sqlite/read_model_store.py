@@ -1,5 +1,6 @@
 """Read models on SQLite: one table per read model, rows as JSON (easy to
-inspect with `sqlite3`), the leaderboard in typed columns behind a rank index."""
+inspect with `sqlite3`), the leaderboard in typed columns behind a rank index,
+team rows split into a fixed part and a small progress row (team_rows.py)."""
 
 import sqlite3
 from collections import defaultdict
@@ -7,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 import msgspec
 
+from questline.adapters.sqlite import team_rows
 from questline.domain.definition import HuntDefinition
 from questline.domain.projections.rows import (
     ROW_TYPES,
@@ -24,7 +26,6 @@ CHECKPOINT = "read_models"
 
 _JSON_TABLES: dict[Table, str] = {
     "hunts": "rm_hunts",
-    "teams": "rm_teams",
     "clue_stats": "rm_clue_stats",
     "reviews": "rm_reviews",
     "audit": "rm_audit",
@@ -59,6 +60,11 @@ class SqliteReadModelStore:
         self._writer = writer
         self._reader = reader
         self._definitions: dict[str, tuple[HuntDefinition, msgspec.Raw]] = {}
+        self._teams = team_rows.TeamRowWriter()
+
+    def forget_written(self) -> None:
+        """Drop what the writers remember storing (a rollback undid some of it)."""
+        self._teams.forget()
 
     def checkpoint(self) -> int:
         return self._checkpoint(self._reader())
@@ -87,7 +93,7 @@ class SqliteReadModelStore:
 
     def _write(self, db: sqlite3.Connection, changes: Changes) -> None:
         encode = _encoder.encode
-        teams: list[tuple[str, str, str, bytes]] = []
+        teams: list[tuple[str, str, TeamRow]] = []
         boards: list[tuple[object, ...]] = []
         upserts: dict[Table, list[tuple[str, str, bytes]]] = defaultdict(list)
         deletes: dict[Table, list[tuple[str, str]]] = defaultdict(list)
@@ -95,7 +101,7 @@ class SqliteReadModelStore:
             if row is None:
                 deletes[table].append((hunt_id, key))
             elif isinstance(row, TeamRow):
-                teams.append((hunt_id, key, row.token_hash, encode(row)))
+                teams.append((hunt_id, key, row))
             elif isinstance(row, LeaderboardRow):
                 boards.append(
                     (
@@ -114,12 +120,7 @@ class SqliteReadModelStore:
             else:
                 upserts[table].append((hunt_id, key, encode(row)))
         if teams:
-            db.executemany(
-                "INSERT INTO rm_teams (hunt_id, key, token_hash, row) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (hunt_id, key) DO UPDATE SET row = excluded.row,"
-                " token_hash = excluded.token_hash",
-                teams,
-            )
+            self._teams.write(db, teams)
         if boards:
             db.executemany(
                 f"INSERT INTO rm_leaderboard (board, hunt_id, {_LB_COLUMNS})"
@@ -141,6 +142,9 @@ class SqliteReadModelStore:
                     "DELETE FROM rm_leaderboard WHERE board = ? AND hunt_id = ? AND key = ?",
                     [(_BOARDS[table], h, k) for h, k in keys],
                 )
+            elif table == "teams":
+                team_rows.delete(db, keys)
+                self._teams.forget()
             else:
                 db.executemany(
                     f"DELETE FROM {_JSON_TABLES[table]} WHERE hunt_id = ? AND key = ?", keys
@@ -173,6 +177,8 @@ class SqliteReadModelStore:
                 (_BOARDS[table], hunt_id, key),
             ).fetchone()
             return _board_row(row) if row else None
+        if table == "teams":
+            return team_rows.get(db, hunt_id, key)
         found = db.execute(
             f"SELECT row FROM {_JSON_TABLES[table]} WHERE hunt_id = ? AND key = ?", (hunt_id, key)
         ).fetchone()
@@ -190,6 +196,9 @@ class SqliteReadModelStore:
             for hunt, *rest in cursor:
                 yield hunt, rest[0], _board_row(tuple(rest))
             return
+        if table == "teams":
+            yield from team_rows.rows(db, hunt_id)
+            return
         decoder = _decoders[table]
         cursor = db.execute(
             f"SELECT hunt_id, key, row FROM {_JSON_TABLES[table]} WHERE 1 = 1 {where}"
@@ -202,14 +211,16 @@ class SqliteReadModelStore:
     def replace_hunt(self, hunt_id: str, rows: Changes) -> None:
         db = self._writer
         db.execute("DELETE FROM rm_leaderboard WHERE hunt_id = ?", (hunt_id,))
-        for sql_table in _JSON_TABLES.values():
+        self._teams.forget()
+        for sql_table in (*_JSON_TABLES.values(), *team_rows.TABLES):
             db.execute(f"DELETE FROM {sql_table} WHERE hunt_id = ?", (hunt_id,))
         self._write(db, {k: v for k, v in rows.items() if k[1] == hunt_id})
 
     def replace_all(self, rows: Changes, checkpoint: int) -> None:
         db = self._writer
         db.execute("DELETE FROM rm_leaderboard")
-        for sql_table in _JSON_TABLES.values():
+        self._teams.forget()
+        for sql_table in (*_JSON_TABLES.values(), *team_rows.TABLES):
             db.execute(f"DELETE FROM {sql_table}")
         self._write(db, rows)
         self._set_checkpoint(db, checkpoint)
@@ -251,4 +262,4 @@ class SqliteReadModelStore:
         return (row[0], row[1]) if row else None
 
 
-assert set(_JSON_TABLES) | set(_BOARDS) == set(TABLES)
+assert set(_JSON_TABLES) | set(_BOARDS) | {"teams"} == set(TABLES)

@@ -1,7 +1,7 @@
 """The layout of a Questline SQLite file."""
 
 APPLICATION_ID = 0x51554C4E  # "QULN": marks a file as ours
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS events (
@@ -38,10 +38,15 @@ CREATE TABLE IF NOT EXISTS rm_hunts (
     PRIMARY KEY (hunt_id, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rm_teams (
-    hunt_id TEXT NOT NULL, key TEXT NOT NULL, token_hash TEXT NOT NULL, row TEXT NOT NULL,
+    hunt_id TEXT NOT NULL, key TEXT NOT NULL, token_hash TEXT NOT NULL,
+    name TEXT NOT NULL, reg_order INTEGER NOT NULL, registered_at INTEGER NOT NULL,
     PRIMARY KEY (hunt_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rm_teams_by_token ON rm_teams (token_hash);
+CREATE TABLE IF NOT EXISTS rm_team_progress (
+    hunt_id TEXT NOT NULL, key TEXT NOT NULL, progress TEXT NOT NULL,
+    PRIMARY KEY (hunt_id, key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rm_leaderboard (
     board TEXT NOT NULL, hunt_id TEXT NOT NULL, key TEXT NOT NULL,
     name TEXT NOT NULL, score INTEGER NOT NULL, solved INTEGER NOT NULL,

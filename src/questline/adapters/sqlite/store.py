@@ -102,15 +102,19 @@ class SqliteStore:
         try:
             yield self
         except BaseException:
-            self.events.forget_versions()  # the appends it counted are undone
+            self._forget()  # the writes they remember are undone
             self._writer.execute("ROLLBACK")
             raise
         try:
             self._writer.execute("COMMIT")
         except BaseException:
-            self.events.forget_versions()
+            self._forget()
             raise
         self._checkpointer.committed()
+
+    def _forget(self) -> None:
+        self.events.forget_versions()
+        self.read_models.forget_written()
 
     def backup_to(self, target: Path) -> None:
         """An online, consistent copy (SQLite's backup API)."""

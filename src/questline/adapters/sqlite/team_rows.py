@@ -1,0 +1,132 @@
+"""Team rows on SQLite, split by how often they change.
+
+`rm_teams` holds what registration fixes (name, order, token, time) in typed
+columns, written once per team. `rm_team_progress` holds the rest as a short
+JSON array, rewritten on each of the team's events. Most events are wrong
+answers, so a batch rewrites many teams' rows: small rows mean few pages, and
+pages (WAL frames) are what a commit pays for.
+"""
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+
+import msgspec
+
+from questline.domain.projections.rows import TeamRow
+
+
+class _Progress(msgspec.Struct, array_like=True):
+    """TeamRow's changing fields, in TeamRow's order."""
+
+    solved: dict[str, int]
+    wrong: dict[str, int]
+    hints: list[tuple[str, str]]
+    pending: dict[str, str]
+    bonus: dict[str, int]
+    hint_costs: int
+    adjustments: int
+
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder(_Progress).decode
+
+# A fixed part equal to the stored one dirties no page.
+UPSERT_FIXED = (
+    "INSERT INTO rm_teams (hunt_id, key, token_hash, name, reg_order, registered_at)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hunt_id, key) DO UPDATE SET"
+    " token_hash = excluded.token_hash, name = excluded.name, reg_order = excluded.reg_order,"
+    " registered_at = excluded.registered_at"
+    " WHERE (token_hash, name, reg_order, registered_at) IS NOT"
+    " (excluded.token_hash, excluded.name, excluded.reg_order, excluded.registered_at)"
+)
+UPSERT_PROGRESS = (
+    "INSERT INTO rm_team_progress (hunt_id, key, progress) VALUES (?, ?, ?)"
+    " ON CONFLICT (hunt_id, key) DO UPDATE SET progress = excluded.progress"
+)
+SELECT = (
+    "SELECT t.hunt_id, t.key, t.token_hash, t.name, t.reg_order, t.registered_at, p.progress"
+    " FROM rm_teams t JOIN rm_team_progress p ON p.hunt_id = t.hunt_id AND p.key = t.key"
+)
+TABLES = ("rm_teams", "rm_team_progress")
+
+
+Fixed = tuple[str, str, int, int]  # token hash, name, order, registered at
+
+
+class TeamRowWriter:
+    """Upserts team rows: the progress always, the fixed part only when it differs
+    from what this writer last stored for the team (most batches: never).
+
+    The memory of what was stored is only as good as the transactions it saw:
+    the store calls `forget` on a rollback and on any bulk delete."""
+
+    def __init__(self) -> None:
+        self._fixed: dict[tuple[str, str], Fixed] = {}
+
+    def forget(self) -> None:
+        self._fixed.clear()
+
+    def write(self, db: sqlite3.Connection, rows: Sequence[tuple[str, str, TeamRow]]) -> None:
+        known = self._fixed
+        fixed: list[tuple[str, str, str, str, int, int]] = []
+        progress: list[tuple[str, str, bytes]] = []
+        for hunt_id, key, r in rows:
+            values = (r.token_hash, r.name, r.order, r.registered_at)
+            if known.get((hunt_id, key)) != values:
+                fixed.append((hunt_id, key, *values))
+                known[(hunt_id, key)] = values
+            # A tuple encodes as the same JSON array as _Progress, without building one.
+            progress.append(
+                (
+                    hunt_id,
+                    key,
+                    _encode(
+                        (
+                            r.solved,
+                            r.wrong,
+                            r.hints,
+                            r.pending,
+                            r.bonus,
+                            r.hint_costs,
+                            r.adjustments,
+                        )
+                    ),
+                )
+            )
+        if fixed:
+            db.executemany(UPSERT_FIXED, fixed)
+        db.executemany(UPSERT_PROGRESS, progress)
+
+
+def delete(db: sqlite3.Connection, keys: Sequence[tuple[str, str]]) -> None:
+    for table in TABLES:
+        db.executemany(f"DELETE FROM {table} WHERE hunt_id = ? AND key = ?", keys)
+
+
+def _row(key: str, token_hash: str, name: str, order: int, at: int, progress: str) -> TeamRow:
+    p = _decode(progress)
+    return TeamRow(
+        key,
+        name,
+        order,
+        token_hash,
+        at,
+        p.solved,
+        p.wrong,
+        p.hints,
+        p.pending,
+        p.bonus,
+        p.hint_costs,
+        p.adjustments,
+    )
+
+
+def get(db: sqlite3.Connection, hunt_id: str, key: str) -> TeamRow | None:
+    found = db.execute(f"{SELECT} WHERE t.hunt_id = ? AND t.key = ?", (hunt_id, key)).fetchone()
+    return _row(*found[1:]) if found else None
+
+
+def rows(db: sqlite3.Connection, hunt_id: str | None) -> Iterator[tuple[str, str, TeamRow]]:
+    where, params = ("WHERE t.hunt_id = ?", (hunt_id,)) if hunt_id is not None else ("", ())
+    for hunt, key, *rest in db.execute(f"{SELECT} {where} ORDER BY t.hunt_id, t.key", params):
+        yield hunt, key, _row(key, *rest)
