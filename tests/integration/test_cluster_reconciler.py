@@ -4,24 +4,19 @@ projector's reconciler on its own, counted in metrics, logged, and recorded as
 read_model_healed events in the hunt's log; later batches still land on top."""
 
 import json
-import threading
-import uuid
 from collections.abc import Iterator
 
 import msgspec
 import pytest
 from prometheus_client import REGISTRY
 from starlette.testclient import TestClient
-from tests.integration.cluster_support import ORGANIZER, eventually, fresh_config
+from tests.integration.cluster_support import ORGANIZER, Members, eventually, fresh_config
 
 from questline.adapters.cassandra.store import CassandraStore
-from questline.adapters.clocks import SystemClock
-from questline.adapters.kafka.topics import ensure_topics
 from questline.cluster.api_node import build_api_node
 from questline.cluster.config import ClusterConfig
 from questline.cluster.projector import ClusterProjector
 from questline.cluster.verification import projection_lag, verify_cluster
-from questline.cluster.worker import PartitionWorker
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.projections.rows import LeaderboardRow, TeamRow
 from questline.servers.cassandra import CassandraCluster
@@ -39,29 +34,14 @@ def running(
     config = msgspec.structs.replace(
         fresh_config(kafka_cluster, cassandra_cluster), reconcile_interval_s=0.2
     )
-    ensure_topics(config.kafka)
-    store = CassandraStore.open(config.cassandra)
-    stop = threading.Event()
-    worker = PartitionWorker(
-        config, f"w-{uuid.uuid4().hex[:6]}", SystemClock(), store.commands.find
-    )
-    projector = ClusterProjector(config, store, "p-reconcile")
-    threads = [
-        threading.Thread(target=worker.run, args=(stop,), daemon=True),
-        threading.Thread(target=projector.run, args=(stop,), daemon=True),
-    ]
-    for thread in threads:
-        thread.start()
+    members = Members(config)
     node = build_api_node(config, organizer_token=ORGANIZER)
     try:
         with TestClient(node.app) as client:
-            yield config, store, projector, client
+            yield config, members.store, members.projectors[0], client
     finally:
-        stop.set()
-        for thread in threads:
-            thread.join(30)
+        members.close()
         node.close()
-        store.close()
 
 
 def healed_rows(table: str) -> float:

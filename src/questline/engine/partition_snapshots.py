@@ -26,6 +26,7 @@ from questline.engine.snapshots import (
     DeciderData,
     ProjectionsData,
     SnapshotError,
+    check_stored,
     decider_from,
     decider_to,
     projections_into,
@@ -87,10 +88,7 @@ def take_partition(
 
 def open_partition(record: PartitionSnapshotRecord) -> PartitionSnapshotBody:
     """The decoded snapshot, or SnapshotError naming what is wrong with it."""
-    if record.format != FORMAT:
-        raise SnapshotError(f"format {record.format}, this Questline reads format {FORMAT}")
-    if hashlib.sha256(record.body).hexdigest() != record.checksum:
-        raise SnapshotError("its checksum does not match its contents")
+    check_stored(record.format, FORMAT, record.checksum, record.body)
     try:
         body = _body_decoder.decode(zlib.decompress(record.body))
     except (zlib.error, msgspec.DecodeError) as error:

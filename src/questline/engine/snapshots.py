@@ -380,12 +380,20 @@ def take(state: HuntState, projector: Projector, position: int, now: Micros) -> 
     )
 
 
+def check_stored(stored_format: int, readable_format: int, checksum: str, body: bytes) -> None:
+    """SnapshotError unless the stored bytes are of a format this Questline reads and
+    match their checksum (checked before anything is decoded)."""
+    if stored_format != readable_format:
+        raise SnapshotError(
+            f"format {stored_format}, this Questline reads format {readable_format}"
+        )
+    if hashlib.sha256(body).hexdigest() != checksum:
+        raise SnapshotError("its checksum does not match its contents")
+
+
 def open_snapshot(record: SnapshotRecord) -> SnapshotBody:
     """The decoded snapshot, or SnapshotError naming what is wrong with it."""
-    if record.format != FORMAT:
-        raise SnapshotError(f"format {record.format}, this Questline reads format {FORMAT}")
-    if hashlib.sha256(record.body).hexdigest() != record.checksum:
-        raise SnapshotError("its checksum does not match its contents")
+    check_stored(record.format, FORMAT, record.checksum, record.body)
     try:
         body = _decoder.decode(record.body)
     except msgspec.DecodeError as error:
