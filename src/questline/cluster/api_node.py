@@ -58,7 +58,9 @@ def build_api_node(
         row = store.read_models.get("hunts", hunt_id, hunt_id)
         return isinstance(row, HuntRow) and row.version >= version
 
-    bus = KafkaCommandBus(config, node_index, caught_up=caught_up)
+    bus = KafkaCommandBus(
+        config, node_index, caught_up=caught_up, max_pending=config.max_pending_commands
+    )
     live = LiveStream()
     readiness = ClusterReadiness(
         config,

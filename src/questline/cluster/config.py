@@ -45,6 +45,9 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     kafka: KafkaSettings = KafkaSettings()
     cassandra: CassandraSettings = CassandraSettings()
     command_timeout_s: float = 10.0
+    # An API node answers 503 with Retry-After instead of sending more commands while
+    # this many of its commands await a worker's reply (workers behind, or down).
+    max_pending_commands: int = 20_000
     # Uploaded photos: a folder every API node can reach (shared storage in production).
     photos_dir: str = ".questline-photos"
     # A worker that misses heartbeats this long loses its partitions to another.

@@ -16,6 +16,7 @@ from questline.adapters.kafka.messages import REPLY_TO, decode_outcome, encode
 from questline.cluster.config import ClusterConfig, partition_of
 from questline.engine.envelopes import CommandEnvelope, Outcome
 from questline.engine.group_commit import BatchListener, EngineStopped, Overloaded
+from questline.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class KafkaCommandBus:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ready = threading.Event()
+        self._depth_gauge: Callable[[], None] = lambda: None
         self._thread = threading.Thread(
             target=self._read_replies, name="questline-replies", daemon=True
         )
@@ -62,11 +64,14 @@ class KafkaCommandBus:
         )
 
     def start(self) -> None:
+        # questline_command_queue_depth: here, commands awaiting a worker's reply.
+        self._depth_gauge = metrics.add_refresher(lambda: metrics.QUEUE_DEPTH.set(self.depth))
         self._thread.start()
         if not self._ready.wait(30):
             raise RuntimeError("the replies consumer did not start within 30 s")
 
     def stop(self) -> None:
+        metrics.remove_refresher(self._depth_gauge)
         self._stop.set()
         self._thread.join(10)
         self._waiters.shutdown(wait=False, cancel_futures=True)
