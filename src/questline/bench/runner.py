@@ -13,6 +13,7 @@ SUITES: dict[str, str] = {
     "leaderboard": "questline.bench.leaderboard",
     "replay": "questline.bench.replay_suite",
     "memory": "questline.bench.memory_suite",
+    "cluster": "questline.bench.cluster_suite",
 }
 
 
@@ -107,7 +108,65 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
             f"- floor (one slotted object per team): {f['bytes_per_team']:,} B per team; "
             f"ratio {r['ratio_vs_floor']}x",
         ]
+    if name == "cluster":
+        return _cluster_figures(r)
     return lines
+
+
+def _cluster_figures(r: dict[str, Any]) -> list[str]:
+    one, two = r["exactly_once_1_worker"], r["exactly_once_2_workers"]
+    peer, failover = r["at_least_once_1_worker"], r["failover"]
+    lines = [
+        f"- servers: 1 Kafka broker, 1 Cassandra node, started by the suite "
+        f"({r['servers_start_seconds']} s); {r['workload']['partitions']} partitions; "
+        f"backlog of {r['workload']['plays']:,} commands of the realistic mix per row",
+        "",
+        "| loop | workers | commands/s | seconds |",
+        "|---|---|---|---|",
+        f"| exactly-once (Kafka transactions) | 1 | {one['commands_per_second']:,} "
+        f"| {one['seconds']} |",
+        f"| exactly-once (Kafka transactions) | 2 | {two['commands_per_second']:,} "
+        f"| {two['seconds']} |",
+        f"| at-least-once peer (flush, then commit offsets) | 1 "
+        f"| {peer['commands_per_second']:,} | {peer['seconds']} |",
+        "",
+        f"- exactly-once vs at-least-once (1 worker each): "
+        f"{r['ratio_exactly_once_vs_at_least_once']}x; 2 workers vs 1: "
+        f"{r['scaling_2_workers_vs_1']}x",
+        "",
+        "| arrival rate (open loop, 2 workers) | commands | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {p['rate']:,.0f}/s | {p['commands']:,} | {p['p50_ms']} | {p['p95_ms']} "
+        f"| {p['p99_ms']} |"
+        for p in r["latency"]
+    ]
+    lines += [
+        "",
+        f"- kill -9 of {failover['killed']} (partitions {failover['its_partitions']}) under "
+        f"{failover['rate']:,.0f} commands/s: its partitions answered again after "
+        f"**{failover['seconds_from_kill_to_flowing']} s** (session timeout "
+        f"{failover['session_timeout_ms'] / 1000:g} s, transaction timeout "
+        f"{failover['transaction_timeout_ms'] / 1000:g} s); {failover['unanswered']} "
+        "commands unanswered",
+    ]
+    return lines
+
+
+def _goal_table(goals: list[dict[str, Any]]) -> list[str]:
+    if not goals:
+        return ["No goal is set for this suite: its figures are the baseline.", ""]
+    return [
+        "| goal | target | measured | met |",
+        "|---|---|---|---|",
+        *(
+            f"| {g['goal']} | {g['target']} | {g['measured']} "
+            f"| {'yes' if g['met'] else '**MISSED**'} |"
+            for g in goals
+        ),
+        "",
+    ]
 
 
 def _plot_link(plot: str) -> str:
@@ -139,14 +198,7 @@ def render_summary(paths: Paths) -> None:
             "",
             *_figures(name, r),
             "",
-            "| goal | target | measured | met |",
-            "|---|---|---|---|",
-            *(
-                f"| {g['goal']} | {g['target']} | {g['measured']} "
-                f"| {'yes' if g['met'] else '**MISSED**'} |"
-                for g in r["goals"]
-            ),
-            "",
+            *_goal_table(r["goals"]),
             f"![{name}]({_plot_link(r['plot'])})",
             "",
         ]
