@@ -149,7 +149,9 @@ def _cluster_figures(r: dict[str, Any]) -> list[str]:
         f"**{failover['seconds_from_kill_to_flowing']} s** (session timeout "
         f"{failover['session_timeout_ms'] / 1000:g} s, transaction timeout "
         f"{failover['transaction_timeout_ms'] / 1000:g} s); {failover['unanswered']} "
-        "commands unanswered",
+        "commands unanswered; slowest answer after the kill "
+        f"{failover['max_latency_after_kill_ms']:,} ms on its partitions, "
+        f"{failover.get('max_latency_after_kill_other_partitions_ms', 0):,} ms on the others",
     ]
     return lines
 
