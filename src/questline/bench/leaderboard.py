@@ -92,12 +92,15 @@ def measure(db: Path, teams: int, seconds: float, peer_seconds: float) -> Result
             time.sleep(0.01)
         before = counter.value
         latencies: list[float] = []
+        cpu: list[float] = []  # this thread's CPU time per read: the work, without the waits
         deadline = time.monotonic() + seconds
         started = time.monotonic()
         while time.monotonic() < deadline:
             t = time.perf_counter()
+            c = time.thread_time()
             rows = store.read_models.leaderboard(HUNT, "live", 100, 0)
             latencies.append(time.perf_counter() - t)
+            cpu.append(time.thread_time() - c)
             assert len(rows) == min(100, teams)
         storm_rate = (counter.value - before) / (time.monotonic() - started)
         peer: list[float] = []
@@ -113,6 +116,7 @@ def measure(db: Path, teams: int, seconds: float, peer_seconds: float) -> Result
         store.close()
     p50, p95, p99 = percentiles(latencies, 50, 95, 99)
     q50, q95, q99 = percentiles(peer, 50, 95, 99)
+    c50, c99 = percentiles(cpu, 50, 99)
     return {
         "teams": teams,
         "reads": len(latencies),
@@ -121,6 +125,8 @@ def measure(db: Path, teams: int, seconds: float, peer_seconds: float) -> Result
             "p50": round(p50 * 1e3, 3),
             "p95": round(p95 * 1e3, 3),
             "p99": round(p99 * 1e3, 3),
+            "cpu_p50": round(c50 * 1e3, 3),
+            "cpu_p99": round(c99 * 1e3, 3),
         },
         "sql_aggregate_peer_ms": {
             "reads": len(peer),

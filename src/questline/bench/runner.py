@@ -79,23 +79,32 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
         return lines
     if name == "leaderboard":
         lines = [
-            "| teams | storm cmd/s | top-100 p50 ms | p99 ms | SQL aggregate p99 ms | ratio |",
-            "|---|---|---|---|---|---|",
+            "| teams | storm cmd/s | top-100 p50 ms | p99 ms | CPU per read p99 ms "
+            "| SQL aggregate p99 ms | ratio |",
+            "|---|---|---|---|---|---|---|",
         ]
         lines += [
             f"| {p['teams']:,} | {p['storm_commands_per_second']:,} | {p['questline_ms']['p50']} "
-            f"| {p['questline_ms']['p99']} | {p['sql_aggregate_peer_ms']['p99']} "
+            f"| {p['questline_ms']['p99']} | {p['questline_ms'].get('cpu_p99', '-')} "
+            f"| {p['sql_aggregate_peer_ms']['p99']} "
             f"| {p['ratio_p99_peer_over_questline']}x |"
             for p in r["sizes"]
         ]
         return lines
     if name == "replay":
+        build = r.get("log_build")
         return [
-            f"- events: {r['events']:,}",
+            f"- events: {r['events']:,}"
+            + (
+                f" (log generated in {build['seconds']} s, {build['cpu_seconds']} CPU s)"
+                if build
+                else ""
+            ),
             f"- replay (rebuild): {r['replay']['events_per_second']:,} events/s "
-            f"({r['replay']['seconds']} s)",
+            f"({r['replay']['seconds']} s{_cpu_rate(r['replay'])})",
             f"- verify: {r['verify']['events_per_second']:,} events/s "
-            f"({r['verify']['seconds']} s; {r['verify']['seconds_per_1m_events']} s per 1M)",
+            f"({r['verify']['seconds']} s; {r['verify']['seconds_per_1m_events']} s per 1M"
+            f"{_cpu_rate(r['verify'])}; {r['verify']['differences']} differences)",
             f"- floor, read + decode only: {r['read_and_decode_floor']['events_per_second']:,} "
             f"events/s (replay reaches {r['ratio_replay_vs_floor']:.0%} of it)",
         ]
@@ -111,6 +120,11 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
     if name == "cluster":
         return _cluster_figures(r)
     return lines
+
+
+def _cpu_rate(part: dict[str, Any]) -> str:
+    rate = part.get("events_per_cpu_second")
+    return f"; {rate:,} events per CPU second" if rate else ""
 
 
 def _cluster_figures(r: dict[str, Any]) -> list[str]:
