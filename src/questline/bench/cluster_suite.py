@@ -7,6 +7,7 @@ workers: command latency through Kafka as an API node sees it (produce, wait
 for the reply by command id; open loop at fixed rates), and the time from a
 worker's kill -9 to its partitions answering again."""
 
+import dataclasses
 import itertools
 import tempfile
 import threading
@@ -45,20 +46,22 @@ WorkerArgv = Callable[[Path, str], list[str]]
 WORKERS = "workers"
 
 
-def _workload() -> Workload:
-    return Workload(hunts=20, teams=2_000)
+def _workload(plays: int) -> Workload:
+    """20 hunts with teams enough that a team sends about 40 commands of the mix:
+    with fewer, teams soon solve everything and most commands decide nothing."""
+    return Workload(hunts=20, teams=max(2_000, plays // 40))
 
 
-def _set_up(config: ClusterConfig, role: str, prefix: str) -> None:
+def _set_up(config: ClusterConfig, role: str, prefix: str, plays: int) -> None:
     """Create the hunts and register the teams (not timed)."""
-    produce(config, envelopes(_workload().setup(), f"{prefix}-setup"))
+    produce(config, envelopes(_workload(plays).setup(), f"{prefix}-setup"))
     poll_until(drained(config, role), "the setup commands to be decided", 180)
 
 
 def throughput(config: ClusterConfig, role: str, plays: int, prefix: str) -> Result:
     """A backlog of `plays` commands produced at once; the seconds until the group
     has committed them all (decided, events and replies written)."""
-    backlog = Backlog(config, envelopes(_workload().play(plays), f"{prefix}-play"))
+    backlog = Backlog(config, envelopes(_workload(plays).play(plays), f"{prefix}-play"))
     started = time.perf_counter()
     backlog.send()
     produced = time.perf_counter() - started
@@ -83,7 +86,7 @@ def measure_throughput(
             processes.start(f"{role}-{index}", argv(path, f"{role}-{index}"))
         wait_owned(config, role, workers)
         prefix = config.kafka.topic_prefix
-        _set_up(config, role, prefix)
+        _set_up(config, role, prefix, plays)
         return {"workers": workers, **throughput(config, role, plays, prefix)}
     finally:
         processes.stop_all()
@@ -136,11 +139,13 @@ class OpenLoop:
         ]
 
 
-def measure_latency(config: ClusterConfig, rate: float, seconds: float, prefix: str) -> Result:
+def measure_latency(
+    config: ClusterConfig, workload: Workload, rate: float, seconds: float, prefix: str
+) -> Result:
     bus = KafkaCommandBus(config, 0)
     bus.start()
     try:
-        load = OpenLoop(bus, _workload().play(10**9), prefix)
+        load = OpenLoop(bus, workload.play(10**9), prefix)
         load.run(rate, seconds)
         unanswered = load.settle()
     finally:
@@ -157,7 +162,7 @@ def measure_latency(config: ClusterConfig, rate: float, seconds: float, prefix: 
 
 
 def measure_failover(
-    config: ClusterConfig, processes: Processes, rate: float, prefix: str
+    config: ClusterConfig, processes: Processes, workload: Workload, rate: float, prefix: str
 ) -> Result:
     """Steady load over every partition; kill -9 one worker; the seconds until a
     command sent after the kill to one of its partitions is answered."""
@@ -167,7 +172,7 @@ def measure_failover(
     bus = KafkaCommandBus(config, 0)
     bus.start()
     stop = threading.Event()
-    load = OpenLoop(bus, _workload().play(10**9), prefix)
+    load = OpenLoop(bus, workload.play(10**9), prefix)
     runner = threading.Thread(target=load.run, args=(rate, 600, stop), daemon=True)
     try:
         runner.start()
@@ -229,19 +234,34 @@ def two_workers(
         for name in ("worker-a", "worker-b"):
             processes.start(name, exactly_once_worker(path, name))
         wait_owned(config, WORKERS, 2)
-        _set_up(config, WORKERS, prefix)
+        _set_up(config, WORKERS, prefix, plays)
         result = {"workers": 2, **throughput(config, WORKERS, plays, prefix)}
+        # Same hunts and teams, other draws of the mix than the backlog's.
+        workload = _workload(plays)
         latency = [
-            measure_latency(config, rate, seconds, f"{prefix}-lat{int(rate)}") for rate in rates
+            measure_latency(
+                config,
+                dataclasses.replace(workload, seed=2 + index),
+                rate,
+                seconds,
+                f"{prefix}-lat{int(rate)}",
+            )
+            for index, rate in enumerate(rates)
         ]
-        failover = measure_failover(config, processes, min(rates), f"{prefix}-kill")
+        failover = measure_failover(
+            config,
+            processes,
+            dataclasses.replace(workload, seed=100),
+            min(rates),
+            f"{prefix}-kill",
+        )
     finally:
         processes.stop_all()
     return {"throughput": result, "latency": latency, "failover": failover}
 
 
 def run(quick: bool) -> tuple[Result, Any]:
-    plays = scaled(10_000 if quick else 100_000)
+    plays = scaled(10_000 if quick else 50_000)
     rates = [200.0] if quick else [200.0, 1_000.0]
     seconds = scaled_time(5.0 if quick else 15.0)
     with tempfile.TemporaryDirectory(prefix="questline-bench-cluster-") as tmp:
@@ -255,7 +275,12 @@ def run(quick: bool) -> tuple[Result, Any]:
             two = two_workers(servers, directory, plays, rates, seconds)
             measured = time.perf_counter() - started
     body: Result = {
-        "workload": {"hunts": 20, "teams": 2_000, "plays": plays, "partitions": 4},
+        "workload": {
+            "hunts": 20,
+            "teams": _workload(plays).teams,
+            "plays": plays,
+            "partitions": 4,
+        },
         "servers_start_seconds": round(servers.start_seconds, 1),
         "measure_seconds": round(measured, 1),
         "exactly_once_1_worker": one,
