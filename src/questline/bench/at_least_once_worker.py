@@ -1,10 +1,10 @@
 """The cluster suite's peer: the usual at-least-once consumer loop, with the same
-BatchDecider and the same messages as the partition worker, but no Kafka
-transactions. It produces events, command records and replies with an
-idempotent producer, waits for their acks (flush), then commits the consumed
-offsets. A crash between the two re-decides the batch and writes its events
-twice: the duplicates exactly-once exists to prevent. Only the price is
-measured here.
+BatchDecider, the same idempotency lookup (Cassandra) and the same messages as
+the partition worker, but no Kafka transactions. It produces events, command
+records and replies with an idempotent producer, waits for their acks (flush),
+then commits the consumed offsets. A crash between the two re-decides the
+batch and writes its events twice: the duplicates exactly-once exists to
+prevent. Only the price is measured here.
 
 Run as a process: `python -m questline.bench.at_least_once_worker CONFIG ID`.
 """
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from confluent_kafka import Consumer, Message, Producer, TopicPartition
 
+from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.kafka.messages import (
     KIND,
     KIND_COMMAND,
@@ -32,15 +33,18 @@ from questline.adapters.kafka.messages import (
 from questline.cluster.config import ClusterConfig, load_config
 from questline.cluster.group_member import group_consumer
 from questline.cluster.restore import read_partition
-from questline.engine.batch_decider import BatchDecider, with_events
+from questline.engine.batch_decider import BatchDecider, Lookup, with_events
 from questline.ports import CommandRecord
 
 ROLE = "alo-workers"  # its own consumer group: never mixed with the real workers
 
 
 class AtLeastOnceWorker:
-    def __init__(self, config: ClusterConfig, worker_id: str, max_batch: int = 1000) -> None:
+    def __init__(
+        self, config: ClusterConfig, worker_id: str, lookup: Lookup, max_batch: int = 1000
+    ) -> None:
         self.config = config
+        self.lookup = lookup
         self.max_batch = max_batch
         self.deciders: dict[int, BatchDecider] = {}
         self.consumer = group_consumer(config, ROLE, worker_id)
@@ -99,7 +103,7 @@ class AtLeastOnceWorker:
                 e.command_id: header(m.headers(), REPLY_TO)
                 for e, m in zip(envelopes, batch, strict=True)
             }
-            decided = decider.decide_batch(envelopes, now, lambda ids: {})
+            decided = decider.decide_batch(envelopes, now, self.lookup)
             for recorded in decided.events:
                 self.producer.produce(
                     kafka.events_topic,
@@ -148,7 +152,13 @@ def main(argv: list[str]) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    AtLeastOnceWorker(load_config(Path(config_path)), worker_id).run(stop)
+    config = load_config(Path(config_path))
+    # Command ids it does not remember are looked up where the worker looks them up.
+    store = CassandraStore.open(config.cassandra)
+    try:
+        AtLeastOnceWorker(config, worker_id, store.commands.find).run(stop)
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":
