@@ -10,13 +10,22 @@ from typing import Any
 
 from questline.adapters.clocks import ManualClock
 from questline.adapters.sqlite.store import SqliteStore
-from questline.bench.common import Result, goal, line_plot, percentiles, scaled_time, tiny
-from questline.domain.commands import CreateHunt, RegisterTeam, Submit, TextGiven, UnlockHint
+from questline.bench.common import (
+    Result,
+    Stopwatch,
+    goal,
+    line_plot,
+    percentiles,
+    scaled_time,
+    tiny,
+)
+from questline.bench.event_generator import LogShape, populate
+from questline.domain.commands import Submit, TextGiven, UnlockHint
 from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
-from questline.loadgen.workload import Workload, workload_hunt
+from questline.loadgen.workload import Workload
 
-HUNT = "lb-000"
+HUNT = "w-000"  # the generated log's first hunt
 _AGGREGATE = (
     "SELECT json_extract(payload, '$.team_id') AS team,"
     " SUM(json_extract(payload, '$.points') + json_extract(payload, '$.bonus')) AS score,"
@@ -30,20 +39,17 @@ def _engine(db: Path, start: int) -> tuple[HuntEngine, ManualClock]:
     return HuntEngine(SqliteStore(db, "normal"), clock), clock
 
 
-def prepare(db: Path, teams: int) -> None:
-    workload = Workload(hunts=1, teams=teams)
-    engine, _ = _engine(db, workload.starts_at + 3_600_000_000)
-    engine.execute(
-        [CommandEnvelope("create", CreateHunt(HUNT, workload_hunt(HUNT, workload.starts_at)))]
-    )
-    for start in range(0, teams, 1000):
-        engine.execute(
-            [
-                CommandEnvelope(f"r{i}", RegisterTeam(HUNT, f"team {i}", f"h{i}"))
-                for i in range(start, min(teams, start + 1000))
-            ]
-        )
-    engine.store.close()
+def prepare(db: Path, teams: int) -> float:
+    """One hunt of `teams` teams that have played for a while (about two commands
+    per team of the realistic mix, so the board has a spread of scores), read
+    models built by `replay`; returns the seconds it took."""
+    store = SqliteStore(db, "normal")
+    try:
+        with Stopwatch() as watch:
+            populate(store, 1 + teams * 3, LogShape(hunts=1, teams_per_hunt=teams, templates=1))
+    finally:
+        store.close()
+    return watch.wall
 
 
 def storm(db: str, teams: int, stop: Any, counter: Any) -> None:
@@ -78,15 +84,23 @@ def measure(db: Path, teams: int, seconds: float, peer_seconds: float) -> Result
     writer.start()
     store = SqliteStore(db, "normal", create=False)
     try:
-        time.sleep(0.3 if tiny() else 1.0)  # let the storm get going
+        # Reads start once the storm commits (its engine first recovers the log).
+        deadline = time.monotonic() + 300
+        while counter.value == 0:
+            if not writer.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the storm process did not start committing")
+            time.sleep(0.01)
         before = counter.value
         latencies: list[float] = []
+        cpu: list[float] = []  # this thread's CPU time per read: the work, without the waits
         deadline = time.monotonic() + seconds
         started = time.monotonic()
         while time.monotonic() < deadline:
             t = time.perf_counter()
+            c = time.thread_time()
             rows = store.read_models.leaderboard(HUNT, "live", 100, 0)
             latencies.append(time.perf_counter() - t)
+            cpu.append(time.thread_time() - c)
             assert len(rows) == min(100, teams)
         storm_rate = (counter.value - before) / (time.monotonic() - started)
         peer: list[float] = []
@@ -102,6 +116,7 @@ def measure(db: Path, teams: int, seconds: float, peer_seconds: float) -> Result
         store.close()
     p50, p95, p99 = percentiles(latencies, 50, 95, 99)
     q50, q95, q99 = percentiles(peer, 50, 95, 99)
+    c50, c99 = percentiles(cpu, 50, 99)
     return {
         "teams": teams,
         "reads": len(latencies),
@@ -110,6 +125,8 @@ def measure(db: Path, teams: int, seconds: float, peer_seconds: float) -> Result
             "p50": round(p50 * 1e3, 3),
             "p95": round(p95 * 1e3, 3),
             "p99": round(p99 * 1e3, 3),
+            "cpu_p50": round(c50 * 1e3, 3),
+            "cpu_p99": round(c99 * 1e3, 3),
         },
         "sql_aggregate_peer_ms": {
             "reads": len(peer),
@@ -128,8 +145,9 @@ def run(quick: bool) -> tuple[Result, Any]:
     with tempfile.TemporaryDirectory(prefix="questline-bench-") as tmp:
         for teams in sizes:
             db = Path(tmp) / f"lb-{teams}.db"
-            prepare(db, teams)
-            points.append(measure(db, teams, seconds, scaled_time(2.0 if quick else 5.0)))
+            setup = prepare(db, teams)
+            point = measure(db, teams, seconds, scaled_time(2.0 if quick else 5.0))
+            points.append({**point, "setup_seconds": round(setup, 1)})
     largest = points[-1]
     p99 = largest["questline_ms"]["p99"]
     body: Result = {

@@ -13,6 +13,7 @@ SUITES: dict[str, str] = {
     "leaderboard": "questline.bench.leaderboard",
     "replay": "questline.bench.replay_suite",
     "memory": "questline.bench.memory_suite",
+    "cluster": "questline.bench.cluster_suite",
 }
 
 
@@ -78,23 +79,32 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
         return lines
     if name == "leaderboard":
         lines = [
-            "| teams | storm cmd/s | top-100 p50 ms | p99 ms | SQL aggregate p99 ms | ratio |",
-            "|---|---|---|---|---|---|",
+            "| teams | storm cmd/s | top-100 p50 ms | p99 ms | CPU per read p99 ms "
+            "| SQL aggregate p99 ms | ratio |",
+            "|---|---|---|---|---|---|---|",
         ]
         lines += [
             f"| {p['teams']:,} | {p['storm_commands_per_second']:,} | {p['questline_ms']['p50']} "
-            f"| {p['questline_ms']['p99']} | {p['sql_aggregate_peer_ms']['p99']} "
+            f"| {p['questline_ms']['p99']} | {p['questline_ms'].get('cpu_p99', '-')} "
+            f"| {p['sql_aggregate_peer_ms']['p99']} "
             f"| {p['ratio_p99_peer_over_questline']}x |"
             for p in r["sizes"]
         ]
         return lines
     if name == "replay":
+        build = r.get("log_build")
         return [
-            f"- events: {r['events']:,}",
+            f"- events: {r['events']:,}"
+            + (
+                f" (log generated in {build['seconds']} s, {build['cpu_seconds']} CPU s)"
+                if build
+                else ""
+            ),
             f"- replay (rebuild): {r['replay']['events_per_second']:,} events/s "
-            f"({r['replay']['seconds']} s)",
+            f"({r['replay']['seconds']} s{_cpu_rate(r['replay'])})",
             f"- verify: {r['verify']['events_per_second']:,} events/s "
-            f"({r['verify']['seconds']} s; {r['verify']['seconds_per_1m_events']} s per 1M)",
+            f"({r['verify']['seconds']} s; {r['verify']['seconds_per_1m_events']} s per 1M"
+            f"{_cpu_rate(r['verify'])}; {r['verify']['differences']} differences)",
             f"- floor, read + decode only: {r['read_and_decode_floor']['events_per_second']:,} "
             f"events/s (replay reaches {r['ratio_replay_vs_floor']:.0%} of it)",
         ]
@@ -107,7 +117,72 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
             f"- floor (one slotted object per team): {f['bytes_per_team']:,} B per team; "
             f"ratio {r['ratio_vs_floor']}x",
         ]
+    if name == "cluster":
+        return _cluster_figures(r)
     return lines
+
+
+def _cpu_rate(part: dict[str, Any]) -> str:
+    rate = part.get("events_per_cpu_second")
+    return f"; {rate:,} events per CPU second" if rate else ""
+
+
+def _cluster_figures(r: dict[str, Any]) -> list[str]:
+    one, two = r["exactly_once_1_worker"], r["exactly_once_2_workers"]
+    peer, failover = r["at_least_once_1_worker"], r["failover"]
+    lines = [
+        f"- servers: 1 Kafka broker, 1 Cassandra node, started by the suite "
+        f"({r['servers_start_seconds']} s); {r['workload']['partitions']} partitions; "
+        f"backlog of {r['workload']['plays']:,} commands of the realistic mix per row",
+        "",
+        "| loop | workers | commands/s | seconds |",
+        "|---|---|---|---|",
+        f"| exactly-once (Kafka transactions) | 1 | {one['commands_per_second']:,} "
+        f"| {one['seconds']} |",
+        f"| exactly-once (Kafka transactions) | 2 | {two['commands_per_second']:,} "
+        f"| {two['seconds']} |",
+        f"| at-least-once peer (flush, then commit offsets) | 1 "
+        f"| {peer['commands_per_second']:,} | {peer['seconds']} |",
+        "",
+        f"- exactly-once vs at-least-once (1 worker each): "
+        f"{r['ratio_exactly_once_vs_at_least_once']}x; 2 workers vs 1: "
+        f"{r['scaling_2_workers_vs_1']}x",
+        "",
+        "| arrival rate (open loop, 2 workers) | commands | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {p['rate']:,.0f}/s | {p['commands']:,} | {p['p50_ms']} | {p['p95_ms']} "
+        f"| {p['p99_ms']} |"
+        for p in r["latency"]
+    ]
+    lines += [
+        "",
+        f"- kill -9 of {failover['killed']} (partitions {failover['its_partitions']}) under "
+        f"{failover['rate']:,.0f} commands/s: its partitions answered again after "
+        f"**{failover['seconds_from_kill_to_flowing']} s** (session timeout "
+        f"{failover['session_timeout_ms'] / 1000:g} s, transaction timeout "
+        f"{failover['transaction_timeout_ms'] / 1000:g} s); {failover['unanswered']} "
+        "commands unanswered; slowest answer after the kill "
+        f"{failover['max_latency_after_kill_ms']:,} ms on its partitions, "
+        f"{failover.get('max_latency_after_kill_other_partitions_ms', 0):,} ms on the others",
+    ]
+    return lines
+
+
+def _goal_table(goals: list[dict[str, Any]]) -> list[str]:
+    if not goals:
+        return ["No goal is set for this suite: its figures are the baseline.", ""]
+    return [
+        "| goal | target | measured | met |",
+        "|---|---|---|---|",
+        *(
+            f"| {g['goal']} | {g['target']} | {g['measured']} "
+            f"| {'yes' if g['met'] else '**MISSED**'} |"
+            for g in goals
+        ),
+        "",
+    ]
 
 
 def _plot_link(plot: str) -> str:
@@ -139,14 +214,7 @@ def render_summary(paths: Paths) -> None:
             "",
             *_figures(name, r),
             "",
-            "| goal | target | measured | met |",
-            "|---|---|---|---|",
-            *(
-                f"| {g['goal']} | {g['target']} | {g['measured']} "
-                f"| {'yes' if g['met'] else '**MISSED**'} |"
-                for g in r["goals"]
-            ),
-            "",
+            *_goal_table(r["goals"]),
             f"![{name}]({_plot_link(r['plot'])})",
             "",
         ]

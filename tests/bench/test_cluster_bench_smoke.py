@@ -1,0 +1,43 @@
+"""A smoke run of the cluster benchmark at its smallest, on the session's real Kafka
+and Cassandra (instead of servers of its own): it writes its result file with the
+expected keys, and every command it sent was answered. Nothing about speed."""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from questline.bench import cluster_suite
+from questline.bench.cluster_servers import Servers
+from questline.bench.runner import run_suite
+from questline.servers.cassandra import CassandraCluster
+from questline.servers.kafka import KafkaCluster
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_cluster_suite_writes_its_result_file(
+    kafka_cluster: KafkaCluster,
+    cassandra_cluster: CassandraCluster,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    @contextmanager
+    def session_servers(directory: Path) -> Iterator[Servers]:
+        yield Servers(kafka_cluster, cassandra_cluster, 0.0)
+
+    monkeypatch.setenv("QUESTLINE_BENCH_TINY", "1")
+    monkeypatch.setattr(cluster_suite, "running_servers", session_servers)
+    written = run_suite("cluster", True, tmp_path)
+    assert written == tmp_path / "bench" / "results" / "cluster-quick.json"
+    result = json.loads(written.read_text())
+    for row in ("exactly_once_1_worker", "exactly_once_2_workers", "at_least_once_1_worker"):
+        assert result[row]["commands"] > 0
+    assert result["latency"] and all(p["unanswered"] == 0 for p in result["latency"])
+    failover = result["failover"]
+    assert failover["unanswered"] == 0
+    assert failover["its_partitions"], "the killed worker owned no partition"
+    assert (tmp_path / result["plot"]).exists()
+    assert "## cluster (quick run)" in (tmp_path / "docs" / "benchmarks.md").read_text()
