@@ -45,9 +45,8 @@ def running(
 
 
 def healed_rows(table: str) -> float:
-    return (
-        REGISTRY.get_sample_value("questline_read_model_rows_healed_total", {"table": table}) or 0.0
-    )
+    sample = REGISTRY.get_sample_value("questline_read_model_rows_healed_total", {"table": table})
+    return sample or 0.0
 
 
 def test_rows_changed_by_hand_in_cassandra_are_healed_by_the_running_projector(
@@ -90,9 +89,11 @@ def test_rows_changed_by_hand_in_cassandra_are_healed_by_the_running_projector(
     right_board = store.read_models.get("leaderboard_live", hunt, team_id)
     right_team = store.read_models.get("teams", hunt, team_id)
     assert isinstance(right_board, LeaderboardRow) and isinstance(right_team, TeamRow)
-    before = {t: healed_rows(t) for t in ("leaderboard_live", "teams")}
 
-    # Drift, by hand, behind the cluster's back (cqlsh stamps the current time).
+    # Drift, by hand, behind the cluster's back (cqlsh stamps the current time). The two
+    # writes are not atomic: held between them, the reconciler sees both or neither.
+    before = {t: healed_rows(t) for t in ("leaderboard_live", "teams")}
+    reconciler.paused = True
     drifted_board = {**msgspec.to_builtins(right_board), "score": right_board.score + 1000}
     drifted_team = {**msgspec.to_builtins(right_team), "adjustments": 77}
     for table, row in (("leaderboard_live", drifted_board), ("teams", drifted_team)):
@@ -102,6 +103,7 @@ def test_rows_changed_by_hand_in_cassandra_are_healed_by_the_running_projector(
         )
     drifted = store.read_models.get("leaderboard_live", hunt, team_id)
     assert isinstance(drifted, LeaderboardRow) and drifted.score == right_board.score + 1000
+    reconciler.paused = False
 
     with caplog.at_level("WARNING"):
         eventually(
@@ -111,6 +113,10 @@ def test_rows_changed_by_hand_in_cassandra_are_healed_by_the_running_projector(
             ),
             "the reconciler to heal both rows",
         )
+        # The rows are written before the heal is counted and logged: wait for that too.
+        eventually(lambda: reconciler.stats.hunts_healed >= 1, "the heal counted")
+    assert (reconciler.stats.hunts_healed, reconciler.stats.rows_healed) == (1, 2)
+    assert reconciler.stats.last_healed == f"{hunt}: leaderboard_live, teams"
     assert {t: healed_rows(t) - before[t] for t in before} == {"leaderboard_live": 1, "teams": 1}
     assert f"reconciler healed hunt {hunt}" in caplog.text
 

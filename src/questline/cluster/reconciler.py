@@ -58,13 +58,14 @@ class ClusterReconciler:
         self.producer = producer
         self.interval_s = interval_s
         self.stats = ClusterReconcilerStats()
+        self.paused = False  # set by an operator (or a test) to hold checks for a while
         self._cursor = 0
         self._next = time.monotonic() + interval_s
 
     def maybe_run(self, partitions: Mapping[int, PartitionProjection]) -> None:
         """Check the next hunt if one is due; errors are counted, never raised (the
         projector must keep projecting)."""
-        if time.monotonic() < self._next:
+        if self.paused or time.monotonic() < self._next:
             return
         self._next = time.monotonic() + self.interval_s
         # Only partitions whose memory is at the stored checkpoint: one still folding
