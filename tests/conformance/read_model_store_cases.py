@@ -136,6 +136,12 @@ class ReadModelStoreConformance(BackendCase):
         assert models.rank("h", "live", "t-99") is None
         assert models.leaderboard("other", "live", 100, 0) == []
 
+    def test_a_page_far_past_the_end_is_empty(self, store: Store) -> None:
+        apply(store, on_board("leaderboard_live", "h", a_field()), 1)
+        largest = 2**63 - 1  # the API lets `offset` reach the largest 64-bit integer
+        assert store.read_models.leaderboard("h", "live", 100, largest) == []
+        assert store.read_models.leaderboard("h", "live", 100, largest - 100) == []
+
     def test_ranks_follow_changed_scores(self, store: Store) -> None:
         apply(store, on_board("leaderboard_live", "h", a_field()), 1)
         apply(store, {("leaderboard_live", "h", "t-12"): board_row("t-12", 2**41, 30, 12)}, 2)

@@ -29,6 +29,7 @@ _encoder = msgspec.json.Encoder()
 _decoders = {table: msgspec.json.Decoder(row_type) for table, row_type in ROW_TYPES.items()}
 _BOARDS: dict[str, Board] = {"leaderboard_live": "live", "leaderboard_frozen": "frozen"}
 CONCURRENCY = 64
+MAX_CQL_LIMIT = 2**31 - 1
 
 
 class Fenced(Exception):
@@ -315,7 +316,10 @@ class CassandraReadModelStore:
     def leaderboard(
         self, hunt_id: str, board: Board, limit: int, offset: int
     ) -> list[LeaderboardRow]:
-        rows = list(self.session.execute(self._board, (hunt_id, board, offset + limit)))
+        if offset >= MAX_CQL_LIMIT:
+            return []  # no board holds two billion teams
+        wanted = min(offset + limit, MAX_CQL_LIMIT)  # CQL's LIMIT is a 32-bit int
+        rows = list(self.session.execute(self._board, (hunt_id, board, wanted)))
         return [
             LeaderboardRow(r.team_id, r.name, r.score, r.solved, r.last_version, r.reg_order)
             for r in rows[offset:]
