@@ -9,7 +9,6 @@ make that a failure instead.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -18,19 +17,12 @@ from cassandra.cluster import Cluster
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 from questline.servers.maven import ServerName, fetch_jars
-from questline.servers.process import JavaNotFoundError, MavenNotFoundError, java_home
-
-
-def _free_ports(count: int) -> list[int]:
-    """Ports the kernel just handed out: unlikely to clash with a local `up` or another run."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
+from questline.servers.process import (
+    JavaNotFoundError,
+    MavenNotFoundError,
+    free_ports,
+    java_home,
+)
 
 
 def require_server(request: pytest.FixtureRequest, server: ServerName) -> None:
@@ -57,7 +49,7 @@ def kafka_cluster(
 ) -> Iterator[KafkaCluster]:
     """One KRaft broker (transactions enabled: RF 1, min ISR 1); ``.bootstrap_servers``."""
     require_server(request, "kafka")
-    port, controller_port = _free_ports(2)
+    port, controller_port = free_ports(2)
     cluster = KafkaCluster(
         tmp_path_factory.mktemp("kafka"), 1, port=port, controller_port=controller_port
     )
@@ -74,7 +66,7 @@ def cassandra_cluster(
 ) -> Iterator[CassandraCluster]:
     """One Cassandra 5.0 node on 127.0.0.1; ``.contact_points`` and ``.native_port``."""
     require_server(request, "cassandra")
-    native_port, storage_port = _free_ports(2)
+    native_port, storage_port = free_ports(2)
     cluster = CassandraCluster(
         tmp_path_factory.mktemp("cassandra"),
         1,

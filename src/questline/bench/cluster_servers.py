@@ -1,7 +1,6 @@
 """The cluster suite's own Kafka broker and Cassandra node: started from the cached
 jars on free ports with their data in a folder of the run, stopped at its end."""
 
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -10,6 +9,7 @@ from pathlib import Path
 
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
+from questline.servers.process import free_ports
 
 
 @dataclass(frozen=True)
@@ -17,17 +17,6 @@ class Servers:
     kafka: KafkaCluster
     cassandra: CassandraCluster
     start_seconds: float
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 @contextmanager

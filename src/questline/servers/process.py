@@ -116,6 +116,19 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def free_ports(count: int) -> list[int]:
+    """Ports the kernel just handed out on loopback: unlikely to clash with a local
+    `up` or another run (tests and benchmarks start their servers on them)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
     """True if something accepts TCP connections on host:port."""
     try:
