@@ -92,12 +92,7 @@ def _drop_test_keyspaces(request: pytest.FixtureRequest) -> Iterator[None]:
     if "cassandra_cluster" not in request.fixturenames:
         return
     cluster: CassandraCluster = request.getfixturevalue("cassandra_cluster")
-    driver = Cluster(
-        list(cluster.contact_points),
-        port=cluster.native_port,
-        connect_timeout=15.0,
-        control_connection_timeout=15.0,
-    )
+    driver = Cluster(list(cluster.contact_points), port=cluster.native_port)
     try:
         session = driver.connect()
         rows = session.execute("SELECT keyspace_name FROM system_schema.keyspaces")

@@ -19,10 +19,6 @@ def connect(settings: CassandraSettings, *, keyspace: bool = True) -> tuple[Clus
         port=settings.port,
         protocol_version=5,
         execution_profiles={EXEC_PROFILE_DEFAULT: profile},
-        # The driver's defaults (5 s, 2 s) give up on a node that is only slow: a busy
-        # node (or a busy 2-core machine) still answers within these.
-        connect_timeout=15.0,
-        control_connection_timeout=15.0,
     )
     session = cluster.connect(settings.keyspace if keyspace else None)
     return cluster, session
