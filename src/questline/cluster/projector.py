@@ -232,13 +232,7 @@ class ClusterProjector:
     def _reached_end(self, partition: int, end: int) -> None:
         state = self.partitions.get(partition)
         if state is not None and state.read_to != end and state.position >= state.checkpoint:
-            try:
-                self.store.read_models.mark_read_to(partition, state.epoch, end)
-            except Fenced as fenced:
-                log.warning("projector %s: %s", self.name, fenced)
-                self.partitions.pop(partition, None)
-                self.observer.revoked(partition, "fenced")
-                return
+            self.store.read_models.mark_read_to(partition, end)
             state.read_to = end
 
     def lag(self) -> dict[int, int]:

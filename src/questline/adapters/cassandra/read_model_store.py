@@ -101,9 +101,7 @@ class CassandraReadModelStore:
         self._set_checkpoint = s.prepare(
             "UPDATE projection_offsets SET offset = ? WHERE partition = ?"
         )
-        self._next = s.prepare(
-            "UPDATE projection_offsets SET next_offset = ? WHERE partition = ? IF epoch = ?"
-        )
+        self._next = s.prepare("UPDATE projection_offsets SET next_offset = ? WHERE partition = ?")
         self._read_next = s.prepare(
             "SELECT next_offset FROM projection_offsets WHERE partition = ?"
         )
@@ -232,12 +230,10 @@ class CassandraReadModelStore:
                     raise_on_first_error=True,
                 )
 
-    def mark_read_to(self, partition: int, epoch: int, next_offset: int) -> None:
+    def mark_read_to(self, partition: int, next_offset: int) -> None:
         """How far the projector has read the partition (past transaction markers too):
-        the high watermark minus this is the projection lag. Guarded by the epoch like
-        the checkpoint, so a zombie cannot set it back."""
-        if not self.session.execute(self._next, (next_offset, partition, epoch)).was_applied:
-            raise Fenced(f"events partition {partition} was claimed by a newer writer")
+        the high watermark minus this is the projection lag."""
+        self.session.execute(self._next, (next_offset, partition))
 
     def read_to(self, partition: int) -> int:
         row = self.session.execute(self._read_next, (partition,)).one()
