@@ -92,18 +92,17 @@ def test_rows_changed_by_hand_in_cassandra_are_healed_by_the_running_projector(
 
     # Drift, by hand, behind the cluster's back (cqlsh stamps the current time). The two
     # writes are not atomic: held between them, the reconciler sees both or neither.
-    before = {t: healed_rows(t) for t in ("leaderboard_live", "teams")}
-    reconciler.paused = True
     drifted_board = {**msgspec.to_builtins(right_board), "score": right_board.score + 1000}
     drifted_team = {**msgspec.to_builtins(right_team), "adjustments": 77}
-    for table, row in (("leaderboard_live", drifted_board), ("teams", drifted_team)):
-        store.session.execute(
-            "UPDATE rm_rows SET row = %s WHERE hunt_id = %s AND tbl = %s AND key = %s",
-            (json.dumps(row).encode(), hunt, table, team_id),
-        )
-    drifted = store.read_models.get("leaderboard_live", hunt, team_id)
-    assert isinstance(drifted, LeaderboardRow) and drifted.score == right_board.score + 1000
-    reconciler.paused = False
+    before = {t: healed_rows(t) for t in ("leaderboard_live", "teams")}
+    with reconciler.held():
+        for table, row in (("leaderboard_live", drifted_board), ("teams", drifted_team)):
+            store.session.execute(
+                "UPDATE rm_rows SET row = %s WHERE hunt_id = %s AND tbl = %s AND key = %s",
+                (json.dumps(row).encode(), hunt, table, team_id),
+            )
+        drifted = store.read_models.get("leaderboard_live", hunt, team_id)
+        assert isinstance(drifted, LeaderboardRow) and drifted.score == right_board.score + 1000
 
     with caplog.at_level("WARNING"):
         eventually(

@@ -12,9 +12,11 @@ in no projection's state: `questline verify --cluster` covers it.
 """
 
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from confluent_kafka import Producer
@@ -58,15 +60,30 @@ class ClusterReconciler:
         self.producer = producer
         self.interval_s = interval_s
         self.stats = ClusterReconcilerStats()
-        self.paused = False  # set by an operator (or a test) to hold checks for a while
+        self._checking = threading.Lock()  # held by a check, or by `held()`
         self._cursor = 0
         self._next = time.monotonic() + interval_s
 
     def maybe_run(self, partitions: Mapping[int, PartitionProjection]) -> None:
         """Check the next hunt if one is due; errors are counted, never raised (the
         projector must keep projecting)."""
-        if self.paused or time.monotonic() < self._next:
+        if time.monotonic() < self._next:
             return
+        if not self._checking.acquire(blocking=False):
+            return  # held: try at the next interval
+        try:
+            self._run_once(partitions)
+        finally:
+            self._checking.release()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """No check runs inside this block (one running is waited for): for changing
+        several rows by hand that a check must see all or none of."""
+        with self._checking:
+            yield
+
+    def _run_once(self, partitions: Mapping[int, PartitionProjection]) -> None:
         self._next = time.monotonic() + self.interval_s
         # Only partitions whose memory is at the stored checkpoint: one still folding
         # its way up to it would "heal" rows back to an older state.
