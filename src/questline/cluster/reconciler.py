@@ -126,7 +126,8 @@ class ClusterReconciler:
         audit: Changes = {
             ("audit", hunt, key): row for hunt, key, row in read_models.rows("audit", hunt_id)
         }
-        read_models.replace_hunt(hunt_id, {**expected, **audit}, state.partition)
+        # Guarded by this projector's epoch: a zombie's memory is stale, its heal is refused.
+        read_models.replace_hunt(hunt_id, {**expected, **audit}, state.partition, state.epoch)
         # The rank index was rebuilt from these rows: they are what is stored now.
         for key in [k for k in state.previous_ranks if k[1] == hunt_id]:
             del state.previous_ranks[key]

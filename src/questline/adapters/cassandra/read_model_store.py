@@ -97,7 +97,9 @@ class CassandraReadModelStore:
         self._delete_board = s.prepare(
             "DELETE FROM rm_rank USING TIMESTAMP ? WHERE hunt_id = ? AND board = ?"
         )
-        self._set_base = s.prepare("UPDATE projection_offsets SET ts_base = ? WHERE partition = ?")
+        self._set_base = s.prepare(
+            "UPDATE projection_offsets SET ts_base = ? WHERE partition = ? IF epoch = ?"
+        )
         self._set_checkpoint = s.prepare(
             "UPDATE projection_offsets SET offset = ? WHERE partition = ?"
         )
@@ -262,26 +264,35 @@ class CassandraReadModelStore:
                     ranks[(table, hunt_id, key)] = row
         return ranks
 
-    def replace_hunt(self, hunt_id: str, rows: Changes, partition: int = 0) -> None:
+    def replace_hunt(
+        self, hunt_id: str, rows: Changes, partition: int = 0, epoch: int | None = None
+    ) -> None:
         """Swap every row of one hunt for `rows` (as of the stored checkpoint).
 
         The delete and the writes are stamped past the wall clock, so they beat any
         row written by hand (cqlsh stamps the current time); the partition's
-        `ts_base` then moves so every later batch is stamped past them. Only the
-        partition's writer may call this (the projector's reconciler does): a writer
-        in another process would keep stamping with the old base."""
-        position = self.checkpoint(partition)
-        base = self._stored_base(partition)
+        `ts_base` first moves past them (only while `epoch`, when given, still holds
+        the partition: a fenced projector's heal raises Fenced and writes nothing),
+        so every later batch is stamped past the heal. Only the partition's writer
+        may call this: a writer in another process would keep its old base."""
+        row = self.session.execute(self._checkpoint, (partition,)).one()
+        if row is None:  # nothing written yet: make the row the guard needs
+            self.claim(partition)
+            row = self.session.execute(self._checkpoint, (partition,)).one()
+        position = int(row.offset) if row is not None else 0
+        base = int(row.ts_base or 0) if row is not None else 0
+        holder = epoch if epoch is not None else (int(row.epoch) if row is not None else 0)
         remove = max(wall_clock_micros(), write_timestamp(position, base) + 1)
+        new_base = remove + 1 - position  # position + 1 is stamped remove + 2
+        if not self.session.execute(self._set_base, (new_base, partition, holder)).was_applied:
+            raise Fenced(f"events partition {partition} was claimed by a newer writer")
+        self._bases[partition] = new_base
         for table in ROW_TYPES:
             self.session.execute(self._delete_table, (remove, hunt_id, table))
         for board in ("live", "frozen"):
             self.session.execute(self._delete_board, (remove, hunt_id, board))
         mine = {key: row for key, row in rows.items() if key[1] == hunt_id}
         self._write_rows(mine, remove + 1, {})
-        new_base = remove + 1 - position  # position + 1 is stamped remove + 2
-        self.session.execute(self._set_base, (new_base, partition))
-        self._bases[partition] = new_base
 
     def _stored_base(self, partition: int) -> int:
         row = self.session.execute(self._checkpoint, (partition,)).one()
