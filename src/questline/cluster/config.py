@@ -59,8 +59,9 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     snapshot_min_interval_s: float = 30.0
     snapshots_kept: int = 3
     # Each projector compares one hunt's stored rows with its memory this often
-    # (0: never) and heals them when they differ.
-    reconcile_interval_s: float = 10.0
+    # and heals them when they differ. Off (0) by default until the kill and zombie
+    # drills pass with it on (docs/self-healing.md); 10 is a sensible setting.
+    reconcile_interval_s: float = 0.0
 
 
 class ConfigError(ValueError):
