@@ -1,0 +1,136 @@
+"""Where a partition snapshot differs from an independent refold of the log, hunt
+by hunt: the decision state, every read-model row, and (when the rows agree) the
+projection state the rows are computed from. Pure: both folds are in memory.
+
+A snapshot is a pure function of the log before its offset, so a snapshot that
+opens cleanly but differs here holds wrong state (written by a buggy version, or
+from memory that drifted) and must not be restored from.
+"""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from questline.domain.hunt_state import HuntState
+from questline.domain.projections.projector import Projector
+from questline.engine.memory_rows import rows_in_memory
+from questline.engine.snapshots import decider_to, projections_to
+from questline.engine.verification import compare_rows
+
+_ABSENT = "<absent>"
+_PRESENT = "<present>"
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One fold of a partition: the decision state of each hunt and the projections.
+    The projector must have no rows waiting to be taken."""
+
+    states: Mapping[str, HuntState]
+    projector: Projector
+
+
+class FoldDifference(msgspec.Struct, frozen=True):
+    hunt_id: str
+    part: str  # "hunt", "decision state", "projection state" or a read-model table
+    where: str  # a field path, or a row's key (and field)
+    snapshot: Any
+    refold: Any
+
+    def describe(self) -> str:
+        if self.part == "hunt":
+            side = "the snapshot" if self.refold == _ABSENT else "a refold of the log"
+            return f"hunt {self.hunt_id}: only {side} has it"
+        what = f"{self.part} {self.where}" if self.where else self.part
+        return (
+            f"hunt {self.hunt_id}: {what} is {_short(self.snapshot)} in the snapshot, "
+            f"{_short(self.refold)} by a refold of the log"
+        )
+
+
+def fold_differences(snapshot: Fold, refold: Fold) -> list[FoldDifference]:
+    """Every difference of `snapshot` from `refold`, hunt by hunt (sorted); empty
+    when they are equal."""
+    differences: list[FoldDifference] = []
+    for hunt_id in sorted(set(snapshot.states) | set(refold.states)):
+        mine, theirs = snapshot.states.get(hunt_id), refold.states.get(hunt_id)
+        if mine is None or theirs is None:
+            differences.append(
+                FoldDifference(
+                    hunt_id,
+                    "hunt",
+                    "",
+                    _ABSENT if mine is None else _PRESENT,
+                    _ABSENT if theirs is None else _PRESENT,
+                )
+            )
+            continue
+        differences.extend(
+            FoldDifference(hunt_id, "decision state", path, a, b)
+            for path, a, b in _paths(
+                msgspec.to_builtins(decider_to(mine)), msgspec.to_builtins(decider_to(theirs))
+            )
+        )
+        rows = _row_differences(snapshot.projector, refold.projector, hunt_id)
+        differences.extend(rows)
+        if not rows:  # the rows agree; what they are computed from must too
+            differences.extend(
+                FoldDifference(hunt_id, "projection state", path, a, b)
+                for path, a, b in _paths(
+                    msgspec.to_builtins(projections_to(snapshot.projector, hunt_id)),
+                    msgspec.to_builtins(projections_to(refold.projector, hunt_id)),
+                )
+            )
+    return differences
+
+
+def _row_differences(mine: Projector, theirs: Projector, hunt_id: str) -> list[FoldDifference]:
+    held = rows_in_memory(mine, hunt_id)
+    wanted = rows_in_memory(theirs, hunt_id)
+    found: list[FoldDifference] = []
+    for key in sorted(set(held) | set(wanted)):
+        table, _, row_key = key
+        for d in compare_rows(table, hunt_id, row_key, held.get(key), wanted.get(key)):
+            if d.field is None:
+                a = _ABSENT if d.stored is None else _PRESENT
+                b = _ABSENT if d.replayed is None else _PRESENT
+                found.append(FoldDifference(hunt_id, table, f"row {row_key}", a, b))
+            else:
+                found.append(
+                    FoldDifference(hunt_id, table, f"row {row_key} {d.field}", d.stored, d.replayed)
+                )
+    return found
+
+
+def _paths(a: Any, b: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """The innermost paths at which two plain values (dicts, lists, scalars) differ."""
+    if a == b:
+        return
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=str):
+            yield from _paths(a.get(key, _ABSENT), b.get(key, _ABSENT), _join(path, str(key)))
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
+            yield from _paths(x, y, f"{path}[{_label(x, y, index)}]")
+    else:
+        yield path, a, b
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _label(x: Any, y: Any, index: int) -> str:
+    """A list element by its id where it has one (teams, reviews), else its index."""
+    if isinstance(x, dict) and isinstance(y, dict):
+        for name in ("team_id", "review_id", "clue_id"):
+            if x.get(name) is not None and x.get(name) == y.get(name):
+                return str(x[name])
+    return str(index)
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = value if value in (_ABSENT, _PRESENT) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
