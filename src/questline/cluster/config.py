@@ -62,6 +62,10 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # and heals them when they differ. Off (0) by default until the kill and zombie
     # drills pass with it on (docs/self-healing.md); 10 is a sensible setting.
     reconcile_interval_s: float = 0.0
+    # Each projector refolds one partition it owns from the start of the log this often
+    # (in a background thread) and compares every stored snapshot of it with the refold;
+    # a snapshot that differs is deleted and memory restored from it rebuilt. 0: off.
+    snapshot_audit_interval_s: float = 300.0
 
 
 class ConfigError(ValueError):

@@ -17,3 +17,6 @@ class PartitionProjection:
     states: dict[str, HuntState] = field(default_factory=dict)  # the decision state
     position: int = -1
     read_to: int = -1
+    # Offsets of the snapshot memory was restored from and of those written from it:
+    # when the snapshot audit discards one of them, memory is wrong too and is rebuilt.
+    lineage: set[int] = field(default_factory=set)

@@ -9,7 +9,12 @@ which only the holder of the current epoch can do.
 
 It folds the decision state too (the same `evolve` the workers use), so every
 `snapshot_every` events it writes a partition snapshot that both workers and
-projectors restore from: a pure function of the log before its offset.
+projectors restore from: a pure function of the log before its offset. Every
+`snapshot_audit_interval_s` its `SnapshotAuditor` checks the snapshots of one
+partition it owns against a refold of the log (in a background thread); when one
+is discarded and this projector's memory came from it (or wrote it), the memory
+is rebuilt from the refold and the partition's hunts reconciled once it is back
+at its checkpoint.
 """
 
 import logging
@@ -22,6 +27,7 @@ from confluent_kafka import (
     OFFSET_BEGINNING,
     Consumer,
     KafkaError,
+    KafkaException,
     Message,
     Producer,
     TopicPartition,
@@ -43,11 +49,14 @@ from questline.cluster.dead_letters import dead_letter
 from questline.cluster.group_member import group_consumer
 from questline.cluster.partition_projection import PartitionProjection
 from questline.cluster.reconciler import ClusterReconciler
+from questline.cluster.snapshot_audit import AuditResult, Refold, SnapshotAuditor
 from questline.cluster.snapshot_keeper import SnapshotClock, keep, newest_usable
 from questline.domain.events import RecordedEvent
 from questline.domain.hunt_state import evolve
 from questline.domain.projections.rows import LeaderboardRow
+from questline.engine.memory_rows import rows_in_memory
 from questline.engine.partition_snapshots import deciders_of, projections_of, take_partition
+from questline.observability import metrics
 from questline.observability.cluster import ProjectorObserver
 from questline.ports import CommandRecord
 
@@ -74,6 +83,13 @@ class ClusterProjector:
             if config.reconcile_interval_s > 0
             else None
         )
+        self.auditor = (
+            SnapshotAuditor(config, store.snapshots, interval_s=config.snapshot_audit_interval_s)
+            if config.snapshot_audit_interval_s > 0
+            else None
+        )
+        self.rebuilds = 0  # partitions whose memory was rebuilt after a snapshot audit
+        self._to_heal: set[int] = set()  # rebuilt partitions to reconcile once caught up
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
@@ -98,6 +114,7 @@ class ClusterProjector:
             state.states = deciders_of(body)
             state.previous_ranks = projections_of(body, state.projector)
             state.position = body.offset - 1
+            state.lineage.add(body.offset)
             start = body.offset
         self.snapshot_clock.restored(state.partition)
         self.observer.restored(
@@ -112,6 +129,7 @@ class ClusterProjector:
         for tp in partitions:
             self.partitions.pop(tp.partition, None)
             self.snapshot_clock.forget(tp.partition)
+            self._to_heal.discard(tp.partition)
             self.observer.revoked(tp.partition)
         consumer.incremental_unassign(partitions)
 
@@ -131,7 +149,20 @@ class ClusterProjector:
                 self.snapshot_clock.update_ages()
                 if self.reconciler is not None:
                     self.reconciler.maybe_run(self.partitions)
+                if self.auditor is not None:
+                    for result in self.auditor.finished():
+                        try:
+                            self._audited(result)
+                        except Exception:  # never stop projecting; the next audit retries
+                            log.exception(
+                                "acting on the audit of partition %d failed", result.partition
+                            )
+                    self.auditor.maybe_start(self.partitions)
+                if self._to_heal:
+                    self._heal_rebuilt()
         finally:
+            if self.auditor is not None:
+                self.auditor.close()
             self.consumer.close()
             self.producer.flush(10)
             self.observer.release_all()
@@ -227,7 +258,96 @@ class ClusterProjector:
             int(time.time() * 1_000_000),
         )
         keep(self.store.snapshots, record, self.config.snapshots_kept)
+        state.lineage.add(record.offset)
         self.snapshot_clock.taken(state.partition)
+
+    def _audited(self, result: AuditResult) -> None:
+        """A snapshot audit ended: if it discarded a snapshot this projector's memory
+        of the partition came from or wrote, that memory is wrong too: rebuild it."""
+        state = self.partitions.get(result.partition)
+        if state is None:
+            return
+        bad = sorted(set(result.discarded) & state.lineage)
+        if not bad:
+            return
+        log.warning(
+            "projector %s: its memory of partition %d came from or wrote the discarded"
+            " snapshot(s) at %s; rebuilding it from the log",
+            self.name,
+            result.partition,
+            ", ".join(map(str, bad)),
+        )
+        self._rebuild(state, result.refold)
+
+    def _rebuild(self, old: PartitionProjection, refold: Refold) -> None:
+        """Replace the partition's memory by the refold (the log's fold before its
+        offset) and read on from there, as after an assignment: the messages up to
+        the checkpoint are folded without writing. Then its hunts are reconciled."""
+        state = PartitionProjection(old.partition, old.epoch, old.checkpoint, read_to=old.read_to)
+        if refold.offset <= old.checkpoint + 1:
+            state.states = refold.states
+            state.projector = refold.projector
+            state.projector.take_changes()
+            state.previous_ranks = {
+                key: row
+                for hunt_id in refold.states
+                for key, row in rows_in_memory(refold.projector, hunt_id).items()
+                if isinstance(row, LeaderboardRow)
+            }
+            state.position = refold.offset - 1
+            start = refold.offset
+        else:  # not expected: a snapshot is never past what is stored
+            start = self._restore(state, old.checkpoint + 1)
+        tp = TopicPartition(self.config.kafka.events_topic, old.partition, start)
+        try:
+            self.consumer.seek(tp)
+        except KafkaException as error:
+            log.error(
+                "projector %s: cannot rebuild partition %d (seek to %d failed: %s);"
+                " the next audit tries again",
+                self.name,
+                old.partition,
+                start,
+                error,
+            )
+            return
+        self.partitions[old.partition] = state
+        self.snapshot_clock.restored(old.partition)
+        # Snapshots the wrong memory wrote after the refold's offset are wrong too.
+        self._to_heal.add(old.partition)
+        self.rebuilds += 1
+        # Snapshots the wrong memory wrote after the refold's offset are wrong too.
+        for offset in sorted(o for o in old.lineage if o > refold.offset):
+            self.store.snapshots.delete(old.partition, offset)
+            metrics.SNAPSHOTS_DISCARDED.inc()
+            log.warning(
+                "snapshot of partition %d at offset %d discarded: written from the memory"
+                " rebuilt after a snapshot audit",
+                old.partition,
+                offset,
+            )
+
+    def _heal_rebuilt(self) -> None:
+        """Reconcile every hunt of each rebuilt partition once its memory is back at
+        the checkpoint: rows written from the wrong memory are replaced, the rank
+        index rebuilt. Done here even when periodic reconciliation is off."""
+        for partition in sorted(self._to_heal):
+            state = self.partitions.get(partition)
+            if state is None:
+                self._to_heal.discard(partition)
+                continue
+            if state.position != state.checkpoint:
+                continue  # still folding its way up to what is stored
+            self._to_heal.discard(partition)
+            healer = self.reconciler or ClusterReconciler(
+                self.config, self.store, self.producer, interval_s=0.0
+            )
+            for hunt_id in sorted(state.states):
+                try:
+                    healer.check(state, hunt_id)
+                except Exception as error:  # the periodic reconciler, if on, retries
+                    metrics.RECONCILE_ERRORS.inc()
+                    log.warning("reconciling hunt %s after a rebuild failed: %s", hunt_id, error)
 
     def _reached_end(self, partition: int, end: int) -> None:
         state = self.partitions.get(partition)

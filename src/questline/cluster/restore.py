@@ -36,11 +36,12 @@ def read_partition(
     on_record: Callable[[CommandRecord], None] | None = None,
     *,
     start: int = OFFSET_BEGINNING,
+    end: int | None = None,
     deadline_s: float = 60.0,
 ) -> int:
     """Feed every committed message of one events partition, from `start` to the end
-    as it stands now; return the next offset to read. Undecodable messages are
-    skipped here: the projector dead-letters them."""
+    as it stands now (or only those before `end`); return the next offset to read.
+    Undecodable messages are skipped here: the projector dead-letters them."""
     kafka = config.kafka
     consumer = Consumer(
         {
@@ -54,6 +55,8 @@ def read_partition(
     try:
         topic_partition = TopicPartition(kafka.events_topic, partition, start)
         _, high = consumer.get_watermark_offsets(topic_partition, timeout=10, cached=False)
+        if end is not None:
+            high = min(high, end)
         consumer.assign([topic_partition])
         position = 0 if start == OFFSET_BEGINNING else start
         give_up = time.monotonic() + deadline_s
@@ -71,6 +74,9 @@ def read_partition(
                         continue
                     raise RestoreError(f"reading events partition {partition}: {error}")
                 offset = offset_of(message)
+                if end is not None and offset >= end:
+                    position = max(position, end)
+                    continue
                 position = offset + 1
                 value = message.value() or b""
                 try:
@@ -86,7 +92,7 @@ def read_partition(
                 committed_end = consumer.position([topic_partition])[0].offset
                 if committed_end >= high:
                     position = committed_end
-        return position
+        return position if end is None else min(position, end)
     finally:
         consumer.close()
 

@@ -159,7 +159,14 @@ SNAPSHOTS_WRITTEN = Counter(
 )
 SNAPSHOTS_DISCARDED = Counter(
     "questline_snapshots_discarded_total",
-    "Snapshots refused on restore (checksum, format or layout); the log was replayed instead.",
+    "Snapshots refused on restore (checksum, format or layout) or deleted by the snapshot "
+    "audit (their state differs from a refold of the log); the log was replayed instead.",
+)
+SNAPSHOT_AUDITS = Counter(
+    "questline_snapshot_audits_total",
+    "Cluster partition snapshots compared with an independent refold of the log, by result "
+    "(ok: equal; discarded: different, deleted).",
+    ["result"],
 )
 RESTORE_SECONDS = Histogram(
     "questline_partition_restore_seconds",
