@@ -179,6 +179,12 @@ class Prometheus:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def scrape_health(self) -> list[dict[str, Any]]:
+        """Each target's last scrape, for failure messages: health, error, duration."""
+        targets = self.get("/api/v1/targets")["data"]["activeTargets"]
+        keys = ("scrapeUrl", "health", "lastError", "lastScrapeDuration")
+        return [{key: target.get(key) for key in keys} for target in targets]
+
 
 @pytest.fixture
 def prometheus_factory(tmp_path: Path) -> Iterator[Callable[..., Prometheus]]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.cassandra.unavailable import UNAVAILABLE
 from questline.adapters.clocks import SystemClock
 from questline.adapters.kafka.command_bus import KafkaCommandBus
 from questline.adapters.photo_store import PhotoStore
@@ -83,7 +84,7 @@ def build_api_node(
     )
     boards = LiveBoards(hunt_history(config, store.events), live.watches)
     tail = EventsTail(config, [live.on_batch], boards)
-    app = build_app(services)
+    app = build_app(services, store_unavailable=UNAVAILABLE)
     # The app appends live.on_batch to the bus's listeners; the tail feeds it instead.
     bus.listeners.clear()
     tail.start()

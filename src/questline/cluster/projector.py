@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from functools import partial
 
 import msgspec
 from confluent_kafka import (
@@ -51,6 +52,7 @@ from questline.cluster.partition_projection import PartitionProjection
 from questline.cluster.reconciler import ClusterReconciler
 from questline.cluster.snapshot_audit import AuditResult, Refold, SnapshotAuditor
 from questline.cluster.snapshot_keeper import SnapshotClock, keep, newest_usable
+from questline.cluster.store_retry import until_answered
 from questline.domain.events import RecordedEvent
 from questline.domain.hunt_state import evolve
 from questline.domain.projections.rows import LeaderboardRow
@@ -77,6 +79,7 @@ class ClusterProjector:
         self.producer = Producer(
             {"bootstrap.servers": kafka.bootstrap_servers, "enable.idempotence": True}
         )
+        self._stop = threading.Event()  # run()'s, once running
         self.snapshot_clock = SnapshotClock(config.snapshot_every, config.snapshot_min_interval_s)
         self.reconciler = (
             ClusterReconciler(config, store, self.producer, interval_s=config.reconcile_interval_s)
@@ -93,7 +96,8 @@ class ClusterProjector:
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
-            epoch, stored_to = self.store.read_models.claim(tp.partition)
+            claim = partial(self.store.read_models.claim, tp.partition)
+            epoch, stored_to = until_answered(claim, "claim a partition")
             checkpoint = stored_to - 1  # the last offset whose rows are stored (-1: none)
             state = PartitionProjection(tp.partition, epoch, checkpoint)
             tp.offset = self._restore(state, stored_to)
@@ -108,7 +112,10 @@ class ClusterProjector:
         the offset to read from next. The messages between it and the checkpoint are
         folded as they arrive, without writing (`replayed` counts them)."""
         started = time.perf_counter()
-        body = newest_usable(self.store.snapshots, state.partition, up_to=stored_to)
+        body = until_answered(
+            lambda: newest_usable(self.store.snapshots, state.partition, up_to=stored_to),
+            "restore a partition's snapshot",
+        )
         start = OFFSET_BEGINNING
         if body is not None:
             state.states = deciders_of(body)
@@ -134,6 +141,7 @@ class ClusterProjector:
         consumer.incremental_unassign(partitions)
 
     def run(self, stop: threading.Event) -> None:
+        self._stop = stop
         self.consumer.subscribe(
             [self.config.kafka.events_topic],
             on_assign=self._on_assign,
@@ -232,11 +240,15 @@ class ClusterProjector:
                 if isinstance(row, LeaderboardRow):
                     state.previous_ranks[(table, hunt_id, key)] = row
             return
-        self.store.events.archive(fresh_events)
-        self.store.commands.remember(records)
-        self.store.read_models.write(
-            state.partition, state.epoch, changes, last + 1, state.previous_ranks
-        )
+
+        def store_batch() -> None:  # every write is idempotent: all of it is tried again
+            self.store.events.archive(fresh_events)
+            self.store.commands.remember(records)
+            self.store.read_models.write(
+                state.partition, state.epoch, changes, last + 1, state.previous_ranks
+            )
+
+        until_answered(store_batch, "store a projected batch", stop=self._stop)
         state.checkpoint = last
         self.observer.projected(
             state.partition, offset_of(batch[0]), last, fresh_events, len(records)
@@ -352,7 +364,11 @@ class ClusterProjector:
     def _reached_end(self, partition: int, end: int) -> None:
         state = self.partitions.get(partition)
         if state is not None and state.read_to != end and state.position >= state.checkpoint:
-            self.store.read_models.mark_read_to(partition, end)
+            until_answered(
+                lambda: self.store.read_models.mark_read_to(partition, end),
+                "mark how far a partition was read",
+                stop=self._stop,
+            )
             state.read_to = end
 
     def lag(self) -> dict[int, int]:

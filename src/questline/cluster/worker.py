@@ -25,6 +25,7 @@ from confluent_kafka import (
     TopicPartition,
 )
 
+from questline.adapters.cassandra.unavailable import UNAVAILABLE
 from questline.adapters.kafka.messages import (
     KIND,
     KIND_COMMAND,
@@ -41,6 +42,7 @@ from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letters import dead_letter
 from questline.cluster.group_member import group_consumer
 from questline.cluster.restore import restore_decider
+from questline.cluster.store_retry import until_answered
 from questline.engine.batch_decider import BatchDecider, DecidedBatch, Lookup, with_events
 from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import DAY
@@ -68,7 +70,7 @@ class PartitionWorker:
         self.snapshots = snapshots
         self.worker_id = worker_id
         self.clock = clock
-        self.lookup = lookup
+        self._find_records = lookup
         self.max_batch = max_batch
         self.producer_factory = producer_factory
         self.deciders: dict[int, BatchDecider] = {}
@@ -120,7 +122,10 @@ class PartitionWorker:
             producer.flush(5)  # nothing is in flight between batches; replies at most
 
     def _restore(self, partition: int) -> BatchDecider:
-        restored = restore_decider(self.config, partition, self.snapshots, self.clock.now() - DAY)
+        restored = until_answered(
+            lambda: restore_decider(self.config, partition, self.snapshots, self.clock.now() - DAY),
+            "restore a partition's snapshot",
+        )
         self.observer.restored(
             partition,
             restored.seconds,
@@ -128,6 +133,15 @@ class PartitionWorker:
             replayed=restored.replayed,
         )
         return restored.decider
+
+    def lookup(self, command_ids: Sequence[str]) -> dict[str, CommandRecord]:
+        """Command records of earlier deliveries. Cassandra not answering is retried for
+        half the transaction's time, then the batch goes back to its last commit."""
+        return until_answered(
+            lambda: self._find_records(command_ids),
+            "command records lookup",
+            deadline_s=self.config.transaction_timeout_ms / 2000,
+        )
 
     @property
     def owned(self) -> list[int]:
@@ -192,6 +206,11 @@ class PartitionWorker:
             self.observer.aborted()
             self._recover_after(error, partition, producer)
             return
+        except UNAVAILABLE as error:
+            self.observer.aborted()
+            log.warning("the store did not answer (%r); rewinding partition %d", error, partition)
+            self._rewind(partition, producer, fatal=False)
+            return
         self.observer.committed(commit_seconds)
         # Deciding one by one (a poison command) replaces the partition's decider.
         current = self.deciders.get(partition)
@@ -223,6 +242,8 @@ class PartitionWorker:
             envelopes.append((envelope, header(message.headers(), REPLY_TO), message))
         try:
             decided = decider.decide_batch([e for e, _, _ in envelopes], now, self.lookup)
+        except UNAVAILABLE:
+            raise  # the store, not a command: the whole batch is tried again
         except Exception:  # a command that makes the decider raise: find it, set it aside
             decided = self._decide_one_by_one(producer, partition, envelopes, now)
         for recorded in decided.events:
@@ -271,6 +292,8 @@ class PartitionWorker:
         for envelope, _, message in envelopes:
             try:
                 one = fresh.decide_batch([envelope], now, self.lookup)
+            except UNAVAILABLE:
+                raise
             except Exception as error:
                 log.exception("command %s makes the decider raise", envelope.command_id)
                 dead_letter(
@@ -306,6 +329,11 @@ class PartitionWorker:
         fatal = kafka_error is not None and (
             kafka_error.fatal() or kafka_error.txn_requires_abort() is False
         )
+        self._rewind(partition, producer, fatal=fatal)
+
+    def _rewind(self, partition: int, producer: Producer, *, fatal: bool) -> None:
+        """Abort the open transaction, rebuild the partition's state from the log and go
+        back to its last committed command."""
         try:
             producer.abort_transaction(30)
         except KafkaException:

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from questline.http import openapi
 from questline.http.correlation import CorrelationMiddleware
-from questline.http.errors import ApiError, error_response, handle_api_error
+from questline.http.errors import ApiError, error_response, handle_api_error, unavailable
 from questline.http.observe import ObservabilityMiddleware
 from questline.http.routes import hunts, operator, ops, organize, play, stream
 from questline.http.services import Services
@@ -22,6 +22,8 @@ from questline.observability import metrics
 from questline.observability.logs import adopt_uvicorn_loggers, ensure_logging
 
 log = logging.getLogger(__name__)
+
+STORE_RETRY_AFTER_S = 1
 
 ROUTES = [
     Route("/api/hunts", hunts.create_hunt, methods=["POST"]),
@@ -84,11 +86,27 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _store_unavailable(request: Request, exc: Exception) -> Response:
+    _note_code(request, "store_unavailable")
+    log.warning("the store did not answer %s %s: %r", request.method, request.url.path, exc)
+    return error_response(
+        unavailable(
+            "the data store did not answer in time; retry (with the same Idempotency-Key)",
+            STORE_RETRY_AFTER_S,
+        )
+    )
+
+
 def build_app(
-    services: Services, *, manage_engine: bool = True, configure_logs: bool = True
+    services: Services,
+    *,
+    manage_engine: bool = True,
+    configure_logs: bool = True,
+    store_unavailable: tuple[type[Exception], ...] = (),
 ) -> Starlette:
     """The app; with manage_engine it starts and stops the engine's writer. With
-    configure_logs, logs become ECS JSON lines on stdout unless already configured."""
+    configure_logs, logs become ECS JSON lines on stdout unless already configured.
+    `store_unavailable`: the store's errors that mean "try again later" (503)."""
     if configure_logs:
         ensure_logging()
 
@@ -120,6 +138,7 @@ def build_app(
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
+            **dict.fromkeys(store_unavailable, _store_unavailable),
             Exception: _unexpected,
         },
         lifespan=lifespan,

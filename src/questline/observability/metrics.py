@@ -195,6 +195,11 @@ RECONCILE_ERRORS = Counter(
     "questline_reconcile_errors_total",
     "Reconciliation rounds that failed (the next round tries again).",
 )
+STORE_RETRIES = Counter(
+    "questline_store_retries_total",
+    "Calls to the store (Cassandra) that did not answer and were tried again.",
+    ["operation"],
+)
 PARTITIONS_OWNED = Gauge(
     "questline_partitions_owned",
     "Partitions this process owns, by role (worker, projector).",

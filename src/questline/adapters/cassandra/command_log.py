@@ -6,6 +6,7 @@ import msgspec
 from cassandra.cluster import Session
 from cassandra.concurrent import execute_concurrent_with_args
 
+from questline.adapters.cassandra.session import prepare
 from questline.domain.timestamps import Micros
 from questline.ports import CommandRecord
 
@@ -16,10 +17,10 @@ _decoder = msgspec.json.Decoder(CommandRecord)
 class CassandraCommandLog:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._insert = session.prepare(
-            "INSERT INTO command_records (command_id, hunt_id, record) VALUES (?, ?, ?)"
+        self._insert = prepare(
+            session, "INSERT INTO command_records (command_id, hunt_id, record) VALUES (?, ?, ?)"
         )
-        self._find = session.prepare("SELECT record FROM command_records WHERE command_id = ?")
+        self._find = prepare(session, "SELECT record FROM command_records WHERE command_id = ?")
 
     def find(self, command_ids: Sequence[str]) -> dict[str, CommandRecord]:
         results = execute_concurrent_with_args(

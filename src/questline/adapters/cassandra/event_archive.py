@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from cassandra.cluster import Session
 from cassandra.concurrent import execute_concurrent_with_args
 
+from questline.adapters.cassandra.session import prepare
 from questline.domain.events import RecordedEvent
 from questline.engine.event_lines import decode_line, encode_line
 
@@ -17,23 +18,28 @@ class CassandraEventArchive:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._by_hunt = session.prepare(
+        self._by_hunt = prepare(
+            session,
             "INSERT INTO events_by_hunt (hunt_id, position, version, type, line)"
-            " VALUES (?, ?, ?, ?, ?)"
+            " VALUES (?, ?, ?, ?, ?)",
         )
-        self._by_team = session.prepare(
+        self._by_team = prepare(
+            session,
             "INSERT INTO events_by_team (hunt_id, team_id, position, version, type, line)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
         )
-        self._read = session.prepare(
-            "SELECT line, position FROM events_by_hunt WHERE hunt_id = ? AND position > ? LIMIT ?"
+        self._read = prepare(
+            session,
+            "SELECT line, position FROM events_by_hunt WHERE hunt_id = ? AND position > ? LIMIT ?",
         )
-        self._last = session.prepare(
-            "SELECT version FROM events_by_hunt WHERE hunt_id = ? ORDER BY position DESC LIMIT 1"
+        self._last = prepare(
+            session,
+            "SELECT version FROM events_by_hunt WHERE hunt_id = ? ORDER BY position DESC LIMIT 1",
         )
-        self._team = session.prepare(
+        self._team = prepare(
+            session,
             "SELECT line, position FROM events_by_team WHERE hunt_id = ? AND team_id = ?"
-            " AND position > ? LIMIT ?"
+            " AND position > ? LIMIT ?",
         )
 
     def archive(self, events: Sequence[RecordedEvent]) -> None:

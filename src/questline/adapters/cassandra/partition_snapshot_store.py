@@ -4,6 +4,7 @@ so a reader never sees half a snapshot (a lost chunk fails the checksum instead)
 from cassandra.cluster import Session
 from cassandra.concurrent import execute_concurrent_with_args
 
+from questline.adapters.cassandra.session import prepare
 from questline.ports import PartitionSnapshotRecord
 
 CHUNK_BYTES = 512 * 1024
@@ -12,26 +13,29 @@ CHUNK_BYTES = 512 * 1024
 class CassandraPartitionSnapshotStore:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._chunk = session.prepare(
-            "INSERT INTO snapshot_chunks (partition, offset, chunk, data) VALUES (?, ?, ?, ?)"
+        self._chunk = prepare(
+            session,
+            "INSERT INTO snapshot_chunks (partition, offset, chunk, data) VALUES (?, ?, ?, ?)",
         )
-        self._index = session.prepare(
+        self._index = prepare(
+            session,
             "INSERT INTO snapshot_index (partition, offset, format, checksum, taken_at, chunks,"
-            " size) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " size) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
-        self._offsets = session.prepare("SELECT offset FROM snapshot_index WHERE partition = ?")
-        self._entry = session.prepare(
+        self._offsets = prepare(session, "SELECT offset FROM snapshot_index WHERE partition = ?")
+        self._entry = prepare(
+            session,
             "SELECT format, checksum, taken_at, chunks FROM snapshot_index"
-            " WHERE partition = ? AND offset = ?"
+            " WHERE partition = ? AND offset = ?",
         )
-        self._chunks = session.prepare(
-            "SELECT chunk, data FROM snapshot_chunks WHERE partition = ? AND offset = ?"
+        self._chunks = prepare(
+            session, "SELECT chunk, data FROM snapshot_chunks WHERE partition = ? AND offset = ?"
         )
-        self._drop_entry = session.prepare(
-            "DELETE FROM snapshot_index WHERE partition = ? AND offset = ?"
+        self._drop_entry = prepare(
+            session, "DELETE FROM snapshot_index WHERE partition = ? AND offset = ?"
         )
-        self._drop_chunks = session.prepare(
-            "DELETE FROM snapshot_chunks WHERE partition = ? AND offset = ?"
+        self._drop_chunks = prepare(
+            session, "DELETE FROM snapshot_chunks WHERE partition = ? AND offset = ?"
         )
 
     def save(self, record: PartitionSnapshotRecord) -> None:

@@ -7,13 +7,14 @@ only for the projector holding the partition's current epoch.
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import msgspec
 from cassandra.cluster import Session
 from cassandra.concurrent import execute_concurrent_with_args
 from cassandra.query import PreparedStatement
 
+from questline.adapters.cassandra.session import prepare
 from questline.domain.projections.rows import (
     ROW_TYPES,
     Changes,
@@ -51,64 +52,69 @@ class CassandraReadModelStore:
         self.session = session
         self._bases: dict[int, int] = {}  # ts_base per partition, as of the last claim
         s = session
-        self._upsert: PreparedStatement = s.prepare(
-            "INSERT INTO rm_rows (hunt_id, tbl, key, row) VALUES (?, ?, ?, ?) USING TIMESTAMP ?"
+        self._upsert: PreparedStatement = prepare(
+            s, "INSERT INTO rm_rows (hunt_id, tbl, key, row) VALUES (?, ?, ?, ?) USING TIMESTAMP ?"
         )
-        self._delete_row = s.prepare(
-            "DELETE FROM rm_rows USING TIMESTAMP ? WHERE hunt_id = ? AND tbl = ? AND key = ?"
+        self._delete_row = prepare(
+            s, "DELETE FROM rm_rows USING TIMESTAMP ? WHERE hunt_id = ? AND tbl = ? AND key = ?"
         )
-        self._rank_insert = s.prepare(
+        self._rank_insert = prepare(
+            s,
             "INSERT INTO rm_rank (hunt_id, board, neg_score, last_version, reg_order, team_id,"
-            " name, score, solved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
+            " name, score, solved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?",
         )
-        self._rank_delete = s.prepare(
+        self._rank_delete = prepare(
+            s,
             "DELETE FROM rm_rank USING TIMESTAMP ? WHERE hunt_id = ? AND board = ? AND"
-            " neg_score = ? AND last_version = ? AND reg_order = ? AND team_id = ?"
+            " neg_score = ? AND last_version = ? AND reg_order = ? AND team_id = ?",
         )
-        self._token = s.prepare(
-            "INSERT INTO team_tokens (token_hash, hunt_id, team_id) VALUES (?, ?, ?)"
+        self._token = prepare(
+            s, "INSERT INTO team_tokens (token_hash, hunt_id, team_id) VALUES (?, ?, ?)"
         )
-        self._hunt_index = s.prepare("INSERT INTO hunt_index (bucket, hunt_id) VALUES (0, ?)")
-        self._get = s.prepare("SELECT row FROM rm_rows WHERE hunt_id = ? AND tbl = ? AND key = ?")
-        self._rows = s.prepare("SELECT key, row FROM rm_rows WHERE hunt_id = ? AND tbl = ?")
-        self._board = s.prepare(
+        self._hunt_index = prepare(s, "INSERT INTO hunt_index (bucket, hunt_id) VALUES (0, ?)")
+        self._get = prepare(s, "SELECT row FROM rm_rows WHERE hunt_id = ? AND tbl = ? AND key = ?")
+        self._rows = prepare(s, "SELECT key, row FROM rm_rows WHERE hunt_id = ? AND tbl = ?")
+        self._board = prepare(
+            s,
             "SELECT team_id, name, score, solved, last_version, reg_order FROM rm_rank"
-            " WHERE hunt_id = ? AND board = ? LIMIT ?"
+            " WHERE hunt_id = ? AND board = ? LIMIT ?",
         )
-        self._ahead = s.prepare(
+        self._ahead = prepare(
+            s,
             "SELECT COUNT(*) FROM rm_rank WHERE hunt_id = ? AND board = ? AND"
-            " (neg_score, last_version, reg_order, team_id) < (?, ?, ?, ?)"
+            " (neg_score, last_version, reg_order, team_id) < (?, ?, ?, ?)",
         )
-        self._by_token = s.prepare("SELECT hunt_id, team_id FROM team_tokens WHERE token_hash = ?")
-        self._hunts = s.prepare("SELECT hunt_id FROM hunt_index WHERE bucket = 0")
-        self._checkpoint = s.prepare(
-            "SELECT offset, epoch, ts_base FROM projection_offsets WHERE partition = ?"
+        self._by_token = prepare(s, "SELECT hunt_id, team_id FROM team_tokens WHERE token_hash = ?")
+        self._hunts = prepare(s, "SELECT hunt_id FROM hunt_index WHERE bucket = 0")
+        self._checkpoint = prepare(
+            s, "SELECT offset, epoch, ts_base FROM projection_offsets WHERE partition = ?"
         )
-        self._claim_new = s.prepare(
+        self._claim_new = prepare(
+            s,
             "INSERT INTO projection_offsets (partition, offset, epoch) VALUES (?, 0, ?)"
-            " IF NOT EXISTS"
+            " IF NOT EXISTS",
         )
-        self._claim = s.prepare(
-            "UPDATE projection_offsets SET epoch = ? WHERE partition = ? IF epoch = ?"
+        self._claim = prepare(
+            s, "UPDATE projection_offsets SET epoch = ? WHERE partition = ? IF epoch = ?"
         )
-        self._delete_table = s.prepare(
-            "DELETE FROM rm_rows USING TIMESTAMP ? WHERE hunt_id = ? AND tbl = ?"
+        self._delete_table = prepare(
+            s, "DELETE FROM rm_rows USING TIMESTAMP ? WHERE hunt_id = ? AND tbl = ?"
         )
-        self._delete_board = s.prepare(
-            "DELETE FROM rm_rank USING TIMESTAMP ? WHERE hunt_id = ? AND board = ?"
+        self._delete_board = prepare(
+            s, "DELETE FROM rm_rank USING TIMESTAMP ? WHERE hunt_id = ? AND board = ?"
         )
-        self._set_base = s.prepare(
-            "UPDATE projection_offsets SET ts_base = ? WHERE partition = ? IF epoch = ?"
+        self._set_base = prepare(
+            s, "UPDATE projection_offsets SET ts_base = ? WHERE partition = ? IF epoch = ?"
         )
-        self._set_checkpoint = s.prepare(
-            "UPDATE projection_offsets SET offset = ? WHERE partition = ?"
+        self._set_checkpoint = prepare(
+            s, "UPDATE projection_offsets SET offset = ? WHERE partition = ?"
         )
-        self._next = s.prepare("UPDATE projection_offsets SET next_offset = ? WHERE partition = ?")
-        self._read_next = s.prepare(
-            "SELECT next_offset FROM projection_offsets WHERE partition = ?"
+        self._next = prepare(s, "UPDATE projection_offsets SET next_offset = ? WHERE partition = ?")
+        self._read_next = prepare(
+            s, "SELECT next_offset FROM projection_offsets WHERE partition = ?"
         )
-        self._advance = s.prepare(
-            "UPDATE projection_offsets SET offset = ? WHERE partition = ? IF epoch = ?"
+        self._advance = prepare(
+            s, "UPDATE projection_offsets SET offset = ? WHERE partition = ? IF epoch = ?"
         )
 
     # -- the projector's side --------------------------------------------------
@@ -137,18 +143,26 @@ class CassandraReadModelStore:
         previous_ranks: dict[tuple[str, str, str], LeaderboardRow],
     ) -> None:
         """Write the rows a batch changed, as of log `position`, then move the checkpoint.
-        `previous_ranks` holds each team's last written leaderboard row (kept up to date)."""
+        `previous_ranks` holds each team's last written leaderboard row. It is brought up
+        to date only once everything is written, so a failed write can be tried again."""
         ts = write_timestamp(position, self._bases.get(partition, 0))
-        self._write_rows(changes, ts, previous_ranks)
+        ranks = self._write_rows(changes, ts, previous_ranks)
         if not self.session.execute(self._advance, (position, partition, epoch)).was_applied:
             raise Fenced(f"events partition {partition} was claimed by a newer writer")
+        for key, rank in ranks.items():
+            if rank is None:
+                previous_ranks.pop(key, None)
+            else:
+                previous_ranks[key] = rank
 
     def _write_rows(
         self,
         changes: Changes,
         ts: int,
-        previous_ranks: dict[tuple[str, str, str], LeaderboardRow],
-    ) -> None:
+        previous_ranks: Mapping[tuple[str, str, str], LeaderboardRow],
+    ) -> dict[tuple[str, str, str], LeaderboardRow | None]:
+        """Write the rows; return the leaderboard rows now stored (None: removed)."""
+        ranks: dict[tuple[str, str, str], LeaderboardRow | None] = {}
         upserts: list[tuple[object, ...]] = []
         deletes: list[tuple[object, ...]] = []
         rank_inserts: list[tuple[object, ...]] = []
@@ -161,7 +175,8 @@ class CassandraReadModelStore:
             hunts_touched.add(hunt_id)
             if row is None:
                 deletes.append((ts, hunt_id, table, key))
-                before = previous_ranks.pop((table, hunt_id, key), None)
+                before = previous_ranks.get((table, hunt_id, key))
+                ranks[(table, hunt_id, key)] = None
                 if before is not None and table in _BOARDS:
                     rank_deletes.append(
                         (
@@ -210,7 +225,7 @@ class CassandraReadModelStore:
                         ts,
                     )
                 )
-                previous_ranks[(table, hunt_id, key)] = row
+                ranks[(table, hunt_id, key)] = row
             elif isinstance(row, TeamRow):
                 tokens.append((row.token_hash, hunt_id, key))
         hunts = [(hunt_id,) for hunt_id in sorted(hunts_touched)]
@@ -231,6 +246,7 @@ class CassandraReadModelStore:
                     concurrency=CONCURRENCY,
                     raise_on_first_error=True,
                 )
+        return ranks
 
     def mark_read_to(self, partition: int, next_offset: int) -> None:
         """How far the projector has read the partition (past transaction markers too):
