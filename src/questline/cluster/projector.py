@@ -325,7 +325,6 @@ class ClusterProjector:
             return
         self.partitions[old.partition] = state
         self.snapshot_clock.restored(old.partition)
-        # Snapshots the wrong memory wrote after the refold's offset are wrong too.
         self._to_heal.add(old.partition)
         self.rebuilds += 1
         # Snapshots the wrong memory wrote after the refold's offset are wrong too.
