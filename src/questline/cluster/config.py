@@ -59,9 +59,8 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     snapshot_min_interval_s: float = 30.0
     snapshots_kept: int = 3
     # Each projector compares one hunt's stored rows with its memory this often
-    # and heals them when they differ. Off (0) by default until the kill and zombie
-    # drills pass with it on (docs/self-healing.md); 10 is a sensible setting.
-    reconcile_interval_s: float = 0.0
+    # and heals them when they differ. 0: off.
+    reconcile_interval_s: float = 5.0
     # Each projector refolds one partition it owns from the start of the log this often
     # (in a background thread) and compares every stored snapshot of it with the refold;
     # a snapshot that differs is deleted and memory restored from it rebuilt. 0: off.

@@ -177,12 +177,21 @@ class ClusterProjector:
 
     def _process(self, messages: list[Message]) -> None:
         by_partition: dict[int, list[Message]] = defaultdict(list)
+        ends: dict[int, int] = {}
         for message in messages:
             error = message.error()
             if error is None:
                 by_partition[partition_of_message(message)].append(message)
             elif error.code() == KafkaError._PARTITION_EOF:
-                self._reached_end(partition_of_message(message), offset_of(message))
+                ends[partition_of_message(message)] = offset_of(message)
+        self._project_batches(by_partition)
+        # After the batches: an end reached in the same poll as the partition's last
+        # messages is only "read to" once they are folded. The end is reported once;
+        # taken before them it was skipped, and the lag stayed until the next event.
+        for partition, end in ends.items():
+            self._reached_end(partition, end)
+
+    def _project_batches(self, by_partition: dict[int, list[Message]]) -> None:
         for partition, batch in by_partition.items():
             state = self.partitions.get(partition)
             if state is None:
