@@ -5,14 +5,23 @@ read_model_healed events in the hunt's log; later batches still land on top."""
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import msgspec
 import pytest
 from prometheus_client import REGISTRY
 from starlette.testclient import TestClient
-from tests.integration.cluster_support import ORGANIZER, Members, eventually, fresh_config
+from tests.integration.cluster_support import (
+    ORGANIZER,
+    Members,
+    eventually,
+    fresh_config,
+    write_config_file,
+)
+from typer.testing import CliRunner
 
 from questline.adapters.cassandra.store import CassandraStore
+from questline.cli.app import app
 from questline.cluster.api_node import build_api_node
 from questline.cluster.config import ClusterConfig
 from questline.cluster.projector import ClusterProjector
@@ -142,3 +151,48 @@ def test_rows_changed_by_hand_in_cassandra_are_healed_by_the_running_projector(
     board = client.get(f"/api/hunts/{hunt}/leaderboard").json()["teams"]
     assert [(t["name"], t["score"]) for t in board] == [("Otters", 150), ("Owls", 125)]
     assert verify_cluster(config, store) == []
+
+
+def test_reconcile_on_demand_names_the_drift_and_waits_for_the_owner_to_heal_it(
+    running: tuple[ClusterConfig, CassandraStore, ClusterProjector, TestClient],
+    tmp_path: Path,
+) -> None:
+    config, store, projector, client = running
+    created = client.post(
+        "/api/hunts",
+        content=city_hunt_yaml(),
+        headers={**ORGANIZER_AUTH, "Content-Type": "application/yaml"},
+    )
+    hunt = created.json()["id"]
+    team = client.post(f"/api/hunts/{hunt}/teams", json={"name": "Otters"}).json()
+    eventually(
+        lambda: (
+            all(lag == 0 for lag in projection_lag(config, store).values())
+            and isinstance(store.read_models.get("teams", hunt, team["team_id"]), TeamRow)
+        ),
+        "the team's row in Cassandra",
+    )
+    right = store.read_models.get("teams", hunt, team["team_id"])
+    assert isinstance(right, TeamRow)
+    config_file = write_config_file(config, tmp_path / "cluster.yaml")
+    reconciler = projector.reconciler
+    assert reconciler is not None
+    command = ["reconcile", "--cluster", str(config_file), "--hunt", hunt]
+    with reconciler.held():  # the owner does not heal while the verb looks
+        store.session.execute(
+            "UPDATE rm_rows SET row = %s WHERE hunt_id = %s AND tbl = 'teams' AND key = %s",
+            (
+                json.dumps({**msgspec.to_builtins(right), "adjustments": 5}).encode(),
+                hunt,
+                right.team_id,
+            ),
+        )
+        held = CliRunner().invoke(app, [*command, "--wait", "1"])
+    assert held.exit_code == 1, held.output
+    assert f"hunt {hunt}: 1 difference(s)" in held.output
+    assert "adjustments" in held.output
+    assert "1 difference(s) remain after 1 s" in held.output
+
+    healed = CliRunner().invoke(app, [*command, "--wait", "60"])
+    assert healed.exit_code == 0, healed.output  # 0 only once nothing differs
+    assert store.read_models.get("teams", hunt, right.team_id) == right

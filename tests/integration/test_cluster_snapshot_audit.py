@@ -206,8 +206,10 @@ def test_a_projector_restored_from_a_wrong_snapshot_rebuilds_its_memory_and_heal
     )
 
     # The next projector restores from it, and audits often (its reconciler is off).
-    audited = msgspec.structs.replace(c.config, snapshot_audit_interval_s=0.2)
-    assert audited.reconcile_interval_s == 0
+    # Its periodic reconciler is off: the heal must come from the rebuild itself.
+    audited = msgspec.structs.replace(
+        c.config, snapshot_audit_interval_s=0.2, reconcile_interval_s=0.0
+    )
     second = ClusterProjector(audited, c.store, "p-second")
     with caplog.at_level("WARNING"):
         c.start(second.run)

@@ -8,6 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 from tests.integration.cluster_support import ORGANIZER, fresh_config
 
+from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.cassandra.unavailable import UNAVAILABLE
 from questline.adapters.kafka.topics import ensure_topics
 from questline.cluster.api_node import build_api_node
 from questline.servers.cassandra import CassandraCluster
@@ -45,3 +47,18 @@ def test_reads_without_a_quorum_answer_503_with_retry_after(
             assert 'code="store_unavailable"' in metrics
     finally:
         node.close()
+
+
+def test_a_command_record_lookup_without_a_quorum_raises_instead_of_finding_nothing(
+    kafka_cluster: KafkaCluster, cassandra_cluster: CassandraCluster
+) -> None:
+    """ "Not found" would decide a retried command a second time: the worker must see
+    the failure (and retry, then rewind its batch) instead."""
+    config = fresh_config(kafka_cluster, cassandra_cluster)
+    settings = msgspec.structs.replace(config.cassandra, replication_factor=3)
+    store = CassandraStore.open(settings)
+    try:
+        with pytest.raises(UNAVAILABLE):
+            store.commands.find(["a-command-id"])
+    finally:
+        store.close()

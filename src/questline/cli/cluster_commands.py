@@ -1,9 +1,10 @@
 """Cluster processes: `questline worker`, `questline projector`, `serve --cluster`,
-`verify --cluster` and `dlq`."""
+`verify --cluster`, `reconcile --cluster` and `dlq`."""
 
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,3 +164,71 @@ def verify_cluster_command(config_path: Path) -> None:
     for difference in differences[:50]:
         err.print(difference.describe(), markup=False, highlight=False, soft_wrap=True)
     raise fail(f"{len(differences)} difference(s) between Cassandra and a replay of the log")
+
+
+def reconcile_cluster_command(
+    config_path: Path, hunt: str | None, wait_s: float, max_shown: int
+) -> None:
+    """Find the hunts whose rows differ from a replay of the log, print the
+    differences, and wait for the projectors that own them to heal them: only a
+    partition's projector may write its rows (one writer), and its reconciler
+    checks every hunt in turn."""
+    from questline.adapters.cassandra.store import CassandraStore
+    from questline.cli.common import progress_bar
+    from questline.cluster.reconciler import CHECKED_TABLES
+    from questline.cluster.verification import verify_cluster
+    from questline.engine.verification import Difference
+
+    config = load_cluster_config(config_path)
+    store = CassandraStore.open(config.cassandra, create=False)
+
+    def differences() -> list[Difference]:
+        with progress_bar("replay and compare partitions") as progress:
+            found = verify_cluster(config, store, progress)
+        return [d for d in found if hunt is None or d.hunt_id == hunt]
+
+    try:
+        found = differences()
+        if not found:
+            typer.echo("Cassandra read models equal a replay of the Kafka log: nothing to heal")
+            return
+        by_hunt: dict[str, list[Difference]] = {}
+        for difference in found:
+            by_hunt.setdefault(difference.hunt_id, []).append(difference)
+        for hunt_id, hunt_differences in sorted(by_hunt.items()):
+            typer.echo(f"hunt {hunt_id}: {len(hunt_differences)} difference(s)")
+            for difference in hunt_differences[:max_shown]:
+                err.print(f"  {difference.describe()}", markup=False, highlight=False)
+        healable = [d for d in found if d.table in CHECKED_TABLES]
+        if len(healable) < len(found):
+            err.print(
+                "audit feed rows are append-only and kept in no projector's memory: the "
+                "reconciler leaves them alone (the differences above say which)"
+            )
+        if config.reconcile_interval_s <= 0:
+            raise fail(
+                "reconciliation is off in this config (reconcile_interval_s = 0): set it "
+                "(e.g. 5) and restart the projectors; they heal these rows on their own"
+            )
+        typer.echo(
+            f"waiting up to {wait_s:.0f} s for the owning projectors to heal them "
+            f"(each checks one hunt every {config.reconcile_interval_s:g} s)"
+        )
+        started = time.monotonic()
+        pace = threading.Event()
+        remaining = healable
+        while remaining and time.monotonic() - started < wait_s:
+            pace.wait(min(config.reconcile_interval_s, 5.0))
+            remaining = [d for d in differences() if d.table in CHECKED_TABLES]
+    finally:
+        store.close()
+    if remaining:
+        raise fail(
+            f"{len(remaining)} difference(s) remain after {wait_s:.0f} s: are the projectors "
+            "running (`questline cluster status`)?"
+        )
+    hunts = ", ".join(sorted({d.hunt_id for d in healable}))
+    typer.echo(
+        f"healed by the owning projectors in {time.monotonic() - started:.1f} s: "
+        f"{len(healable)} row(s) of hunt(s) {hunts}"
+    )

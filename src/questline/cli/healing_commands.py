@@ -35,15 +35,30 @@ def _engine(db: Path) -> tuple[HuntEngine, SqliteSnapshotStore]:
 
 
 def reconcile_command(
-    db: DbOption,
+    db: Annotated[Path | None, typer.Option("--db", help="The Questline SQLite file.")] = None,
     hunt: Annotated[str | None, typer.Option("--hunt", help="Only this hunt.")] = None,
     max_shown: Annotated[int, typer.Option(help="Differences to print per hunt.")] = 20,
+    cluster: Annotated[
+        Path | None, typer.Option("--cluster", help="Reconcile this cluster instead.")
+    ] = None,
+    wait: Annotated[
+        float, typer.Option(help="--cluster: seconds to wait for the projectors' heal.")
+    ] = 120.0,
 ) -> None:
     """Compare read models with a replay of the log and rebuild any that differ.
 
     Each healed hunt gets a read_model_healed event in its log. A running node
-    does this by itself in the background; this verb is for a stopped one.
+    does this by itself in the background; this verb is for a stopped one. With
+    --cluster it finds the differences and waits for the projectors that own
+    them (the only writers of their rows) to heal them.
     """
+    if cluster is not None:
+        from questline.cli.cluster_commands import reconcile_cluster_command
+
+        reconcile_cluster_command(cluster, hunt, wait, max_shown)
+        return
+    if db is None:
+        raise fail("give --db PATH, or --cluster CONFIG", 2)
     engine, snapshots = _engine(db)
     try:
         store = engine.store

@@ -23,15 +23,20 @@ class CassandraCommandLog:
         self._find = prepare(session, "SELECT record FROM command_records WHERE command_id = ?")
 
     def find(self, command_ids: Sequence[str]) -> dict[str, CommandRecord]:
+        # A lookup that failed must raise, never read as "not seen": the command would
+        # be decided a second time.
         results = execute_concurrent_with_args(
-            self.session, self._find, [(c,) for c in command_ids], concurrency=64
+            self.session,
+            self._find,
+            [(c,) for c in command_ids],
+            concurrency=64,
+            raise_on_first_error=True,
         )
         found: dict[str, CommandRecord] = {}
-        for success, rows in results:
-            if success:
-                for row in rows:
-                    record: CommandRecord = _decoder.decode(row.record)
-                    found[record.command_id] = record
+        for _, rows in results:
+            for row in rows:
+                record: CommandRecord = _decoder.decode(row.record)
+                found[record.command_id] = record
         return found
 
     def remember(self, records: Sequence[CommandRecord]) -> None:
