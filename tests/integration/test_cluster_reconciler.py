@@ -53,6 +53,17 @@ def running(
         node.close()
 
 
+def create_city_hunt(client: TestClient) -> str:
+    created = client.post(
+        "/api/hunts",
+        content=city_hunt_yaml(),
+        headers={**ORGANIZER_AUTH, "Content-Type": "application/yaml"},
+    )
+    assert created.status_code == 201, created.text
+    hunt: str = created.json()["id"]
+    return hunt
+
+
 def healed_rows(table: str) -> float:
     sample = REGISTRY.get_sample_value("questline_read_model_rows_healed_total", {"table": table})
     return sample or 0.0
@@ -63,13 +74,7 @@ def test_rows_changed_by_hand_in_cassandra_are_healed_by_the_running_projector(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     config, store, projector, client = running
-    created = client.post(
-        "/api/hunts",
-        content=city_hunt_yaml(),
-        headers={**ORGANIZER_AUTH, "Content-Type": "application/yaml"},
-    )
-    assert created.status_code == 201, created.text
-    hunt = created.json()["id"]
+    hunt = create_city_hunt(client)
     teams = [
         client.post(f"/api/hunts/{hunt}/teams", json={"name": name}).json()
         for name in ("Otters", "Owls")
@@ -158,12 +163,7 @@ def test_reconcile_on_demand_names_the_drift_and_waits_for_the_owner_to_heal_it(
     tmp_path: Path,
 ) -> None:
     config, store, projector, client = running
-    created = client.post(
-        "/api/hunts",
-        content=city_hunt_yaml(),
-        headers={**ORGANIZER_AUTH, "Content-Type": "application/yaml"},
-    )
-    hunt = created.json()["id"]
+    hunt = create_city_hunt(client)
     team = client.post(f"/api/hunts/{hunt}/teams", json={"name": "Otters"}).json()
     eventually(
         lambda: (

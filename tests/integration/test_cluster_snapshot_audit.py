@@ -12,28 +12,22 @@ from collections.abc import Iterator
 
 import msgspec
 import pytest
-from starlette.testclient import TestClient
-from tests.integration.cluster_support import ORGANIZER, eventually, fresh_config
+from tests.integration.cluster_support import eventually
 from tests.integration.test_cluster_snapshots import (
-    SNAPSHOT_EVERY,
     SnapshottingCluster,
     caught_up,
     counter,
     play,
+    snapshotting_cluster,
 )
 from tests.properties.model import dump_state
 
-from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.clocks import SystemClock
-from questline.adapters.kafka.topics import ensure_topics
-from questline.cluster.api_node import build_api_node
-from questline.cluster.config import partition_of
 from questline.cluster.projector import ClusterProjector
 from questline.cluster.restore import restore_decider
 from questline.cluster.snapshot_audit import audit_partition
 from questline.cluster.verification import verify_cluster
 from questline.cluster.worker import PartitionWorker
-from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.projections.leaderboard import LeaderboardProjection
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import LeaderboardRow
@@ -57,37 +51,10 @@ def cluster(
     kafka_cluster: KafkaCluster, cassandra_cluster: CassandraCluster
 ) -> Iterator[SnapshottingCluster]:
     """Snapshots every 10 events; no audit on a timer (each test audits when it means to)."""
-    config = msgspec.structs.replace(
-        fresh_config(kafka_cluster, cassandra_cluster),
-        snapshot_every=SNAPSHOT_EVERY,
-        snapshot_min_interval_s=0.0,
-        snapshot_audit_interval_s=0.0,
-    )
-    ensure_topics(config.kafka)
-    store = CassandraStore.open(config.cassandra)
-    node = build_api_node(config, organizer_token=ORGANIZER)
-    with TestClient(node.app) as client:
-        running = SnapshottingCluster(config, store, node, client)
-        try:
-            yield running
-        finally:
-            for process in running.processes:
-                process.stop.set()
-            for process in running.processes:
-                process.thread.join(30)
-            node.close()
-            store.close()
-
-
-def create_hunt(c: SnapshottingCluster) -> tuple[str, int]:
-    created = c.client.post(
-        "/api/hunts",
-        content=city_hunt_yaml(),
-        headers={"Authorization": f"Bearer {ORGANIZER}", "Content-Type": "application/yaml"},
-    )
-    assert created.status_code == 201, created.text
-    hunt = created.json()["id"]
-    return hunt, partition_of(hunt, c.config.kafka.partitions)
+    with snapshotting_cluster(
+        kafka_cluster, cassandra_cluster, snapshot_audit_interval_s=0.0
+    ) as running:
+        yield running
 
 
 def first_solver(c: SnapshottingCluster, hunt: str) -> str:
@@ -135,7 +102,7 @@ def test_a_snapshot_with_wrong_state_is_discarded_and_correct_ones_are_kept(
     c = cluster
     _, stop_worker = start_worker(c)
     c.start(ClusterProjector(c.config, c.store, "p-audit").run)
-    hunt, partition = create_hunt(c)
+    hunt, partition = c.create_hunt()
     play(c, hunt, teams=8)
     eventually(lambda: caught_up(c), "the projector to catch up")
     eventually(
@@ -186,7 +153,7 @@ def test_a_projector_restored_from_a_wrong_snapshot_rebuilds_its_memory_and_heal
     c = cluster
     start_worker(c)
     first = c.start(ClusterProjector(c.config, c.store, "p-first").run)
-    hunt, partition = create_hunt(c)
+    hunt, partition = c.create_hunt()
     play(c, hunt, teams=6)
     eventually(lambda: caught_up(c), "the first projector to catch up")
     eventually(lambda: bool(c.store.snapshots.offsets(partition)), "a snapshot of the partition")

@@ -7,6 +7,7 @@ replay."""
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,20 +58,34 @@ class SnapshottingCluster:
         self.processes.append(process)
         return process
 
+    def create_hunt(self) -> tuple[str, int]:
+        """The demo's city hunt: its id and its partition."""
+        created = self.client.post(
+            "/api/hunts",
+            content=city_hunt_yaml(),
+            headers={"Authorization": f"Bearer {ORGANIZER}", "Content-Type": "application/yaml"},
+        )
+        assert created.status_code == 201, created.text
+        hunt: str = created.json()["id"]
+        return hunt, partition_of(hunt, self.config.kafka.partitions)
+
     def post(self, path: str, body: Any, **headers: str) -> Any:
         response = self.client.post(path, json=body, headers=headers)
         assert response.status_code in (200, 201), response.text
         return response.json()
 
 
-@pytest.fixture
-def cluster(
-    kafka_cluster: KafkaCluster, cassandra_cluster: CassandraCluster
+@contextmanager
+def snapshotting_cluster(
+    kafka: KafkaCluster, cassandra: CassandraCluster, **settings: Any
 ) -> Iterator[SnapshottingCluster]:
+    """A fresh cluster config that snapshots every SNAPSHOT_EVERY events (with
+    `settings` on top), its topics and keyspace, and an API node with a client."""
     config = msgspec.structs.replace(
-        fresh_config(kafka_cluster, cassandra_cluster),
+        fresh_config(kafka, cassandra),
         snapshot_every=SNAPSHOT_EVERY,
         snapshot_min_interval_s=0.0,
+        **settings,
     )
     ensure_topics(config.kafka)
     store = CassandraStore.open(config.cassandra)
@@ -86,6 +101,14 @@ def cluster(
                 process.thread.join(30)
             node.close()
             store.close()
+
+
+@pytest.fixture
+def cluster(
+    kafka_cluster: KafkaCluster, cassandra_cluster: CassandraCluster
+) -> Iterator[SnapshottingCluster]:
+    with snapshotting_cluster(kafka_cluster, cassandra_cluster) as running:
+        yield running
 
 
 def play(c: SnapshottingCluster, hunt: str, teams: int) -> None:
@@ -137,14 +160,7 @@ def test_a_worker_restores_from_the_newest_snapshot_to_the_state_a_replay_gives(
     )
     projector = ClusterProjector(c.config, c.store, "p-snapshots")
     c.start(projector.run)
-    created = c.client.post(
-        "/api/hunts",
-        content=city_hunt_yaml(),
-        headers={"Authorization": f"Bearer {ORGANIZER}", "Content-Type": "application/yaml"},
-    )
-    assert created.status_code == 201, created.text
-    hunt = created.json()["id"]
-    partition = partition_of(hunt, c.config.kafka.partitions)
+    hunt, partition = c.create_hunt()
     play(c, hunt, teams=8)
     eventually(lambda: caught_up(c), "the projector to catch up")
     eventually(

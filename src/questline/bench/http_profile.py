@@ -6,14 +6,13 @@ function, written to docs/benchmarks/http-profile.txt.
     uv run python -m questline.bench.http_profile [SECONDS]
 """
 
-import os
 import subprocess
 import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
-from questline.bench.http_suite import HUNTS, _free_port, _wait_ready, clients, prepare
+from questline.bench.http_suite import HUNTS, _free_port, clients, prepare, start_server
 
 TARGET = Path("docs/benchmarks/http-profile.txt")
 TEAMS = 10_000
@@ -72,14 +71,8 @@ def main(seconds: float) -> None:
         hunt_ids = prepare(db, TEAMS)
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "questline", "serve", "--db", str(db), "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        server = start_server(db, port)
         try:
-            _wait_ready(url)
             spy = subprocess.Popen(
                 [
                     "py-spy",

@@ -68,6 +68,22 @@ def _wait_ready(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"the server at {url} did not come up")
 
 
+def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+    """`questline serve` on the database, answering on loopback once this returns."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "questline", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}")
+    except BaseException:
+        server.terminate()
+        raise
+    return server
+
+
 def clients(spec: dict[str, Any], processes: int) -> Result:
     """Run `processes` client processes at once; sum their counts, pool percentiles
     conservatively (the worst process's)."""
@@ -113,14 +129,8 @@ def run(quick: bool) -> tuple[Result, Any]:
         hunt_ids = prepare(db, teams)
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "questline", "serve", "--db", str(db), "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        server = start_server(db, port)
         try:
-            _wait_ready(url)
             base = {"url": url, "hunts": hunt_ids, "per_hunt": teams // HUNTS, "duration": duration}
             client_ceiling = clients(
                 {**base, "target": "noop", "mode": "closed", "concurrency": 64}, 1

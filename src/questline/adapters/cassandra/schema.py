@@ -1,6 +1,17 @@
 """Keyspace and tables of the cluster's Cassandra side."""
 
+import logging
+import threading
+import time
+
 from cassandra.cluster import Session
+
+from questline.adapters.cassandra.unavailable import UNAVAILABLE
+
+log = logging.getLogger(__name__)
+
+SCHEMA_DEADLINE_S = 120.0
+SCHEMA_REQUEST_TIMEOUT_S = 30.0
 
 
 def keyspace_cql(keyspace: str, replication_factor: int) -> str:
@@ -56,9 +67,35 @@ TABLES = [
 
 
 def create_schema(session: Session, keyspace: str, replication_factor: int) -> None:
-    session.execute(keyspace_cql(keyspace, replication_factor))
+    _create(session, keyspace_cql(keyspace, replication_factor))
     session.set_keyspace(keyspace)
-    # Sent together: the node applies them one by one anyway, without a round trip
-    # and a schema-agreement wait between each two.
-    for future in [session.execute_async(statement) for statement in TABLES]:
-        future.result()
+    if replication_factor > 1:
+        # Several nodes must agree on each change: one at a time (the driver waits
+        # for agreement after each), or a busy node falls behind and times out.
+        for statement in TABLES:
+            _create(session, statement)
+        return
+    # One node: sent together, it applies them one by one anyway, without a round
+    # trip and a schema-agreement wait between each two.
+    futures = [(statement, session.execute_async(statement)) for statement in TABLES]
+    for statement, future in futures:
+        try:
+            future.result()
+        except UNAVAILABLE:
+            _create(session, statement)
+
+
+def _create(session: Session, statement: str) -> None:
+    """Every statement here is `IF NOT EXISTS`: when a busy node does not answer in
+    time it is sent again, until SCHEMA_DEADLINE_S."""
+    give_up = time.monotonic() + SCHEMA_DEADLINE_S
+    pause = threading.Event()
+    while True:
+        try:
+            session.execute(statement, timeout=SCHEMA_REQUEST_TIMEOUT_S)
+            return
+        except UNAVAILABLE as error:
+            if time.monotonic() > give_up:
+                raise
+            log.warning("creating the schema: no answer in time (%r); sending it again", error)
+            pause.wait(1.0)  # let a busy node catch up before asking again
