@@ -19,21 +19,17 @@ from confluent_kafka import Consumer, Message, Producer, TopicPartition
 
 from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.kafka.messages import (
-    KIND,
-    KIND_COMMAND,
-    KIND_EVENT,
     REPLY_TO,
     decode_envelope,
-    encode,
-    encode_event,
     header,
     offset_of,
     partition_of_message,
 )
 from questline.cluster.config import ClusterConfig, load_config
+from questline.cluster.decided_messages import produce_decided
 from questline.cluster.group_member import group_consumer
 from questline.cluster.restore import read_partition
-from questline.engine.batch_decider import BatchDecider, Lookup, with_events
+from questline.engine.batch_decider import BatchDecider, Lookup
 from questline.ports import CommandRecord
 
 ROLE = "alo-workers"  # its own consumer group: never mixed with the real workers
@@ -104,31 +100,7 @@ class AtLeastOnceWorker:
                 for e, m in zip(envelopes, batch, strict=True)
             }
             decided = decider.decide_batch(envelopes, now, self.lookup)
-            for recorded in decided.events:
-                self.producer.produce(
-                    kafka.events_topic,
-                    key=recorded.hunt_id.encode(),
-                    value=encode_event(recorded),
-                    partition=partition,
-                    headers=[(KIND, KIND_EVENT)],
-                )
-            for record in decided.records:
-                self.producer.produce(
-                    kafka.events_topic,
-                    key=record.hunt_id.encode(),
-                    value=encode(record),
-                    partition=partition,
-                    headers=[(KIND, KIND_COMMAND)],
-                )
-            for outcome in with_events(decided.outcomes, decided.events):
-                reply_to = replies.get(outcome.command_id)
-                if reply_to is not None and reply_to.isdigit():
-                    self.producer.produce(
-                        kafka.replies_topic,
-                        key=outcome.command_id.encode(),
-                        value=encode(outcome),
-                        partition=int(reply_to),
-                    )
+            produce_decided(self.producer, kafka, partition, decided, replies)
             offsets.append(
                 TopicPartition(kafka.commands_topic, partition, offset_of(batch[-1]) + 1)
             )

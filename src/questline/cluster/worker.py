@@ -27,23 +27,19 @@ from confluent_kafka import (
 
 from questline.adapters.cassandra.unavailable import UNAVAILABLE
 from questline.adapters.kafka.messages import (
-    KIND,
-    KIND_COMMAND,
-    KIND_EVENT,
     REPLY_TO,
     decode_envelope,
-    encode,
-    encode_event,
     header,
     offset_of,
     partition_of_message,
 )
 from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letters import dead_letter
+from questline.cluster.decided_messages import produce_decided
 from questline.cluster.group_member import group_consumer
 from questline.cluster.restore import restore_decider
 from questline.cluster.store_retry import until_answered
-from questline.engine.batch_decider import BatchDecider, DecidedBatch, Lookup, with_events
+from questline.engine.batch_decider import BatchDecider, DecidedBatch, Lookup
 from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import DAY
 from questline.observability.cluster import WorkerObserver
@@ -246,32 +242,8 @@ class PartitionWorker:
             raise  # the store, not a command: the whole batch is tried again
         except Exception:  # a command that makes the decider raise: find it, set it aside
             decided = self._decide_one_by_one(producer, partition, envelopes, now)
-        for recorded in decided.events:
-            producer.produce(
-                kafka.events_topic,
-                key=recorded.hunt_id.encode(),
-                value=encode_event(recorded),
-                partition=partition,
-                headers=[(KIND, KIND_EVENT)],
-            )
-        for record in decided.records:
-            producer.produce(
-                kafka.events_topic,
-                key=record.hunt_id.encode(),
-                value=encode(record),
-                partition=partition,
-                headers=[(KIND, KIND_COMMAND)],
-            )
         replies = {e.command_id: reply_to for e, reply_to, _ in envelopes}
-        for outcome in with_events(decided.outcomes, decided.events):
-            reply_to = replies.get(outcome.command_id)
-            if reply_to is not None and reply_to.isdigit():
-                producer.produce(
-                    kafka.replies_topic,
-                    key=outcome.command_id.encode(),
-                    value=encode(outcome),  # its events tell the API node what to wait for
-                    partition=int(reply_to),
-                )
+        produce_decided(producer, kafka, partition, decided, replies)
         self.observer.decided(
             partition,
             offset_of(batch[0]),
