@@ -1,12 +1,17 @@
 """An API node's view of the live log: it follows the events topic from now on and
 hands each committed event to the live stream (SSE), with the leaderboard rows the
-events changed (`LiveBoards`), as the embedded engine hands over a batch."""
+events changed (`LiveBoards`), as the embedded engine hands over a batch.
+
+"Now" is fixed when `start` returns: it asks each partition's last stable offset
+and starts there. Assigning `OFFSET_END` instead would let librdkafka resolve the
+end later, on its first fetch, and skip whatever was committed in between (a solve
+made right after the node came up never reached its watchers)."""
 
 import logging
 import threading
 import uuid
 
-from confluent_kafka import OFFSET_END, Consumer, TopicPartition
+from confluent_kafka import OFFSET_END, Consumer, KafkaException, TopicPartition
 
 from questline.adapters.kafka.messages import KIND, KIND_EVENT, decode_event, header, offset_of
 from questline.cluster.config import ClusterConfig
@@ -30,28 +35,44 @@ class EventsTail:
         self.boards = boards
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="questline-events-tail", daemon=True)
+        self._consumer: Consumer | None = None
 
     def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(10)
-
-    def _run(self) -> None:
+        """Fix the starting offsets, then follow from them in a thread."""
         kafka = self.config.kafka
         consumer = Consumer(
             {
                 "bootstrap.servers": kafka.bootstrap_servers,
                 "group.id": f"{kafka.topic_prefix}-tail-{uuid.uuid4().hex}",
                 "enable.auto.commit": False,
-                "isolation.level": "read_committed",
+                "isolation.level": "read_committed",  # so the end asked is the stable one
             }
         )
+        consumer.assign(
+            [self._start_of(consumer, kafka.events_topic, p) for p in range(kafka.partitions)]
+        )
+        self._consumer = consumer
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    @staticmethod
+    def _start_of(consumer: Consumer, topic: str, partition: int) -> TopicPartition:
         try:
-            consumer.assign(
-                [TopicPartition(kafka.events_topic, p, OFFSET_END) for p in range(kafka.partitions)]
+            _, stable = consumer.get_watermark_offsets(
+                TopicPartition(topic, partition), timeout=10, cached=False
             )
+        except KafkaException as error:  # Kafka not answering yet: librdkafka finds the end
+            log.warning("events tail: no end offset for partition %d (%s)", partition, error)
+            return TopicPartition(topic, partition, OFFSET_END)
+        return TopicPartition(topic, partition, stable)
+
+    def _run(self) -> None:
+        consumer = self._consumer
+        assert consumer is not None, "start() assigns the consumer"
+        try:
             while not self._stop.is_set():
                 outcomes = []
                 for message in consumer.consume(num_messages=1000, timeout=0.2):
