@@ -2,17 +2,16 @@
 hands each committed event to the live stream (SSE), with the leaderboard rows the
 events changed (`LiveBoards`), as the embedded engine hands over a batch.
 
-"Now" is fixed when `start` returns: it asks each partition's last stable offset
-and starts there. Assigning `OFFSET_END` instead would let librdkafka resolve the
-end later, on its first fetch, and skip whatever was committed in between (a solve
-made right after the node came up never reached its watchers)."""
+"Now" is fixed before `start` returns (`from_now`): a solve made right after the
+node came up reaches its watchers."""
 
 import logging
 import threading
 import uuid
 
-from confluent_kafka import OFFSET_END, Consumer, KafkaException, TopicPartition
+from confluent_kafka import Consumer
 
+from questline.adapters.kafka.from_now import from_now
 from questline.adapters.kafka.messages import KIND, KIND_EVENT, decode_event, header, offset_of
 from questline.cluster.config import ClusterConfig
 from questline.cluster.live_boards import LiveBoards
@@ -49,7 +48,7 @@ class EventsTail:
             }
         )
         consumer.assign(
-            [self._start_of(consumer, kafka.events_topic, p) for p in range(kafka.partitions)]
+            [from_now(consumer, kafka.events_topic, p) for p in range(kafka.partitions)]
         )
         self._consumer = consumer
         self._thread.start()
@@ -57,17 +56,6 @@ class EventsTail:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10)
-
-    @staticmethod
-    def _start_of(consumer: Consumer, topic: str, partition: int) -> TopicPartition:
-        try:
-            _, stable = consumer.get_watermark_offsets(
-                TopicPartition(topic, partition), timeout=10, cached=False
-            )
-        except KafkaException as error:  # Kafka not answering yet: librdkafka finds the end
-            log.warning("events tail: no end offset for partition %d (%s)", partition, error)
-            return TopicPartition(topic, partition, OFFSET_END)
-        return TopicPartition(topic, partition, stable)
 
     def _run(self) -> None:
         consumer = self._consumer

@@ -10,8 +10,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from confluent_kafka import OFFSET_END, Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, Producer
 
+from questline.adapters.kafka.from_now import from_now
 from questline.adapters.kafka.messages import REPLY_TO, decode_outcome, encode
 from questline.cluster.config import ClusterConfig, partition_of
 from questline.engine.envelopes import CommandEnvelope, Outcome
@@ -145,8 +146,7 @@ class KafkaCommandBus:
             }
         )
         try:
-            consumer.assign([TopicPartition(kafka.replies_topic, self.reply_partition, OFFSET_END)])
-            consumer.consume(num_messages=1, timeout=1.0)  # settles the position at the end
+            consumer.assign([from_now(consumer, kafka.replies_topic, self.reply_partition)])
             self._ready.set()
             while not self._stop.is_set():
                 for message in consumer.consume(num_messages=1000, timeout=0.005):
