@@ -68,8 +68,8 @@ class KafkaCommandBus:
         # questline_command_queue_depth: here, commands awaiting a worker's reply.
         self._depth_gauge = metrics.add_refresher(lambda: metrics.QUEUE_DEPTH.set(self.depth))
         self._thread.start()
-        if not self._ready.wait(30):
-            raise RuntimeError("the replies consumer did not start within 30 s")
+        if not self._ready.wait(45):  # from_now asks for up to 30 s
+            raise RuntimeError("the replies consumer did not start within 45 s")
 
     def stop(self) -> None:
         metrics.remove_refresher(self._depth_gauge)
