@@ -2,13 +2,15 @@
 valid but whose state is wrong (a team's score 1,000 too high, as a buggy version
 would write it) is found by refolding the events partition from the start, deleted,
 counted and logged, while correct snapshots are kept; a worker restarted
-afterwards holds the state a full replay gives; and a projector that restored its
-memory from the wrong snapshot rebuilds it and heals the rows written from it."""
+afterwards holds the state a full replay gives; a projector that restored its
+memory from the wrong snapshot rebuilds it and heals the rows written from it; and
+a running worker that restored from it is told and restores again."""
 
 import json
 import threading
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import msgspec
 import pytest
@@ -81,6 +83,11 @@ def save_wrong_snapshot(
     open_partition(snapshots.load(partition, offset) or record)  # it opens cleanly
 
 
+def replay(c: SnapshottingCluster, partition: int, hunt: str) -> dict[str, Any]:
+    """The hunt's state as a replay of its whole partition gives it now."""
+    return dump_state(restore_decider(c.config, partition, None, 0).decider.states[hunt])
+
+
 def audits(result: str) -> float:
     return counter("questline_snapshot_audits_total", result=result)
 
@@ -151,7 +158,7 @@ def test_a_projector_restored_from_a_wrong_snapshot_rebuilds_its_memory_and_heal
     cluster: SnapshottingCluster, caplog: pytest.LogCaptureFixture
 ) -> None:
     c = cluster
-    start_worker(c)
+    _, stop_first_worker = start_worker(c)
     first = c.start(ClusterProjector(c.config, c.store, "p-first").run)
     hunt, partition = c.create_hunt()
     play(c, hunt, teams=6)
@@ -171,6 +178,14 @@ def test_a_projector_restored_from_a_wrong_snapshot_rebuilds_its_memory_and_heal
         "UPDATE rm_rows SET row = %s WHERE hunt_id = %s AND tbl = %s AND key = %s",
         (json.dumps(wrong_row).encode(), hunt, "leaderboard_live", team),
     )
+    # A worker that starts now restores from it and decides on the wrong score.
+    stop_first_worker.set()
+    worker, _ = start_worker(c)
+    eventually(lambda: partition in worker.owned, "the new worker to own the partition")
+    assert worker.restored_from[partition] == newest
+    replayed = restore_decider(c.config, partition, None, 0).decider.states[hunt]
+    misled = worker.deciders[partition].states[hunt]
+    assert misled.scores.score(team) == replayed.scores.score(team) + WRONG_BY
 
     # The next projector restores from it, and audits often (its reconciler is off).
     # Its periodic reconciler is off: the heal must come from the rebuild itself.
@@ -187,13 +202,32 @@ def test_a_projector_restored_from_a_wrong_snapshot_rebuilds_its_memory_and_heal
         )
         # The rows are written before the heal is logged: wait for that too.
         eventually(lambda: f"reconciler healed hunt {hunt}" in caplog.text, "the heal to be logged")
+        # The audit's restore request reaches the worker: it restores from the log.
+        eventually(
+            lambda: worker.restored_from.get(partition) != newest,
+            "the worker to restore again after the audit",
+        )
+    assert (
+        f"its state of partition {partition} came from the snapshot at offset {newest}, which"
+        " an audit discarded" in caplog.text
+    )
+    # The heal's own events keep coming in: compare with the log as it is at each try.
+    eventually(
+        lambda: dump_state(worker.deciders[partition].states[hunt]) == replay(c, partition, hunt),
+        "the worker to hold the state a full replay gives",
+    )
     assert newest not in c.store.snapshots.offsets(partition)
     assert (
         f"its memory of partition {partition} came from or wrote the discarded snapshot(s)"
         f" at {newest}" in caplog.text
     )
-    replayed = restore_decider(c.config, partition, None, 0).decider.states[hunt]
-    assert dump_state(second.partitions[partition].states[hunt]) == dump_state(replayed)
+    eventually(
+        lambda: (
+            caught_up(c)
+            and dump_state(second.partitions[partition].states[hunt]) == replay(c, partition, hunt)
+        ),
+        "the rebuilt projector to hold the state a full replay gives",
+    )
     assert verify_cluster(c.config, c.store) == []
 
     # Projecting goes on from the rebuilt memory; its new snapshots are right.

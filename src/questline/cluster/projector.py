@@ -39,8 +39,10 @@ from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.kafka.messages import (
     KIND,
     KIND_COMMAND,
+    KIND_RESTORE,
     decode_event,
     decode_record,
+    encode_restore_request,
     header,
     offset_of,
     partition_of_message,
@@ -284,26 +286,35 @@ class ClusterProjector:
 
     def _audited(self, result: AuditResult) -> None:
         """A snapshot audit ended: if it discarded a snapshot this projector's memory
-        of the partition came from or wrote, that memory is wrong too: rebuild it."""
+        of the partition came from or wrote, that memory is wrong too: rebuild it.
+        Either way the partition's worker is told what was discarded (it restores
+        again if its state came from one of them)."""
+        discarded = list(result.discarded)
         state = self.partitions.get(result.partition)
-        if state is None:
-            return
-        bad = sorted(set(result.discarded) & state.lineage)
-        if not bad:
-            return
-        log.warning(
-            "projector %s: its memory of partition %d came from or wrote the discarded"
-            " snapshot(s) at %s; rebuilding it from the log",
-            self.name,
-            result.partition,
-            ", ".join(map(str, bad)),
-        )
-        self._rebuild(state, result.refold)
+        bad = sorted(set(discarded) & state.lineage) if state is not None else []
+        if state is not None and bad:
+            log.warning(
+                "projector %s: its memory of partition %d came from or wrote the discarded"
+                " snapshot(s) at %s; rebuilding it from the log",
+                self.name,
+                result.partition,
+                ", ".join(map(str, bad)),
+            )
+            discarded += self._rebuild(state, result.refold)
+        if discarded:
+            self.producer.produce(
+                self.config.kafka.commands_topic,
+                value=encode_restore_request(sorted(discarded)),
+                partition=result.partition,
+                headers=[(KIND, KIND_RESTORE)],
+            )
+            self.producer.poll(0)
 
-    def _rebuild(self, old: PartitionProjection, refold: Refold) -> None:
+    def _rebuild(self, old: PartitionProjection, refold: Refold) -> list[int]:
         """Replace the partition's memory by the refold (the log's fold before its
         offset) and read on from there, as after an assignment: the messages up to
-        the checkpoint are folded without writing. Then its hunts are reconciled."""
+        the checkpoint are folded without writing. Then its hunts are reconciled.
+        Returns the offsets of the snapshots the wrong memory wrote, now deleted."""
         state = PartitionProjection(old.partition, old.epoch, old.checkpoint, read_to=old.read_to)
         if refold.offset <= old.checkpoint + 1:
             state.states = refold.states
@@ -331,13 +342,14 @@ class ClusterProjector:
                 start,
                 error,
             )
-            return
+            return []
         self.partitions[old.partition] = state
         self.snapshot_clock.restored(old.partition)
         self._to_heal.add(old.partition)
         self.rebuilds += 1
         # Snapshots the wrong memory wrote after the refold's offset are wrong too.
-        for offset in sorted(o for o in old.lineage if o > refold.offset):
+        written = sorted(o for o in old.lineage if o > refold.offset)
+        for offset in written:
             self.store.snapshots.delete(old.partition, offset)
             metrics.SNAPSHOTS_DISCARDED.inc()
             log.warning(
@@ -346,6 +358,7 @@ class ClusterProjector:
                 old.partition,
                 offset,
             )
+        return written
 
     def _heal_rebuilt(self) -> None:
         """Reconcile every hunt of each rebuilt partition once its memory is back at

@@ -6,7 +6,11 @@ partition snapshot, then the events partition from the snapshot's offset),
 then decides batches of commands, and in ONE Kafka transaction per partition
 produces the events, the command records, the replies and the consumed offsets
 (exactly-once). A zombie, an earlier owner that slept through its session,
-cannot commit: its producer epoch is stale."""
+cannot commit: its producer epoch is stale.
+
+A `restore` request on the commands partition (a snapshot audit discarded
+snapshots) makes the owner restore again if its state came from one of them:
+otherwise it would go on deciding on the wrong state until its next restore."""
 
 import logging
 import threading
@@ -32,6 +36,7 @@ from questline.adapters.kafka.messages import (
     header,
     offset_of,
     partition_of_message,
+    restore_request,
 )
 from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letters import dead_letter
@@ -70,6 +75,7 @@ class PartitionWorker:
         self.max_batch = max_batch
         self.producer_factory = producer_factory
         self.deciders: dict[int, BatchDecider] = {}
+        self.restored_from: dict[int, int | None] = {}  # each partition's snapshot offset
         self.producers: dict[int, Producer] = {}
         self.commands = 0
         self.batches = 0
@@ -113,6 +119,7 @@ class PartitionWorker:
 
     def _drop(self, partition: int) -> None:
         self.deciders.pop(partition, None)
+        self.restored_from.pop(partition, None)
         producer = self.producers.pop(partition, None)
         if producer is not None:
             producer.flush(5)  # nothing is in flight between batches; replies at most
@@ -128,7 +135,26 @@ class PartitionWorker:
             snapshot_offset=restored.snapshot_offset,
             replayed=restored.replayed,
         )
+        self.restored_from[partition] = restored.snapshot_offset
         return restored.decider
+
+    def _restore_if_discarded(self, partition: int, batch: Sequence[Message]) -> None:
+        """Restore again if a restore request in the batch lists the snapshot this
+        worker's state of the partition came from."""
+        discarded: set[int] = set()
+        for message in batch:
+            discarded.update(restore_request(message) or ())
+        source = self.restored_from.get(partition)
+        if source is None or source not in discarded:
+            return
+        log.warning(
+            "worker %s: its state of partition %d came from the snapshot at offset %d, which"
+            " an audit discarded; restoring again",
+            self.worker_id,
+            partition,
+            source,
+        )
+        self.deciders[partition] = self._restore(partition)
 
     def lookup(self, command_ids: Sequence[str]) -> dict[str, CommandRecord]:
         """Command records of earlier deliveries. Cassandra not answering is retried for
@@ -176,6 +202,9 @@ class PartitionWorker:
             producer = self.producers.get(partition)
             if decider is None or producer is None:
                 continue  # revoked (or fenced) while the batch was in hand
+            if any(restore_request(m) is not None for m in batch):
+                self._restore_if_discarded(partition, batch)  # between transactions
+                decider = self.deciders[partition]
             self._commit_partition(partition, decider, producer, batch, now)
 
     def _commit_partition(
@@ -226,6 +255,8 @@ class PartitionWorker:
         kafka = self.config.kafka
         envelopes: list[Incoming] = []
         for message in batch:
+            if restore_request(message) is not None:
+                continue  # acted on before the transaction; its offset is committed with it
             try:
                 envelope = decode_envelope(message.value() or b"")
             except (msgspec.MsgspecError, ValueError) as error:

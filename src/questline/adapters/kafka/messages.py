@@ -1,6 +1,9 @@
 """What travels on the topics, and how it is encoded.
 
-commands:      key hunt id, value a CommandEnvelope, header `reply-to` (replies partition)
+commands:      key hunt id, value a CommandEnvelope, header `reply-to` (replies partition);
+               or header `kind`: `restore` (a snapshot audit discarded the snapshots
+               whose offsets the value lists: an owner whose state came from one
+               restores the partition again)
 events:        key hunt id, header `kind`: `event` (an event line, as `export` writes
                it: schema-versioned and upcast on read) or `command` (a
                CommandRecord: the first answer to a command id, kept in the log so a
@@ -20,12 +23,14 @@ from questline.ports import CommandRecord
 KIND = "kind"
 KIND_EVENT = b"event"
 KIND_COMMAND = b"command"
+KIND_RESTORE = b"restore"
 REPLY_TO = "reply-to"
 
 _encoder = msgspec.json.Encoder()
 _envelope = msgspec.json.Decoder(CommandEnvelope)
 _outcome = msgspec.json.Decoder(Outcome)
 _record = msgspec.json.Decoder(CommandRecord)
+_offsets = msgspec.json.Decoder(list[int])
 
 
 def encode(value: CommandEnvelope | Outcome | CommandRecord) -> bytes:
@@ -56,6 +61,21 @@ def decode_event(data: bytes, offset: int) -> RecordedEvent:
 def decode_record(data: bytes) -> CommandRecord:
     record: CommandRecord = _record.decode(data)
     return record
+
+
+def encode_restore_request(discarded: list[int]) -> bytes:
+    return _encoder.encode(discarded)
+
+
+def restore_request(message: Message) -> list[int] | None:
+    """The discarded snapshot offsets a `kind: restore` message on the commands topic
+    lists; None for any other message (a command)."""
+    if header(message.headers(), KIND) != KIND_RESTORE:
+        return None
+    try:
+        return _offsets.decode(message.value() or b"")
+    except msgspec.MsgspecError:
+        return []  # unreadable: nothing to act on, and not a command either
 
 
 Headers = dict[str, str | bytes | None] | list[tuple[str, str | bytes | None]] | None
