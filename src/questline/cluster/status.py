@@ -4,6 +4,7 @@ the workers (commands) and the projectors (events) are."""
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from questline.adapters.kafka.from_now import stable_end
 from questline.cluster.config import ClusterConfig
 
 
@@ -28,13 +29,14 @@ def committed_offsets(
 
 
 def high_watermarks(config: ClusterConfig, topic: str) -> dict[int, int]:
+    """Each partition's end (asked again while a just-created topic has no leader
+    known yet: `cluster status` right after `cluster up`)."""
     consumer = Consumer(
         {"bootstrap.servers": config.kafka.bootstrap_servers, "group.id": "questline-status"}
     )
     try:
         return {
-            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10, cached=False)[1]
-            for p in range(config.kafka.partitions)
+            p: stable_end(consumer, topic, p, timeout=20) for p in range(config.kafka.partitions)
         }
     finally:
         consumer.close()

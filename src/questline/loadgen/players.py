@@ -77,13 +77,23 @@ class Players:
     async def register(self, count: int, prefix: str = "Team") -> None:
         names = [f"{prefix} {adjective} {animal}" for adjective, animal in _names(count, self.rng)]
         for name in names:
-            response = await self.client.post(
-                f"/api/hunts/{self.hunt.id}/teams", json={"name": name}
-            )
-            response.raise_for_status()
-            body = response.json()
+            body = await self._register_as(name)
             skill = min(0.9, max(0.1, self.rng.gauss(0.35, 0.15)))
             self.teams.append(SimulatedTeam(body["team_id"], body["token"], skill))
+
+    async def _register_as(self, name: str) -> dict[str, str]:
+        """Register under `name`, or `name 2`, `name 3`... when an earlier run against
+        the same server (same seed, same names) took it: 409."""
+        for attempt in range(1, 100):
+            candidate = name if attempt == 1 else f"{name} {attempt}"
+            response = await self.client.post(
+                f"/api/hunts/{self.hunt.id}/teams", json={"name": candidate}
+            )
+            if response.status_code != 409:
+                response.raise_for_status()
+                body: dict[str, str] = response.json()
+                return body
+        raise RuntimeError(f"every variant of the team name {name!r} is taken")
 
     def _open_clues(self, team: SimulatedTeam, now: float) -> list[Clue]:
         clues = []

@@ -15,30 +15,37 @@ from confluent_kafka import OFFSET_END, Consumer, KafkaException, TopicPartition
 log = logging.getLogger(__name__)
 
 
-def from_now(
-    consumer: Consumer, topic: str, partition: int, timeout: float = 30.0
-) -> TopicPartition:
-    """The partition at its current end, for `consumer.assign`.
-
-    The consumer must read `read_committed`: librdkafka then answers the last
-    stable offset, so a transaction still open now is read once it commits. Asks
-    again while the broker cannot answer yet (no leader known for a new topic);
-    after `timeout` it leaves the end to the consumer, and says so."""
+def stable_end(consumer: Consumer, topic: str, partition: int, timeout: float = 30.0) -> int:
+    """The partition's end as `consumer` reads it (read committed: the last stable
+    offset). A new client's first question about a topic created a moment ago fails
+    at once (no leader known yet), so it is asked again until `timeout`; then the
+    last error is raised."""
     give_up = time.monotonic() + timeout
     pause = threading.Event()
     backoff = 0.05
     while True:
         remaining = give_up - time.monotonic()
         try:
-            _, stable = consumer.get_watermark_offsets(
+            _, end = consumer.get_watermark_offsets(
                 TopicPartition(topic, partition), timeout=max(remaining, 0.1), cached=False
             )
-            return TopicPartition(topic, partition, stable)
-        except KafkaException as error:
+            return int(end)
+        except KafkaException:
             if remaining <= 0:
-                log.warning(
-                    "no end offset for %s[%d] (%s); reading from the end", topic, partition, error
-                )
-                return TopicPartition(topic, partition, OFFSET_END)
+                raise
         pause.wait(min(backoff, max(remaining, 0)))
         backoff = min(backoff * 2, 1.0)
+
+
+def from_now(
+    consumer: Consumer, topic: str, partition: int, timeout: float = 30.0
+) -> TopicPartition:
+    """The partition at its current end, for `consumer.assign` (the consumer must read
+    `read_committed`, so a transaction still open now is read once it commits).
+    When Kafka does not answer within `timeout` it leaves the end to the consumer,
+    and says so."""
+    try:
+        return TopicPartition(topic, partition, stable_end(consumer, topic, partition, timeout))
+    except KafkaException as error:
+        log.warning("no end offset for %s[%d] (%s); reading from the end", topic, partition, error)
+        return TopicPartition(topic, partition, OFFSET_END)
