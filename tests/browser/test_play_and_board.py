@@ -166,3 +166,24 @@ def test_a_refused_location_is_explained(live_server: LiveServer, new_page: NewP
     dock = _clue(player, "dock-9")
     dock.get_by_role("button", name="Check in here").click()
     expect(dock.locator(".notice")).to_contain_text("Location permission was refused")
+
+
+def test_a_refresh_while_a_player_types_keeps_the_focus_and_the_text(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    live_server.create_hunt()
+    player = new_page(PHONE)
+    player.goto(f"/play/{HUNT}")
+    player.get_by_label("Team name").fill("Typists")
+    player.get_by_role("button", name="Register the team").click()
+    expect(player.locator("#stream-status")).to_have_text("● Live")
+    answer = _clue(player, "lighthouse").get_by_label("Your answer")
+    answer.type("kee")
+    # Another team joins: the board changes, the page refetches its clues, then its
+    # progress (the progress request is sent once the clues are laid out again).
+    with player.expect_request(re.compile(rf"/api/hunts/{HUNT}/teams/t-1$")):
+        live_server.register(HUNT, "Interrupters")
+    expect(answer).to_be_focused()
+    player.keyboard.type("per")
+    player.keyboard.press("Enter")
+    expect(_clue(player, "lighthouse").locator(".notice")).to_contain_text("Correct")

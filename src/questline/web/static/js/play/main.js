@@ -33,6 +33,7 @@ async function refreshClues() {
   showHuntState(hunt);
   const container = $("#clues");
   const seen = new Set();
+  let index = 0;
   for (const clue of hunt.clues || []) {
     seen.add(clue.id);
     let card = cards.get(clue.id);
@@ -42,7 +43,11 @@ async function refreshClues() {
     } else {
       card.update(clue);
     }
-    container.append(card.element); // keeps definition order; moving an element keeps its state
+    // Definition order. Only a card out of place is moved: moving one takes the focus
+    // from a player typing in it (and a refresh comes with every board change).
+    const here = container.children[index] || null;
+    if (here !== card.element) container.insertBefore(card.element, here);
+    index += 1;
   }
   for (const [id, card] of cards) {
     if (!seen.has(id)) {
