@@ -138,15 +138,15 @@ class PartitionWorker:
         self.restored_from[partition] = restored.snapshot_offset
         return restored.decider
 
-    def _restore_if_discarded(self, partition: int, batch: Sequence[Message]) -> None:
+    def _restore_if_discarded(self, partition: int, batch: Sequence[Message]) -> bool:
         """Restore again if a restore request in the batch lists the snapshot this
-        worker's state of the partition came from."""
+        worker's state of the partition came from; whether it did."""
         discarded: set[int] = set()
         for message in batch:
             discarded.update(restore_request(message) or ())
         source = self.restored_from.get(partition)
         if source is None or source not in discarded:
-            return
+            return False
         log.warning(
             "worker %s: its state of partition %d came from the snapshot at offset %d, which"
             " an audit discarded; restoring again",
@@ -155,6 +155,7 @@ class PartitionWorker:
             source,
         )
         self.deciders[partition] = self._restore(partition)
+        return True
 
     def lookup(self, command_ids: Sequence[str]) -> dict[str, CommandRecord]:
         """Command records of earlier deliveries. Cassandra not answering is retried for
@@ -202,8 +203,7 @@ class PartitionWorker:
             producer = self.producers.get(partition)
             if decider is None or producer is None:
                 continue  # revoked (or fenced) while the batch was in hand
-            if any(restore_request(m) is not None for m in batch):
-                self._restore_if_discarded(partition, batch)  # between transactions
+            if self._restore_if_discarded(partition, batch):  # between transactions
                 decider = self.deciders[partition]
             self._commit_partition(partition, decider, producer, batch, now)
 

@@ -143,43 +143,30 @@ class LiveStream:
         loop = self._loop
         if loop is None or not self._subscribers:
             return
+        by_hunt: dict[str, list[Message]] = defaultdict(list)
+        last_position: dict[str, int] = {}
+        # A hunt's board delta goes right after the last event that changed the board
+        # (no later one did), with its position: a client that reads up to a later
+        # event (an announcement in the same batch) has had the delta.
+        board_at: dict[str, tuple[int, int]] = {}  # hunt -> (index in its messages, position)
+        for outcome in outcomes:
+            for recorded in outcome.events:
+                hunt_id = recorded.hunt_id
+                messages = by_hunt[hunt_id]
+                messages.extend(messages_for(recorded))
+                last_position[hunt_id] = recorded.position
+                if isinstance(recorded.event, BOARD_EVENTS):
+                    board_at[hunt_id] = (len(messages), recorded.position)
         boards: dict[str, list[LeaderboardRow]] = defaultdict(list)
         for (table, hunt_id, _), row in changes.items():
             if table == "leaderboard_live" and isinstance(row, LeaderboardRow):
                 boards[hunt_id].append(row)
-        by_hunt: dict[str, list[Message]] = defaultdict(list)
-        for outcome in outcomes:
-            for recorded in outcome.events:
-                by_hunt[recorded.hunt_id].extend(messages_for(recorded))
         for hunt_id, rows in boards.items():
-            self._place_board(by_hunt[hunt_id], outcomes, hunt_id, rows)
+            messages = by_hunt[hunt_id]
+            index, position = board_at.get(hunt_id, (len(messages), last_position.get(hunt_id, 0)))
+            messages.insert(index, Message(position, "leaderboard", {"rows": board_rows(rows)}))
         if by_hunt:
             loop.call_soon_threadsafe(self._fan_out, dict(by_hunt))
-
-    @staticmethod
-    def _place_board(
-        messages: list[Message], outcomes: list[Outcome], hunt_id: str, rows: list[LeaderboardRow]
-    ) -> None:
-        """Put the batch's board delta right after the last event that changed the
-        board (no later one did), with that event's position: a client that reads up
-        to a later event (an announcement in the same batch) has had the delta."""
-        changed_by: RecordedEvent | None = None
-        last: RecordedEvent | None = None
-        for outcome in outcomes:
-            for recorded in outcome.events:
-                if recorded.hunt_id == hunt_id:
-                    last = recorded
-                    if isinstance(recorded.event, BOARD_EVENTS):
-                        changed_by = recorded
-        anchor = changed_by or last
-        position = anchor.position if anchor is not None else 0
-        delta = Message(position, "leaderboard", {"rows": board_rows(rows)})
-        index = len(messages)
-        if changed_by is not None:
-            index = next(
-                (i for i, m in enumerate(messages) if m.id > changed_by.position), len(messages)
-            )
-        messages.insert(index, delta)
 
     # -- event loop side ------------------------------------------------------
 
