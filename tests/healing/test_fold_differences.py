@@ -64,8 +64,9 @@ def fold(events: list[RecordedEvent]) -> Fold:
 def through_a_snapshot(original: Fold, offset: int) -> Fold:
     body = open_partition(take_partition(3, offset, original.states, original.projector, 1))
     projector = Projector()
-    projections_of(body, projector)
-    return Fold(deciders_of(body), projector)
+    states = deciders_of(body)
+    projections_of(body, projector, states)
+    return Fold(states, projector)
 
 
 def command(n: int, item: RegisterTeam | Submit) -> CommandEnvelope:
@@ -177,7 +178,7 @@ def test_hidden_projection_state_is_compared_when_the_rows_agree() -> None:
     rows._counts[HUNT.id] += 1
     differences = fold_differences(wrong, fold(events))
     assert [(d.part, d.where, d.snapshot, d.refold) for d in differences] == [
-        ("projection state", "team_count", 4, 3)
+        ("projection state", "teams.count", 4, 3)
     ]
 
 

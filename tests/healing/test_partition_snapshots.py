@@ -71,7 +71,7 @@ def test_a_restored_partition_continues_exactly_as_the_original(
     body = open_partition(snapshot_of(original))
     restored = Partition()
     restored.decider.states = deciders_of(body)
-    ranks = projections_of(body, restored.projector)
+    ranks = projections_of(body, restored.projector, restored.decider.states)
     restored.offset = body.offset
     hunt_id = scenario.definition.id
     assert dump_state(restored.decider.states[hunt_id]) == dump_state(

@@ -75,10 +75,10 @@ def save_wrong_snapshot(
     body = open_partition(record)
     states = deciders_of(body)
     projector = Projector()
-    projections_of(body, projector)
-    states[hunt].scores._base[team] += WRONG_BY
+    projections_of(body, projector, states)
+    states[hunt].scores.add(team, WRONG_BY)
     boards = next(p for p in projector.projections if isinstance(p, LeaderboardProjection))
-    boards._hunts[hunt].live.scores._base[team] += WRONG_BY
+    boards._hunts[hunt].live.scores.add(team, WRONG_BY)
     snapshots.save(take_partition(partition, offset, states, projector, record.taken_at))
     open_partition(snapshots.load(partition, offset) or record)  # it opens cleanly
 

@@ -121,7 +121,7 @@ class ClusterProjector:
         start = OFFSET_BEGINNING
         if body is not None:
             state.states = deciders_of(body)
-            state.previous_ranks = projections_of(body, state.projector)
+            state.previous_ranks = projections_of(body, state.projector, state.states)
             state.position = body.offset - 1
             state.lineage.add(body.offset)
             start = body.offset

@@ -133,8 +133,9 @@ def audit_partition(
         try:
             body = open_partition(record)
             projector = Projector()
-            projections_of(body, projector)
-            snapshot = Fold(deciders_of(body), projector)
+            states = deciders_of(body)
+            projections_of(body, projector, states)
+            snapshot = Fold(states, projector)
         except SnapshotError as error:
             log.info(
                 "snapshot audit: partition %d at offset %d does not open (%s); skipped",

@@ -7,6 +7,8 @@ same events always rebuilds an equal state (the property tests check this).
 from collections import deque
 from dataclasses import dataclass, field
 
+import msgspec
+
 from questline.domain.answer_checking import PreparedAnswer, prepare
 from questline.domain.definition import Clue, HuntDefinition
 from questline.domain.events import (
@@ -26,7 +28,7 @@ from questline.domain.events import (
     ScoreAdjusted,
     TeamRegistered,
 )
-from questline.domain.score_sheet import ScoreSheet
+from questline.domain.score_sheet import ScoresData, ScoreSheet
 from questline.domain.timestamps import Micros
 
 
@@ -172,3 +174,107 @@ def _count_wrong(state: HuntState, team: TeamState, clue_id: str, time: Micros) 
     if recent is None:
         recent = team.recent_wrong[clue_id] = deque(maxlen=state.definition.wrong_per_minute)
     recent.append(time)
+
+
+# -- the saved form (snapshots) ----------------------------------------------------------
+
+
+class TeamData(msgspec.Struct, frozen=True):
+    team_id: str
+    name: str
+    order: int
+    token_hash: str
+    solved: dict[str, int]
+    wrong: dict[str, int]
+    recent_wrong: dict[str, list[int]]
+    hints: list[tuple[str, str]]
+    pending_photos: dict[str, str]
+    last_scoring_version: int | None
+
+
+class ReviewData(msgspec.Struct, frozen=True):
+    review_id: str
+    team_id: str
+    clue_id: str
+    photo_id: str
+    submitted_at: Micros
+
+
+class StateData(msgspec.Struct, frozen=True):
+    """A hunt's decision state as snapshots keep it: plain values, field by field."""
+
+    definition: HuntDefinition
+    version: int
+    last_time: Micros
+    paused: bool
+    teams: list[TeamData]
+    team_names: dict[str, str]
+    reviews: list[ReviewData]
+    reviewed: list[str]
+    photos_submitted: int
+    scores: ScoresData
+
+
+def dump_state(state: HuntState) -> StateData:
+    return StateData(
+        definition=state.definition,
+        version=state.version,
+        last_time=state.last_time,
+        paused=state.paused,
+        teams=[
+            TeamData(
+                team.team_id,
+                team.name,
+                team.order,
+                team.token_hash,
+                dict(team.solved),
+                dict(team.wrong),
+                {clue: list(times) for clue, times in team.recent_wrong.items()},
+                sorted(team.hints),
+                dict(team.pending_photos),
+                team.last_scoring_version,
+            )
+            for team in state.teams.values()
+        ],
+        team_names=dict(state.team_names),
+        reviews=[
+            ReviewData(r.review_id, r.team_id, r.clue_id, r.photo_id, r.submitted_at)
+            for r in state.reviews.values()
+        ],
+        reviewed=sorted(state.reviewed),
+        photos_submitted=state.photos_submitted,
+        scores=state.scores.dump(),
+    )
+
+
+def load_state(data: StateData) -> HuntState:
+    """The state `dump_state` saved; ValueError if its parts do not fit together."""
+    state = new_state(data.definition)
+    state.version = data.version
+    state.last_time = data.last_time
+    state.paused = data.paused
+    window = data.definition.wrong_per_minute
+    for team in data.teams:
+        state.teams[team.team_id] = TeamState(
+            team_id=team.team_id,
+            name=team.name,
+            order=team.order,
+            token_hash=team.token_hash,
+            solved=dict(team.solved),
+            wrong=dict(team.wrong),
+            recent_wrong={
+                clue: deque(times, maxlen=window) for clue, times in team.recent_wrong.items()
+            },
+            hints={(clue, hint) for clue, hint in team.hints},
+            pending_photos=dict(team.pending_photos),
+            last_scoring_version=team.last_scoring_version,
+        )
+    state.team_names = dict(data.team_names)
+    state.reviews = {
+        r.review_id: PendingReview(r.review_id, r.team_id, r.clue_id, r.photo_id, r.submitted_at)
+        for r in data.reviews
+    }
+    state.reviewed = set(data.reviewed)
+    state.photos_submitted = data.photos_submitted
+    state.scores = ScoreSheet.load(data.definition, data.scores)
+    return state

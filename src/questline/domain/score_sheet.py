@@ -5,8 +5,18 @@ current solve count whenever a score is read, so every solver holds the
 current value without rewriting anything when another team solves.
 """
 
+import msgspec
+
 from questline.domain.definition import DynamicPoints, HuntDefinition
 from questline.domain.dynamic_scoring import clue_value, dynamic_value
+
+
+class ScoresData(msgspec.Struct, frozen=True):
+    """A score sheet as snapshots keep it."""
+
+    base: dict[str, int]
+    dynamic_solved: dict[str, list[str]]
+    solvers: dict[str, list[str]]
 
 
 class ScoreSheet:
@@ -60,3 +70,21 @@ class ScoreSheet:
 
     def is_dynamic(self, clue_id: str) -> bool:
         return clue_id in self._dynamic
+
+    def dump(self) -> ScoresData:
+        return ScoresData(
+            dict(self._base),
+            {team: list(clues) for team, clues in self._dynamic_solved.items()},
+            {clue: list(teams) for clue, teams in self.solvers.items()},
+        )
+
+    @classmethod
+    def load(cls, definition: HuntDefinition, data: ScoresData) -> "ScoreSheet":
+        """The sheet `dump` saved; ValueError if it names other clues than the definition."""
+        sheet = cls(definition)
+        if set(data.solvers) != set(sheet.solvers):
+            raise ValueError("the score sheet names other clues than the hunt definition")
+        sheet._base = dict(data.base)
+        sheet._dynamic_solved = {team: list(clues) for team, clues in data.dynamic_solved.items()}
+        sheet.solvers = {clue: list(teams) for clue, teams in data.solvers.items()}
+        return sheet

@@ -13,10 +13,10 @@ from typing import Any
 
 import msgspec
 
-from questline.domain.hunt_state import HuntState
+from questline.domain.hunt_state import HuntState, dump_state
 from questline.domain.projections.projector import Projector
 from questline.engine.memory_rows import rows_in_memory
-from questline.engine.snapshots import decider_to, projections_to
+from questline.engine.snapshots import projections_to
 from questline.engine.verification import compare_rows
 
 _ABSENT = "<absent>"
@@ -70,7 +70,7 @@ def fold_differences(snapshot: Fold, refold: Fold) -> list[FoldDifference]:
         differences.extend(
             FoldDifference(hunt_id, "decision state", path, a, b)
             for path, a, b in _paths(
-                msgspec.to_builtins(decider_to(mine)), msgspec.to_builtins(decider_to(theirs))
+                msgspec.to_builtins(dump_state(mine)), msgspec.to_builtins(dump_state(theirs))
             )
         )
         rows = _row_differences(snapshot.projector, refold.projector, hunt_id)
@@ -79,11 +79,16 @@ def fold_differences(snapshot: Fold, refold: Fold) -> list[FoldDifference]:
             differences.extend(
                 FoldDifference(hunt_id, "projection state", path, a, b)
                 for path, a, b in _paths(
-                    msgspec.to_builtins(projections_to(snapshot.projector, hunt_id)),
-                    msgspec.to_builtins(projections_to(refold.projector, hunt_id)),
+                    _saved(projections_to(snapshot.projector, hunt_id)),
+                    _saved(projections_to(refold.projector, hunt_id)),
                 )
             )
     return differences
+
+
+def _saved(projections: dict[str, bytes]) -> dict[str, Any]:
+    """Each projection's saved form as plain values, to compare field by field."""
+    return {name: msgspec.msgpack.decode(data) for name, data in projections.items()}
 
 
 def _row_differences(mine: Projector, theirs: Projector, hunt_id: str) -> list[FoldDifference]:

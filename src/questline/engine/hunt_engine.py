@@ -162,9 +162,7 @@ class HuntEngine:
                 metrics.SNAPSHOTS_DISCARDED.inc()
                 discarded.append(record.hunt_id)
                 continue
-            snapshots.projections_into(
-                self.projector, record.hunt_id, body.projections, body.decider.definition
-            )
+            snapshots.projections_into(self.projector, record.hunt_id, body.projections, state)
             self.decider.states[record.hunt_id] = state
             self.positions[record.hunt_id] = record.position
             self.snapshot_versions[record.hunt_id] = record.version

@@ -15,20 +15,15 @@ from collections.abc import Mapping
 
 import msgspec
 
-from questline.domain.hunt_state import HuntState
-from questline.domain.projections.leaderboard import LeaderboardProjection
+from questline.domain.hunt_state import HuntState, StateData, dump_state
 from questline.domain.projections.projector import Projector
-from questline.domain.projections.rows import LeaderboardRow, Table
+from questline.domain.projections.rows import LeaderboardRow
 from questline.domain.timestamps import Micros
 from questline.engine.snapshots import (
     SHAPE,
-    BoardData,
-    DeciderData,
-    ProjectionsData,
     SnapshotError,
     check_stored,
     decider_from,
-    decider_to,
     projections_into,
     projections_to,
 )
@@ -39,20 +34,20 @@ FORMAT = 1
 
 class HuntProjections(msgspec.Struct, frozen=True):
     hunt_id: str
-    data: ProjectionsData
+    data: dict[str, bytes]  # each projection's saved form, by its name
 
 
 class PartitionSnapshotBody(msgspec.Struct, frozen=True):
     shape: str
     partition: int
     offset: int
-    deciders: msgspec.Raw  # list[DeciderData]
+    deciders: msgspec.Raw  # list[StateData]
     projections: msgspec.Raw  # list[HuntProjections]
 
 
 _encoder = msgspec.msgpack.Encoder()
 _body_decoder = msgspec.msgpack.Decoder(PartitionSnapshotBody)
-_deciders_decoder = msgspec.msgpack.Decoder(list[DeciderData])
+_deciders_decoder = msgspec.msgpack.Decoder(list[StateData])
 _projections_decoder = msgspec.msgpack.Decoder(list[HuntProjections])
 
 
@@ -70,7 +65,7 @@ def take_partition(
         SHAPE,
         partition,
         offset,
-        msgspec.Raw(_encoder.encode([decider_to(states[h]) for h in hunt_ids])),
+        msgspec.Raw(_encoder.encode([dump_state(states[h]) for h in hunt_ids])),
         msgspec.Raw(
             _encoder.encode([HuntProjections(h, projections_to(projector, h)) for h in hunt_ids])
         ),
@@ -110,32 +105,23 @@ def deciders_of(body: PartitionSnapshotBody) -> dict[str, HuntState]:
 
 
 def projections_of(
-    body: PartitionSnapshotBody, projector: Projector
+    body: PartitionSnapshotBody, projector: Projector, states: Mapping[str, HuntState]
 ) -> dict[tuple[str, str, str], LeaderboardRow]:
     """Put every hunt's projection state into `projector` (which holds none of those
     hunts yet); return every leaderboard row as of the snapshot, keyed like changes
-    are, so a writer knows which rank entries the store holds."""
+    are, so a writer knows which rank entries the store holds. `states`: the
+    snapshot's decision states (`deciders_of`), whose definitions the projections use."""
     try:
         hunts = _projections_decoder.decode(body.projections)
     except msgspec.DecodeError as error:
         raise SnapshotError(f"its projection state cannot be decoded: {error}") from None
-    boards = next(p for p in projector.projections if isinstance(p, LeaderboardProjection))
     ranks: dict[tuple[str, str, str], LeaderboardRow] = {}
     for hunt in hunts:
-        catalog = hunt.data.catalog
-        if catalog is None:
-            raise SnapshotError(f"hunt {hunt.hunt_id} has projections but no catalog row")
-        projections_into(projector, hunt.hunt_id, hunt.data, catalog.definition)
-        stored = hunt.data.boards
-        if stored is None:
-            continue
-        pairs: tuple[tuple[Table, BoardData | None], ...] = (
-            ("leaderboard_live", stored.live),
-            ("leaderboard_frozen", stored.frozen),
-        )
-        for table, board in pairs:
-            for entry in board.entries if board is not None else ():
-                ranks[(table, hunt.hunt_id, entry.team_id)] = boards.row(
-                    table, hunt.hunt_id, entry.team_id
-                )
+        state = states.get(hunt.hunt_id)
+        if state is None:
+            raise SnapshotError(f"hunt {hunt.hunt_id} has projections but no decision state")
+        projections_into(projector, hunt.hunt_id, hunt.data, state)
+        for key, row in projector.rows(hunt.hunt_id).items():
+            if isinstance(row, LeaderboardRow):
+                ranks[key] = row
     return ranks

@@ -4,6 +4,10 @@ Wrong answers and keep-going hits are left to the clue statistics; the log
 itself keeps every event.
 """
 
+from collections.abc import Iterator
+from typing import ClassVar
+
+from questline.domain.definition import HuntDefinition
 from questline.domain.events import (
     EVENT_TYPES,
     AnnouncementMade,
@@ -68,7 +72,12 @@ def summarize(event: Event) -> tuple[str | None, str]:
 
 
 class AuditFeedProjection:
+    """Append-only: rows are handed out once and kept nowhere, so it has no state to
+    save and holds no rows in memory."""
+
+    name: ClassVar[str] = "audit"
     tables: tuple[Table, ...] = ("audit",)
+    saved_types: tuple[type, ...] = ()
     events: tuple[type[Event], ...] = tuple(
         t for t in EVENT_TYPES.values() if t not in (AnswerWrong, KeptGoing)
     )
@@ -91,3 +100,12 @@ class AuditFeedProjection:
     def row(self, table: Table, hunt_id: str, key: str) -> AuditRow:
         # Audit rows never change once written, so only the unflushed ones are kept.
         return self._pending.pop((hunt_id, key))
+
+    def keys(self, hunt_id: str) -> Iterator[tuple[Table, str]]:
+        return iter(())
+
+    def dump(self, hunt_id: str) -> bytes | None:
+        return None
+
+    def load(self, hunt_id: str, data: bytes, definition: HuntDefinition) -> None:
+        raise ValueError("the audit feed keeps no state to load")

@@ -1,5 +1,9 @@
 """The clue statistics read model: solves, wrong answers, keep-going hits, hints."""
 
+from collections.abc import Iterator
+from typing import ClassVar
+
+from questline.domain.definition import HuntDefinition
 from questline.domain.events import (
     AnswerWrong,
     ClueSolved,
@@ -12,12 +16,18 @@ from questline.domain.events import (
     RecordedEvent,
 )
 from questline.domain.projections.rows import ClueStatsRow, Table
+from questline.domain.projections.saved_form import decoder, encode
 
 FIRST_SOLVERS_KEPT = 10
 
 
+_saved = decoder(list[ClueStatsRow])
+
+
 class ClueStatsProjection:
+    name: ClassVar[str] = "clue_stats"
     tables: tuple[Table, ...] = ("clue_stats",)
+    saved_types: tuple[type, ...] = (ClueStatsRow,)
     events: tuple[type[Event], ...] = (
         HuntCreated,
         AnswerWrong,
@@ -65,3 +75,14 @@ class ClueStatsProjection:
 
     def row(self, table: Table, hunt_id: str, key: str) -> ClueStatsRow:
         return self._stats[(hunt_id, key)]
+
+    def keys(self, hunt_id: str) -> Iterator[tuple[Table, str]]:
+        return (("clue_stats", clue) for (h, clue) in self._stats if h == hunt_id)
+
+    def dump(self, hunt_id: str) -> bytes | None:
+        rows = [row for (h, _), row in self._stats.items() if h == hunt_id]
+        return encode(rows) if rows else None
+
+    def load(self, hunt_id: str, data: bytes, definition: HuntDefinition) -> None:
+        for stats in _saved.decode(data):
+            self._stats[(hunt_id, stats.clue_id)] = stats

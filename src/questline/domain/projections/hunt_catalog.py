@@ -1,6 +1,8 @@
 """The hunts read model: each hunt's definition, pause state and log head."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 from questline.domain.definition import HuntDefinition
 from questline.domain.events import (
@@ -13,6 +15,7 @@ from questline.domain.events import (
     TeamRegistered,
 )
 from questline.domain.projections.rows import HuntRow, Table
+from questline.domain.projections.saved_form import decoder, encode
 from questline.domain.timestamps import Micros
 
 
@@ -29,8 +32,13 @@ class _Hunt:
 _SPECIAL: frozenset[type[Event]] = frozenset({HuntCreated, HuntPaused, HuntResumed, TeamRegistered})
 
 
+_saved = decoder(HuntRow)
+
+
 class HuntCatalogProjection:
+    name: ClassVar[str] = "catalog"
     tables: tuple[Table, ...] = ("hunts",)
+    saved_types: tuple[type, ...] = (HuntRow,)
     events: tuple[type[Event], ...] = tuple(EVENT_TYPES.values())  # every event moves the head
 
     def __init__(self) -> None:
@@ -62,5 +70,18 @@ class HuntCatalogProjection:
     def row(self, table: Table, hunt_id: str, key: str) -> HuntRow:
         h = self._hunts[hunt_id]
         return HuntRow(
+            h.definition, h.paused, h.version, h.last_time, h.teams, h.teams_before_freeze
+        )
+
+    def keys(self, hunt_id: str) -> Iterator[tuple[Table, str]]:
+        if hunt_id in self._hunts:
+            yield ("hunts", hunt_id)
+
+    def dump(self, hunt_id: str) -> bytes | None:
+        return encode(self.row("hunts", hunt_id, hunt_id)) if hunt_id in self._hunts else None
+
+    def load(self, hunt_id: str, data: bytes, definition: HuntDefinition) -> None:
+        h = _saved.decode(data)
+        self._hunts[hunt_id] = _Hunt(
             h.definition, h.paused, h.version, h.last_time, h.teams, h.teams_before_freeze
         )

@@ -4,8 +4,13 @@ Scores come from a ScoreSheet, so a new solver of a dynamic clue lowers the
 rows of every earlier solver in the same step.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+import msgspec
+
+from questline.domain.definition import HuntDefinition
 from questline.domain.events import (
     ClueSolved,
     Event,
@@ -16,7 +21,8 @@ from questline.domain.events import (
     TeamRegistered,
 )
 from questline.domain.projections.rows import NO_SCORING_EVENT, LeaderboardRow, Table
-from questline.domain.score_sheet import ScoreSheet
+from questline.domain.projections.saved_form import decoder, encode
+from questline.domain.score_sheet import ScoresData, ScoreSheet
 from questline.domain.timestamps import Micros
 
 
@@ -70,6 +76,46 @@ class _Board:
         )
 
 
+class _EntryData(msgspec.Struct, frozen=True):
+    team_id: str
+    name: str
+    order: int
+    solved: int
+    last_scoring_version: int
+
+
+class _BoardData(msgspec.Struct, frozen=True):
+    scores: ScoresData
+    entries: list[_EntryData]
+
+
+class _Saved(msgspec.Struct, frozen=True):
+    live: _BoardData
+    frozen: _BoardData | None
+    freeze_at: Micros | None
+    frozen_final: bool
+
+
+_saved = decoder(_Saved)
+
+
+def _dump_board(board: _Board) -> _BoardData:
+    return _BoardData(
+        board.scores.dump(),
+        [
+            _EntryData(team, e.name, e.order, e.solved, e.last_scoring_version)
+            for team, e in board.entries.items()
+        ],
+    )
+
+
+def _load_board(data: _BoardData, definition: HuntDefinition) -> _Board:
+    board = _Board(ScoreSheet.load(definition, data.scores))
+    for e in data.entries:
+        board.entries[e.team_id] = _Entry(e.name, e.order, e.solved, e.last_scoring_version)
+    return board
+
+
 @dataclass(slots=True)
 class _HuntBoards:
     live: _Board
@@ -79,7 +125,9 @@ class _HuntBoards:
 
 
 class LeaderboardProjection:
+    name: ClassVar[str] = "boards"
     tables: tuple[Table, ...] = ("leaderboard_live", "leaderboard_frozen")
+    saved_types: tuple[type, ...] = (_Saved, _BoardData, _EntryData, ScoresData)
     # Only these change a board. Skipping the others also defers noticing the freeze
     # to the next of these, which changes nothing: it is checked before every change.
     events: tuple[type[Event], ...] = (
@@ -123,3 +171,29 @@ class LeaderboardProjection:
         if boards.frozen is None:
             raise KeyError((table, hunt_id, key))
         return boards.frozen.row(key)
+
+    def keys(self, hunt_id: str) -> Iterator[tuple[Table, str]]:
+        boards = self._hunts.get(hunt_id)
+        if boards is None:
+            return
+        yield from (("leaderboard_live", team) for team in boards.live.entries)
+        if boards.frozen is not None:
+            yield from (("leaderboard_frozen", team) for team in boards.frozen.entries)
+
+    def dump(self, hunt_id: str) -> bytes | None:
+        boards = self._hunts.get(hunt_id)
+        if boards is None:
+            return None
+        frozen = _dump_board(boards.frozen) if boards.frozen is not None else None
+        return encode(
+            _Saved(_dump_board(boards.live), frozen, boards.freeze_at, boards.frozen_final)
+        )
+
+    def load(self, hunt_id: str, data: bytes, definition: HuntDefinition) -> None:
+        saved = _saved.decode(data)
+        self._hunts[hunt_id] = _HuntBoards(
+            _load_board(saved.live, definition),
+            _load_board(saved.frozen, definition) if saved.frozen is not None else None,
+            saved.freeze_at,
+            saved.frozen_final,
+        )

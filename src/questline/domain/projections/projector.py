@@ -3,11 +3,16 @@
 Each projection names the event types it reacts to (`events`), and the
 projector routes an event only to those, through a dict keyed by event type:
 a wrong answer, the bulk of all events, reaches three projections, not six.
+
+Each projection also owns the saved form of its state (`dump` / `load`, for
+snapshots) and knows which rows it holds (`keys`): the engine snapshots and
+compares whatever projections it is given, by name.
 """
 
-from collections.abc import Callable, Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import ClassVar, Protocol
 
+from questline.domain.definition import HuntDefinition
 from questline.domain.events import EVENT_TYPES, Event, RecordedEvent
 from questline.domain.projections.audit_feed import AuditFeedProjection
 from questline.domain.projections.clue_stats import ClueStatsProjection
@@ -21,14 +26,29 @@ Apply = Callable[[RecordedEvent], None]
 
 
 class Projection(Protocol):
+    name: ClassVar[str]
     tables: tuple[Table, ...]
     # The event types whose events can change this projection; others are not routed to it.
     events: tuple[type[Event], ...]
     dirty: set[tuple[Table, str, str]]
+    # The types of its saved form: a change to their fields makes old snapshots unusable.
+    saved_types: tuple[type, ...]
 
     def apply(self, recorded: RecordedEvent) -> None: ...
 
     def row(self, table: Table, hunt_id: str, key: str) -> Row: ...
+
+    def keys(self, hunt_id: str) -> Iterator[tuple[Table, str]]:
+        """The rows of the hunt it holds in memory (all it would write for it)."""
+        ...
+
+    def dump(self, hunt_id: str) -> bytes | None:
+        """Its state for one hunt (None: it holds none)."""
+        ...
+
+    def load(self, hunt_id: str, data: bytes, definition: HuntDefinition) -> None:
+        """Take back what `dump` gave, for a hunt it holds nothing of yet."""
+        ...
 
 
 class Projector:
@@ -66,3 +86,32 @@ class Projector:
                     changes[key] = row(*key)
                 dirty.clear()
         return changes
+
+    def dump(self, hunt_id: str) -> dict[str, bytes]:
+        """Every projection's saved state for one hunt, by projection name."""
+        saved: dict[str, bytes] = {}
+        for projection in self.projections:
+            data = projection.dump(hunt_id)
+            if data is not None:
+                saved[projection.name] = data
+        return saved
+
+    def load(self, hunt_id: str, saved: Mapping[str, bytes], definition: HuntDefinition) -> None:
+        """Put back what `dump` gave; ValueError naming a projection this one lacks."""
+        by_name = {p.name: p for p in self.projections}
+        unknown = sorted(set(saved) - set(by_name))
+        if unknown:
+            raise ValueError(f"saved state of projections this projector lacks: {unknown}")
+        for name, data in saved.items():
+            by_name[name].load(hunt_id, data, definition)
+
+    def rows(self, hunt_id: str) -> Changes:
+        """Every row of the hunt held in memory; no rows may be waiting to be taken."""
+        return {
+            (table, hunt_id, key): projection.row(table, hunt_id, key)
+            for projection in self.projections
+            for table, key in projection.keys(hunt_id)
+        }
+
+    def has_untaken(self, hunt_id: str) -> bool:
+        return any(key[1] == hunt_id for p in self.projections for key in p.dirty)

@@ -1,7 +1,11 @@
 """The photo reviews read model: the queue organizers judge, and its outcomes."""
 
+from collections.abc import Iterator
+from typing import ClassVar
+
 import msgspec
 
+from questline.domain.definition import HuntDefinition
 from questline.domain.events import (
     ClueSolved,
     Event,
@@ -10,10 +14,15 @@ from questline.domain.events import (
     RecordedEvent,
 )
 from questline.domain.projections.rows import ReviewRow, Table
+from questline.domain.projections.saved_form import decoder, encode
+
+_saved = decoder(list[ReviewRow])
 
 
 class ReviewsProjection:
+    name: ClassVar[str] = "reviews"
     tables: tuple[Table, ...] = ("reviews",)
+    saved_types: tuple[type, ...] = (ReviewRow,)
     events: tuple[type[Event], ...] = (PhotoSubmitted, ClueSolved, PhotoRejected)
 
     def __init__(self) -> None:
@@ -49,3 +58,14 @@ class ReviewsProjection:
 
     def row(self, table: Table, hunt_id: str, key: str) -> ReviewRow:
         return self._reviews[(hunt_id, key)]
+
+    def keys(self, hunt_id: str) -> Iterator[tuple[Table, str]]:
+        return (("reviews", review) for (h, review) in self._reviews if h == hunt_id)
+
+    def dump(self, hunt_id: str) -> bytes | None:
+        rows = [row for (h, _), row in self._reviews.items() if h == hunt_id]
+        return encode(rows) if rows else None
+
+    def load(self, hunt_id: str, data: bytes, definition: HuntDefinition) -> None:
+        for review in _saved.decode(data):
+            self._reviews[(hunt_id, review.review_id)] = review

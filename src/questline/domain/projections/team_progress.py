@@ -5,6 +5,12 @@ row handed out is valid until the next event is applied, which is enough for
 the engine, which writes it in the same batch.
 """
 
+from collections.abc import Iterator
+from typing import ClassVar
+
+import msgspec
+
+from questline.domain.definition import HuntDefinition
 from questline.domain.events import (
     AnswerWrong,
     ClueSolved,
@@ -17,10 +23,21 @@ from questline.domain.events import (
     TeamRegistered,
 )
 from questline.domain.projections.rows import Table, TeamRow
+from questline.domain.projections.saved_form import decoder, encode
+
+
+class _Saved(msgspec.Struct, frozen=True):
+    teams: list[TeamRow]
+    count: int
+
+
+_saved = decoder(_Saved)
 
 
 class TeamProgressProjection:
+    name: ClassVar[str] = "teams"
     tables: tuple[Table, ...] = ("teams",)
+    saved_types: tuple[type, ...] = (_Saved, TeamRow)
     events: tuple[type[Event], ...] = (
         AnswerWrong,
         PhotoRejected,
@@ -69,3 +86,18 @@ class TeamProgressProjection:
 
     def row(self, table: Table, hunt_id: str, key: str) -> TeamRow:
         return self._teams[(hunt_id, key)]
+
+    def keys(self, hunt_id: str) -> Iterator[tuple[Table, str]]:
+        return (("teams", team) for (h, team) in self._teams if h == hunt_id)
+
+    def dump(self, hunt_id: str) -> bytes | None:
+        teams = [row for (h, _), row in self._teams.items() if h == hunt_id]
+        count = self._counts.get(hunt_id, 0)
+        return encode(_Saved(teams, count)) if teams or count else None
+
+    def load(self, hunt_id: str, data: bytes, definition: HuntDefinition) -> None:
+        saved = _saved.decode(data)
+        for team in saved.teams:
+            self._teams[(hunt_id, team.team_id)] = team
+        if saved.count:
+            self._counts[hunt_id] = saved.count
