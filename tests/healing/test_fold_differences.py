@@ -122,15 +122,17 @@ def test_a_changed_score_in_the_decision_state_is_reported() -> None:
     events = played()
     wrong = through_a_snapshot(fold(events), len(events))
     team = first_team(wrong.states[HUNT.id])
-    wrong.states[HUNT.id].scores._base[team] += 1000
+    wrong.states[HUNT.id].scores.add(team, 1000)
     [difference] = fold_differences(wrong, fold(events))
     assert (difference.hunt_id, difference.part, difference.where) == (
         HUNT.id,
         "decision state",
-        f"scores.base.{team}",
+        f"standings.scores.base.{team}",
     )
     assert difference.refold + 1000 == difference.snapshot
-    assert difference.describe().startswith(f"hunt {HUNT.id}: decision state scores.base.{team}")
+    assert difference.describe().startswith(
+        f"hunt {HUNT.id}: decision state standings.scores.base.{team}"
+    )
 
 
 def test_a_solved_clue_the_log_does_not_have_is_reported() -> None:
@@ -162,7 +164,7 @@ def test_a_changed_leaderboard_score_is_reported() -> None:
     wrong = fold(events)
     team = first_team(wrong.states[HUNT.id])
     boards = next(p for p in wrong.projector.projections if "leaderboard_live" in p.tables)
-    boards._hunts[HUNT.id].live.scores._base[team] += 5  # type: ignore[attr-defined]
+    boards._hunts[HUNT.id].live.scores.add(team, 5)  # type: ignore[attr-defined]
     right = fold(events)
     differences = fold_differences(wrong, right)
     scored = [d for d in differences if d.part == "leaderboard_live"]

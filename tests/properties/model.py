@@ -41,14 +41,14 @@ def dump_state(state: HuntState) -> dict[str, Any]:
             "team_id": team.team_id,
             "name": team.name,
             "order": team.order,
-            "token_hash": team.token_hash,
             "score": state.scores.score(team.team_id),
             "solved": sorted(team.solved.items()),
             "wrong": sorted(team.wrong.items()),
             "recent_wrong": sorted((c, list(times)) for c, times in team.recent_wrong.items()),
             "hints": sorted(team.hints),
             "pending_photos": sorted(team.pending_photos.items()),
-            "last_scoring_version": team.last_scoring_version,
+            "parts": sorted((c, sorted(p.items())) for c, p in team.parts.items()),
+            "kept_open": sorted(team.kept_open),
         }
         for team in state.teams.values()
     ]
@@ -65,10 +65,9 @@ def dump_state(state: HuntState) -> dict[str, Any]:
         ],
         "reviewed": sorted(state.reviewed),
         "photos_submitted": state.photos_submitted,
-        "solvers": sorted((c, list(s)) for c, s in state.scores.solvers.items()),
-        "values": sorted(
-            (c, state.scores.value_now(c, solved=False)) for c in state.scores.solvers
-        ),
+        "solvers": sorted((c, state.scores.solvers(c)) for c in state.clues),
+        "values": sorted((c, state.scores.value_now(c, solved=False)) for c in state.clues),
+        "revision": state.revision,
     }
 
 

@@ -4,7 +4,7 @@ from hypothesis import given
 
 from questline.domain.events import RecordedEvent, ScoreAdjusted
 from questline.domain.projections.projector import Projector
-from questline.domain.projections.rows import LeaderboardRow
+from questline.domain.projections.rows import NO_SCORING_EVENT, LeaderboardRow
 from questline.domain.rejections import Rejection
 from questline.domain.replies import AdjustmentReply, HintReply, ReviewReply, SubmissionReply
 from questline.engine.event_lines import decode_line, encode_line
@@ -84,7 +84,7 @@ def test_a_zero_adjustment_in_an_imported_log_is_no_scoring_event() -> None:
     )
     log = [*hunt.log, decode_line(encode_line(zero), 1)]
     state = fold_state(log)
-    assert state.teams[second].last_scoring_version is None
+    assert state.standings.entries[second].last_scoring_version == NO_SCORING_EVENT
     projector = Projector()
     projector.apply_all(log)
     board = [

@@ -43,7 +43,7 @@ def test_text_answer_that_differs_after_normalization_is_wrong_and_recorded() ->
     team = hunt.register("Otters")
     reply = _reply(hunt.text(team, "lighthouse", "lighthouse keepers"))
     assert (reply.result, reply.points, reply.bonus, reply.score) == ("incorrect", 0, 0, 0)
-    assert hunt.log[-1].event == AnswerWrong(team, "lighthouse")
+    assert hunt.log[-1].event == AnswerWrong(team, "lighthouse", answer="lighthouse keepers")
 
 
 def test_accept_regex_must_fully_match_the_normalized_form() -> None:

@@ -127,7 +127,7 @@ def test_wrong_answer_is_recorded_as_an_attempt() -> None:
     hunt = PureHunt(spec_hunt())
     team = hunt.register("Otters")
     hunt.text(team, "lighthouse", "tower")
-    assert hunt.log[-1].event == AnswerWrong(team, "lighthouse")
+    assert hunt.log[-1].event == AnswerWrong(team, "lighthouse", answer="tower")
     assert hunt.log[-1].time == STARTS
 
 

@@ -1,11 +1,19 @@
 """Judging a given answer against a clue, with the clue's accepted forms prepared once."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from questline.domain.commands import CodeGiven, GeoGiven, Given, PhotoGiven, TextGiven
-from questline.domain.definition import Clue, CodeAnswer, GeoAnswer, PhotoAnswer, TextAnswer
+from questline.domain.commands import CodeGiven, GeoGiven, Given, PartGiven, PhotoGiven, TextGiven
+from questline.domain.definition import (
+    AnswerSpec,
+    Clue,
+    CodeAnswer,
+    GeoAnswer,
+    PartsAnswer,
+    PhotoAnswer,
+    TextAnswer,
+)
 from questline.domain.geo import haversine_m
 from questline.domain.text_normalization import MAX_ANSWER_CODE_POINTS, normalize_answer
 
@@ -14,12 +22,13 @@ Verdict = Literal["correct", "incorrect", "keep_going", "pending_review"]
 
 @dataclass(frozen=True, slots=True)
 class PreparedAnswer:
-    spec: TextAnswer | GeoAnswer | CodeAnswer | PhotoAnswer
+    spec: AnswerSpec
     accept: frozenset[str]
     regexes: tuple[re.Pattern[str], ...]
     keep_going: frozenset[str]
     codes: frozenset[str]
     given_type: type[Given]  # the kind of given answer the clue takes
+    parts: dict[str, "PreparedAnswer"] = field(default_factory=dict)  # a clue in parts
 
 
 _GIVEN_TYPES: dict[type, type[Given]] = {
@@ -27,11 +36,15 @@ _GIVEN_TYPES: dict[type, type[Given]] = {
     GeoAnswer: GeoGiven,
     CodeAnswer: CodeGiven,
     PhotoAnswer: PhotoGiven,
+    PartsAnswer: PartGiven,
 }
 
 
 def prepare(clue: Clue) -> PreparedAnswer:
-    spec = clue.answer
+    return prepare_spec(clue.answer)
+
+
+def prepare_spec(spec: AnswerSpec) -> PreparedAnswer:
     if isinstance(spec, TextAnswer):
         return PreparedAnswer(
             spec,
@@ -41,6 +54,9 @@ def prepare(clue: Clue) -> PreparedAnswer:
             frozenset(),
             TextGiven,
         )
+    if isinstance(spec, PartsAnswer):
+        parts = {part.id: prepare_spec(part.as_text()) for part in spec.parts}
+        return PreparedAnswer(spec, frozenset(), (), frozenset(), frozenset(), PartGiven, parts)
     codes = (
         frozenset(c.strip() for c in spec.codes) if isinstance(spec, CodeAnswer) else frozenset()
     )
@@ -50,7 +66,7 @@ def prepare(clue: Clue) -> PreparedAnswer:
 def input_problem(given: Given) -> tuple[str | None, str | None]:
     """(what makes a given answer invalid input regardless of the clue, if anything;
     the normalized text answer, so it is computed once)."""
-    if isinstance(given, TextGiven):
+    if isinstance(given, TextGiven | PartGiven):
         if len(given.answer) > MAX_ANSWER_CODE_POINTS:
             length = len(given.answer)
             return f"the answer is {length} characters long; at most 1000 are allowed", None
@@ -83,6 +99,8 @@ def kind_of(given: Given) -> str:
 def judge(prepared: PreparedAnswer, given: Given, normalized: str | None = None) -> Verdict:
     """The verdict; `normalized` saves normalizing a text answer a second time."""
     spec = prepared.spec
+    if isinstance(given, PartGiven) and isinstance(spec, PartsAnswer):
+        return judge(prepared.parts[given.part], TextGiven(given.answer), normalized)
     if isinstance(given, TextGiven) and isinstance(spec, TextAnswer):
         if normalized is None:
             normalized = normalize_answer(given.answer)
@@ -99,3 +117,11 @@ def judge(prepared: PreparedAnswer, given: Given, normalized: str | None = None)
     if isinstance(given, PhotoGiven) and isinstance(spec, PhotoAnswer):
         return "pending_review"
     raise ValueError("the given answer does not fit the clue's kind")  # decide checks first
+
+
+def accepts(prepared: PreparedAnswer, key: str) -> bool:
+    """Whether a recorded wrong answer (its normalized text, or its trimmed code) is
+    accepted by these prepared answers: rejudging asks it of each one."""
+    if isinstance(prepared.spec, CodeAnswer):
+        return key in prepared.codes
+    return key in prepared.accept or any(r.fullmatch(key) for r in prepared.regexes)

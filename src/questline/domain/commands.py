@@ -9,6 +9,7 @@ they made the collector's full passes a fifth of the engine's time.
 import msgspec
 
 from questline.domain.definition import HuntDefinition
+from questline.domain.timestamps import Micros
 
 
 class TextGiven(msgspec.Struct, frozen=True, tag="text", tag_field="kind"):
@@ -29,9 +30,18 @@ class PhotoGiven(msgspec.Struct, frozen=True, tag="photo", tag_field="kind"):
     digest: str
     content_type: str
     size: int
+    dhash: str | None = None  # 64-bit difference hash (hex), for near-duplicate flags
 
 
-Given = TextGiven | GeoGiven | CodeGiven | PhotoGiven
+class PartGiven(msgspec.Struct, frozen=True, tag="parts", tag_field="kind"):
+    """An answer to one part of a clue in parts."""
+
+    part: str
+    answer: str
+
+
+# One given kind per clue kind (definition.AnswerSpec), with the same tags.
+Given = TextGiven | GeoGiven | CodeGiven | PhotoGiven | PartGiven
 
 
 class CreateHunt(msgspec.Struct, frozen=True, gc=False, tag="create_hunt"):
@@ -39,10 +49,36 @@ class CreateHunt(msgspec.Struct, frozen=True, gc=False, tag="create_hunt"):
     definition: HuntDefinition
 
 
+class ReviseHunt(msgspec.Struct, frozen=True, gc=False, tag="revise_hunt"):
+    """Put a new definition in force (hunt-day.md "Errata"). `expected_revision`: refuse
+    unless the hunt is at it; `dry_run`: answer as a revision would, change nothing;
+    `rejudge`: check recorded wrong answers again under the new definition."""
+
+    hunt_id: str
+    definition: HuntDefinition
+    expected_revision: int | None = None
+    dry_run: bool = False
+    rejudge: bool = False
+
+
 class RegisterTeam(msgspec.Struct, frozen=True, gc=False, tag="register_team"):
     hunt_id: str
     name: str
     token_hash: str
+    division: str | None = None
+
+
+class IssueToken(msgspec.Struct, frozen=True, gc=False, tag="issue_token"):
+    hunt_id: str
+    team_id: str
+    token_hash: str
+    revoke_others: bool = False
+
+
+class MessageTeam(msgspec.Struct, frozen=True, gc=False, tag="message_team"):
+    hunt_id: str
+    team_id: str
+    text: str
 
 
 class Submit(msgspec.Struct, frozen=True, gc=False, tag="submit"):
@@ -50,6 +86,7 @@ class Submit(msgspec.Struct, frozen=True, gc=False, tag="submit"):
     team_id: str
     clue_id: str
     given: Given
+    client_time: Micros | None = None  # when the phone made it: kept, never judged by
 
 
 class UnlockHint(msgspec.Struct, frozen=True, gc=False, tag="unlock_hint"):
@@ -97,7 +134,10 @@ class RecordHeal(msgspec.Struct, frozen=True, tag="record_heal"):
 
 Command = (
     CreateHunt
+    | ReviseHunt
     | RegisterTeam
+    | IssueToken
+    | MessageTeam
     | Submit
     | UnlockHint
     | ReviewPhoto

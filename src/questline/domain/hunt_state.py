@@ -20,16 +20,28 @@ from questline.domain.events import (
     HuntCreated,
     HuntPaused,
     HuntResumed,
+    HuntRevised,
     KeptGoing,
+    PartSolved,
     PhotoRejected,
     PhotoSubmitted,
     ReadModelHealed,
     RecordedEvent,
     ScoreAdjusted,
+    TeamMessaged,
     TeamRegistered,
+    TokenIssued,
 )
-from questline.domain.score_sheet import ScoresData, ScoreSheet
+from questline.domain.openness import clue_open
+from questline.domain.score_sheet import ScoreSheet
+from questline.domain.standings import Standings, StandingsData
+from questline.domain.text_normalization import normalize_answer
 from questline.domain.timestamps import Micros
+
+# The earliest attempt of one team with one answer: (version, time, penalty paid).
+Attempt = tuple[int, Micros, int]
+# (clue, part or "") -> normalized answer -> team -> its earliest attempt with it
+AttemptIndex = dict[tuple[str, str], dict[str, dict[str, Attempt]]]
 
 
 @dataclass(slots=True)
@@ -37,13 +49,13 @@ class TeamState:
     team_id: str
     name: str
     order: int
-    token_hash: str
-    solved: dict[str, int] = field(default_factory=dict)  # clue -> hunt version of the solve
+    solved: dict[str, int] = field(default_factory=dict)  # clue -> version it counts at
+    parts: dict[str, dict[str, int]] = field(default_factory=dict)  # clue -> part -> version
     wrong: dict[str, int] = field(default_factory=dict)  # clue -> wrong attempts in all
     recent_wrong: dict[str, deque[Micros]] = field(default_factory=dict)  # for the rate limit
     hints: set[tuple[str, str]] = field(default_factory=set)
     pending_photos: dict[str, str] = field(default_factory=dict)  # clue -> review id
-    last_scoring_version: int | None = None
+    kept_open: set[str] = field(default_factory=set)  # open when a revision changed the rules
 
 
 @dataclass(slots=True)
@@ -60,19 +72,27 @@ class HuntState:
     definition: HuntDefinition
     clues: dict[str, Clue]
     prepared: dict[str, PreparedAnswer]
-    scores: ScoreSheet
+    standings: Standings
     version: int = 0
     last_time: Micros = 0
+    last_hash: str = ""
+    revision: int = 1
     paused: bool = False
     teams: dict[str, TeamState] = field(default_factory=dict)
-    team_names: dict[str, str] = field(default_factory=dict)  # folded name -> team id
+    team_names: dict[str, str] = field(default_factory=dict)  # name key -> team id
     reviews: dict[str, PendingReview] = field(default_factory=dict)  # waiting, in order
     reviewed: set[str] = field(default_factory=set)
     photos_submitted: int = 0
+    touched: set[str] = field(default_factory=set)  # clues with any submission
+    attempts: AttemptIndex = field(default_factory=dict)  # wrong answers, for rejudging
 
     @property
     def hunt_id(self) -> str:
         return self.definition.id
+
+    @property
+    def scores(self) -> ScoreSheet:
+        return self.standings.scores
 
     def phase(self, now: Micros) -> str:
         """scheduled, live, paused or ended, as the API names it."""
@@ -82,12 +102,8 @@ class HuntState:
             return "scheduled"
         return "paused" if self.paused else "live"
 
-    def is_open(self, team: TeamState, clue: Clue) -> bool:
-        requires = clue.requires
-        if requires is None:
-            return True
-        solved = team.solved
-        return sum(1 for r in requires.of if r in solved) >= requires.count
+    def is_open(self, team: TeamState, clue: Clue, now: Micros) -> bool:
+        return clue_open(self.definition, clue, team.solved, now, team.kept_open)
 
 
 def fold_name(name: str) -> str:
@@ -99,7 +115,7 @@ def new_state(definition: HuntDefinition) -> HuntState:
         definition=definition,
         clues={clue.id: clue for clue in definition.clues},
         prepared={clue.id: prepare(clue) for clue in definition.clues},
-        scores=ScoreSheet(definition),
+        standings=Standings(definition),
     )
 
 
@@ -113,37 +129,47 @@ def evolve(state: HuntState | None, recorded: RecordedEvent) -> HuntState:
         _apply(state, event, recorded)
     state.version = recorded.version
     state.last_time = recorded.time
+    state.last_hash = recorded.hash
     return state
 
 
 def _apply(state: HuntState, event: Event, recorded: RecordedEvent) -> None:
     if isinstance(event, AnswerWrong):
-        _count_wrong(state, state.teams[event.team_id], event.clue_id, recorded.time)
+        team = state.teams[event.team_id]
+        _count_wrong(state, team, event.clue_id, recorded.time)
+        state.touched.add(event.clue_id)
+        if event.answer is not None:
+            _remember_attempt(state, event, recorded)
+        state.standings.apply(recorded)
     elif isinstance(event, ClueSolved):
         team = state.teams[event.team_id]
-        team.solved[event.clue_id] = recorded.version
-        team.last_scoring_version = recorded.version
+        at = event.counts_at if event.counts_at is not None else recorded.version
+        team.solved[event.clue_id] = min(at, team.solved.get(event.clue_id, at))
         team.pending_photos.pop(event.clue_id, None)
-        state.scores.solve(event.team_id, event.clue_id, event.bonus)
+        state.touched.add(event.clue_id)
+        state.standings.apply(recorded)
         if event.review_id is not None:
             state.reviews.pop(event.review_id, None)
             state.reviewed.add(event.review_id)
+    elif isinstance(event, PartSolved):
+        team = state.teams[event.team_id]
+        at = event.counts_at if event.counts_at is not None else recorded.version
+        team.parts.setdefault(event.clue_id, {})[event.part_id] = at
+        state.touched.add(event.clue_id)
+        state.standings.apply(recorded)
     elif isinstance(event, KeptGoing):
-        pass  # neither right nor wrong: it changes no decision
+        state.touched.add(event.clue_id)  # neither right nor wrong: it changes no decision
     elif isinstance(event, HintUnlocked):
         team = state.teams[event.team_id]
         team.hints.add((event.clue_id, event.hint_id))
-        state.scores.add(event.team_id, -event.cost)
-        if event.cost:
-            team.last_scoring_version = recorded.version
+        state.standings.apply(recorded)
     elif isinstance(event, TeamRegistered):
-        state.teams[event.team_id] = TeamState(
-            event.team_id, event.name, len(state.teams) + 1, event.token_hash
-        )
+        state.teams[event.team_id] = TeamState(event.team_id, event.name, len(state.teams) + 1)
         state.team_names[fold_name(event.name)] = event.team_id
-        state.scores.add_team(event.team_id)
+        state.standings.apply(recorded)
     elif isinstance(event, PhotoSubmitted):
         state.photos_submitted += 1
+        state.touched.add(event.clue_id)
         state.teams[event.team_id].pending_photos[event.clue_id] = event.review_id
         state.reviews[event.review_id] = PendingReview(
             event.review_id, event.team_id, event.clue_id, event.photo_id, recorded.time
@@ -154,18 +180,49 @@ def _apply(state: HuntState, event: Event, recorded: RecordedEvent) -> None:
         state.reviews.pop(event.review_id, None)
         state.reviewed.add(event.review_id)
         _count_wrong(state, team, event.clue_id, recorded.time)
+        state.standings.apply(recorded)
     elif isinstance(event, ScoreAdjusted):
-        state.scores.add(event.team_id, event.points)
-        if event.points:
-            state.teams[event.team_id].last_scoring_version = recorded.version
+        state.standings.apply(recorded)
+    elif isinstance(event, HuntRevised):
+        _revise(state, event, recorded.time)
     elif isinstance(event, HuntPaused):
         state.paused = True
     elif isinstance(event, HuntResumed):
         state.paused = False
-    elif isinstance(event, AnnouncementMade | ReadModelHealed):
+    elif isinstance(event, AnnouncementMade | ReadModelHealed | TeamMessaged | TokenIssued):
         pass
     elif isinstance(event, HuntCreated):
         raise ValueError(f"hunt {recorded.hunt_id} was created twice (version {recorded.version})")
+
+
+def _revise(state: HuntState, event: HuntRevised, now: Micros) -> None:
+    old = state.definition
+    for team in state.teams.values():  # what was open stays open under the new rules
+        for clue in old.clues:
+            if clue.id not in team.kept_open and clue_open(
+                old, clue, team.solved, now, team.kept_open
+            ):
+                team.kept_open.add(clue.id)
+    state.definition = event.definition
+    state.clues = {clue.id: clue for clue in event.definition.clues}
+    state.prepared = {clue.id: prepare(clue) for clue in event.definition.clues}
+    state.revision = event.revision
+    state.standings.revise(event.definition)
+    window = event.definition.wrong_per_minute
+    if window != old.wrong_per_minute:
+        for team in state.teams.values():
+            team.recent_wrong = {c: deque(t, maxlen=window) for c, t in team.recent_wrong.items()}
+
+
+def _remember_attempt(state: HuntState, event: AnswerWrong, recorded: RecordedEvent) -> None:
+    answer = event.answer
+    assert answer is not None
+    clue = state.clues.get(event.clue_id)
+    key = answer.strip() if clue is not None and clue.kind == "code" else normalize_answer(answer)
+    by_answer = state.attempts.setdefault((event.clue_id, event.part_id or ""), {})
+    by_team = by_answer.setdefault(key, {})
+    if event.team_id not in by_team:
+        by_team[event.team_id] = (recorded.version, recorded.time, event.penalty)
 
 
 def _count_wrong(state: HuntState, team: TeamState, clue_id: str, time: Micros) -> None:
@@ -183,13 +240,13 @@ class TeamData(msgspec.Struct, frozen=True):
     team_id: str
     name: str
     order: int
-    token_hash: str
     solved: dict[str, int]
+    parts: dict[str, dict[str, int]]
     wrong: dict[str, int]
     recent_wrong: dict[str, list[int]]
     hints: list[tuple[str, str]]
     pending_photos: dict[str, str]
-    last_scoring_version: int | None
+    kept_open: list[str]
 
 
 class ReviewData(msgspec.Struct, frozen=True):
@@ -200,19 +257,33 @@ class ReviewData(msgspec.Struct, frozen=True):
     submitted_at: Micros
 
 
+class AttemptData(msgspec.Struct, frozen=True):
+    clue_id: str
+    part_id: str
+    answer: str
+    team_id: str
+    version: int
+    time: Micros
+    penalty: int
+
+
 class StateData(msgspec.Struct, frozen=True):
     """A hunt's decision state as snapshots keep it: plain values, field by field."""
 
     definition: HuntDefinition
     version: int
     last_time: Micros
+    last_hash: str
+    revision: int
     paused: bool
     teams: list[TeamData]
     team_names: dict[str, str]
     reviews: list[ReviewData]
     reviewed: list[str]
     photos_submitted: int
-    scores: ScoresData
+    touched: list[str]
+    attempts: list[AttemptData]
+    standings: StandingsData
 
 
 def dump_state(state: HuntState) -> StateData:
@@ -220,19 +291,21 @@ def dump_state(state: HuntState) -> StateData:
         definition=state.definition,
         version=state.version,
         last_time=state.last_time,
+        last_hash=state.last_hash,
+        revision=state.revision,
         paused=state.paused,
         teams=[
             TeamData(
                 team.team_id,
                 team.name,
                 team.order,
-                team.token_hash,
                 dict(team.solved),
+                {clue: dict(parts) for clue, parts in team.parts.items()},
                 dict(team.wrong),
                 {clue: list(times) for clue, times in team.recent_wrong.items()},
                 sorted(team.hints),
                 dict(team.pending_photos),
-                team.last_scoring_version,
+                sorted(team.kept_open),
             )
             for team in state.teams.values()
         ],
@@ -243,7 +316,14 @@ def dump_state(state: HuntState) -> StateData:
         ],
         reviewed=sorted(state.reviewed),
         photos_submitted=state.photos_submitted,
-        scores=state.scores.dump(),
+        touched=sorted(state.touched),
+        attempts=[
+            AttemptData(clue, part, answer, team, *attempt)
+            for (clue, part), by_answer in state.attempts.items()
+            for answer, by_team in by_answer.items()
+            for team, attempt in by_team.items()
+        ],
+        standings=state.standings.dump(),
     )
 
 
@@ -252,6 +332,8 @@ def load_state(data: StateData) -> HuntState:
     state = new_state(data.definition)
     state.version = data.version
     state.last_time = data.last_time
+    state.last_hash = data.last_hash
+    state.revision = data.revision
     state.paused = data.paused
     window = data.definition.wrong_per_minute
     for team in data.teams:
@@ -259,15 +341,15 @@ def load_state(data: StateData) -> HuntState:
             team_id=team.team_id,
             name=team.name,
             order=team.order,
-            token_hash=team.token_hash,
             solved=dict(team.solved),
+            parts={clue: dict(parts) for clue, parts in team.parts.items()},
             wrong=dict(team.wrong),
             recent_wrong={
                 clue: deque(times, maxlen=window) for clue, times in team.recent_wrong.items()
             },
             hints={(clue, hint) for clue, hint in team.hints},
             pending_photos=dict(team.pending_photos),
-            last_scoring_version=team.last_scoring_version,
+            kept_open=set(team.kept_open),
         )
     state.team_names = dict(data.team_names)
     state.reviews = {
@@ -276,5 +358,9 @@ def load_state(data: StateData) -> HuntState:
     }
     state.reviewed = set(data.reviewed)
     state.photos_submitted = data.photos_submitted
-    state.scores = ScoreSheet.load(data.definition, data.scores)
+    state.touched = set(data.touched)
+    for a in data.attempts:
+        by_answer = state.attempts.setdefault((a.clue_id, a.part_id), {})
+        by_answer.setdefault(a.answer, {})[a.team_id] = (a.version, a.time, a.penalty)
+    state.standings = Standings.load(data.definition, data.standings)
     return state

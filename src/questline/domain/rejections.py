@@ -110,3 +110,34 @@ def version_conflict(hunt_id: str, actual: int, expected: int) -> Rejection:
         f"hunt {hunt_id} is at version {actual}, the command expected {expected}",
         {"actual_version": actual, "expected_version": expected},
     )
+
+
+def revision_mismatch(hunt_id: str, actual: int, expected: int) -> Rejection:
+    return Rejection(
+        "revision_mismatch",
+        412,
+        f"hunt {hunt_id!r} is at revision {actual}, not {expected} (If-Match): "
+        "load the current definition and apply your change to it",
+        {"revision": actual, "expected_revision": expected},
+    )
+
+
+def clue_opens_later(clue_id: str, opens_at: str) -> Rejection:
+    return Rejection(
+        "clue_not_open",
+        409,
+        f"clue {clue_id!r} is not open yet: it opens at {opens_at}",
+        {"opens_at": opens_at},
+    )
+
+
+def unknown_part(clue_id: str, part_id: str) -> Rejection:
+    return Rejection("unknown_part", 404, f"clue {clue_id!r} has no part {part_id!r}")
+
+
+def unknown_division(division: str | None, known: list[str]) -> Rejection:
+    if division is None:
+        message = f"this hunt has divisions: give one of {', '.join(known)} as division"
+    else:
+        message = f"this hunt has no division {division!r}; give one of {', '.join(known)}"
+    return Rejection("invalid_input", 422, message, {"field": "division", "divisions": known})

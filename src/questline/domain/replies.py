@@ -18,6 +18,7 @@ class SubmissionReply(msgspec.Struct, frozen=True, tag="submission"):
     bonus: int
     score: int
     review_id: str | None = None
+    distance_m: float | None = None  # a missed check-in: how far from the point it was
 
 
 class HintReply(msgspec.Struct, frozen=True, tag="hint"):
@@ -40,4 +41,34 @@ class ReviewReply(msgspec.Struct, frozen=True, tag="review"):
     score: int
 
 
-Reply = HuntReply | TeamReply | SubmissionReply | HintReply | AdjustmentReply | ReviewReply
+class BoardChange(msgspec.Struct, frozen=True):
+    team_id: str
+    name: str
+    rank_before: int
+    rank_after: int
+    score_before: int
+    score_after: int
+
+
+class Rejudged(msgspec.Struct, frozen=True):
+    team_id: str
+    clue: str
+    version: int  # the version of the attempt the solve counts at
+
+
+class RevisionReply(msgspec.Struct, frozen=True, tag="revision"):
+    revision: int
+    changes: tuple[str, ...]
+    board: tuple[BoardChange, ...]
+    rejudged: tuple[Rejudged, ...]
+
+
+Reply = (
+    HuntReply
+    | TeamReply
+    | SubmissionReply
+    | HintReply
+    | AdjustmentReply
+    | ReviewReply
+    | RevisionReply
+)

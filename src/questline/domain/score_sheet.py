@@ -1,90 +1,236 @@
-"""Team scores of one hunt: clue points + bonuses - hint costs + adjustments.
+"""Team scores of one hunt, under its current definition.
 
-Static parts are summed as they happen; dynamic clues are valued at their
-current solve count whenever a score is read, so every solver holds the
-current value without rewriting anything when another team solves.
+score = clue points + part points + first-solve bonuses - hint costs - penalties
++ adjustments. What a team paid or was given (hint costs, penalties,
+adjustments) is kept as paid; what a solve is worth follows the definition:
+a clue's value (static, or dynamic at its current solver count), a part's
+points and the bonus for the solve's place in the clue's solve order are
+computed from the definition in force, so a revision revalues every solve.
+
+Each clue's solves are kept in the order they count at: a solve found by
+rejudging counts at the log version of the attempt it rejudged, and a team's
+later solve of the same clue moves there. Scores are cached and changed by
+deltas; `solve` and friends return every team whose score changed, with how
+much, so boards and receipts follow without reading every team.
 """
+
+from bisect import bisect_left, insort
 
 import msgspec
 
-from questline.domain.definition import DynamicPoints, HuntDefinition
-from questline.domain.dynamic_scoring import clue_value, dynamic_value
+from questline.domain.definition import Clue, DynamicPoints, HuntDefinition, PartsAnswer
+from questline.domain.dynamic_scoring import dynamic_value
+
+Deltas = dict[str, int]  # team -> how much its score changed
 
 
 class ScoresData(msgspec.Struct, frozen=True):
-    """A score sheet as snapshots keep it."""
+    """A score sheet as snapshots keep it (the definition is the state's own)."""
 
     base: dict[str, int]
-    dynamic_solved: dict[str, list[str]]
-    solvers: dict[str, list[str]]
+    solves: dict[str, list[tuple[int, str]]]
+    parts: dict[str, dict[str, list[str]]]
 
 
 class ScoreSheet:
-    __slots__ = ("_base", "_dynamic", "_dynamic_solved", "_points", "_static", "solvers")
+    __slots__ = ("_base", "_clues", "_definition", "_held", "_parts", "_score", "_solves")
 
     def __init__(self, definition: HuntDefinition) -> None:
-        self._points = {clue.id: clue.points for clue in definition.clues}
-        self._static: dict[str, int] = {
-            clue.id: clue.points for clue in definition.clues if isinstance(clue.points, int)
-        }
-        self._dynamic: dict[str, DynamicPoints] = {
-            clue.id: clue.points
-            for clue in definition.clues
-            if isinstance(clue.points, DynamicPoints)
-        }
+        self._definition = definition
+        self._clues: dict[str, Clue] = {clue.id: clue for clue in definition.clues}
         self._base: dict[str, int] = {}
-        self._dynamic_solved: dict[str, list[str]] = {}
-        self.solvers: dict[str, list[str]] = {clue.id: [] for clue in definition.clues}
+        self._score: dict[str, int] = {}
+        # clue -> [(the version the solve counts at, team)], in that order
+        self._solves: dict[str, list[tuple[int, str]]] = {c.id: [] for c in definition.clues}
+        self._held: dict[str, dict[str, int]] = {}  # team -> clue -> version it counts at
+        self._parts: dict[str, dict[str, list[str]]] = {}  # team -> clue -> parts solved
+
+    # -- reading ------------------------------------------------------------------
+
+    def score(self, team_id: str) -> int:
+        return self._score[team_id]
+
+    def solver_count(self, clue_id: str) -> int:
+        return len(self._solves[clue_id])
+
+    def solvers(self, clue_id: str) -> list[str]:
+        """The teams that solved the clue, in the order their solves count."""
+        return [team for _, team in self._solves[clue_id]]
+
+    def solved_at(self, team_id: str, clue_id: str) -> int | None:
+        """The version the team's solve of the clue counts at, if it solved it."""
+        return self._held[team_id].get(clue_id)
+
+    def parts_solved(self, team_id: str, clue_id: str) -> list[str]:
+        return self._parts[team_id].get(clue_id, [])
+
+    def value_now(self, clue_id: str, solved: bool) -> int:
+        """What the clue is worth to a team before any bonus: held if solved, else
+        earned by solving it now (for a clue in parts: all its parts' points)."""
+        solves = len(self._solves[clue_id])
+        return self._value(self._clues[clue_id], solves if solved else solves + 1)
+
+    def is_dynamic(self, clue_id: str) -> bool:
+        return isinstance(self._clues[clue_id].points, DynamicPoints)
+
+    def place(self, clue_id: str, at: int) -> int:
+        """How many solves of the clue count before version `at`."""
+        return bisect_left(self._solves[clue_id], (at, ""))
+
+    def bonus_for(self, place: int) -> int:
+        """The first-solve bonus of the solve at `place` (0 for the first) in a clue."""
+        bonuses = self._definition.first_solve_bonus
+        return bonuses[place] if place < len(bonuses) else 0
+
+    # -- changing -----------------------------------------------------------------
 
     def add_team(self, team_id: str) -> None:
         self._base[team_id] = 0
+        self._score[team_id] = 0
+        self._held[team_id] = {}
+        self._parts[team_id] = {}
 
     def add(self, team_id: str, delta: int) -> None:
+        """Something paid or given: a hint's cost, a penalty, an adjustment."""
         self._base[team_id] += delta
+        self._score[team_id] += delta
 
-    def solve(self, team_id: str, clue_id: str, bonus: int) -> list[str]:
-        """Record a solve; return the other teams whose score it changed."""
-        solvers = self.solvers[clue_id]
-        solvers.append(team_id)
-        dynamic = self._dynamic.get(clue_id)
-        if dynamic is None:
-            self._base[team_id] += self._static[clue_id] + bonus
-            return []
-        self._base[team_id] += bonus
-        self._dynamic_solved.setdefault(team_id, []).append(clue_id)
-        n = len(solvers)
-        if dynamic_value(dynamic, n) == dynamic_value(dynamic, n - 1):
-            return []
-        return solvers[:-1]
+    def solve(self, team_id: str, clue_id: str, at: int) -> Deltas:
+        """The team solved the clue, counting at version `at`; a team that had solved it
+        later has its solve moved to `at`. Returns every score change it made."""
+        solves = self._solves[clue_id]
+        held = self._held[team_id]
+        if clue_id not in held and (not solves or solves[-1][0] < at):
+            return self._append(team_id, clue_id, at)
+        before = self._contributions(clue_id)
+        earlier = held.get(clue_id)
+        if earlier is not None:
+            if earlier <= at:
+                return {}
+            solves.remove((earlier, team_id))
+        insort(solves, (at, team_id))
+        held[clue_id] = at
+        return self._changed(before, self._contributions(clue_id))
 
-    def score(self, team_id: str) -> int:
-        total = self._base[team_id]
-        for clue_id in self._dynamic_solved.get(team_id, ()):
-            total += dynamic_value(self._dynamic[clue_id], len(self.solvers[clue_id]))
-        return total
+    def solve_part(self, team_id: str, clue_id: str, part_id: str) -> Deltas:
+        solved = self._parts[team_id].setdefault(clue_id, [])
+        if part_id in solved:
+            return {}
+        solved.append(part_id)
+        points = self._part_points(self._clues[clue_id], part_id)
+        self._score[team_id] += points
+        return {team_id: points} if points else {}
 
-    def value_now(self, clue_id: str, solved: bool) -> int:
-        """What the clue is worth to a team: held if solved, else earned by solving now."""
-        solves = len(self.solvers[clue_id])
-        return clue_value(self._points[clue_id], solves if solved else solves + 1)
+    def revise(self, definition: HuntDefinition) -> Deltas:
+        """Put a new definition in force: every solve is revalued under it."""
+        self._definition = definition
+        self._clues = {clue.id: clue for clue in definition.clues}
+        for clue in definition.clues:
+            self._solves.setdefault(clue.id, [])
+        changed: Deltas = {}
+        for team_id in self._score:
+            score = self._computed(team_id)
+            if score != self._score[team_id]:
+                changed[team_id] = score - self._score[team_id]
+                self._score[team_id] = score
+        return changed
 
-    def is_dynamic(self, clue_id: str) -> bool:
-        return clue_id in self._dynamic
+    # -- saving ---------------------------------------------------------------------
 
     def dump(self) -> ScoresData:
         return ScoresData(
             dict(self._base),
-            {team: list(clues) for team, clues in self._dynamic_solved.items()},
-            {clue: list(teams) for clue, teams in self.solvers.items()},
+            {clue: list(solves) for clue, solves in self._solves.items()},
+            {team: {c: list(p) for c, p in parts.items()} for team, parts in self._parts.items()},
         )
 
     @classmethod
     def load(cls, definition: HuntDefinition, data: ScoresData) -> "ScoreSheet":
-        """The sheet `dump` saved; ValueError if it names other clues than the definition."""
+        """The sheet `dump` saved; ValueError if it does not fit the definition."""
         sheet = cls(definition)
-        if set(data.solvers) != set(sheet.solvers):
-            raise ValueError("the score sheet names other clues than the hunt definition")
-        sheet._base = dict(data.base)
-        sheet._dynamic_solved = {team: list(clues) for team, clues in data.dynamic_solved.items()}
-        sheet.solvers = {clue: list(teams) for clue, teams in data.solvers.items()}
+        unknown = set(data.solves) - set(sheet._solves)
+        if unknown:
+            raise ValueError(f"the score sheet names clues the definition lacks: {unknown}")
+        for team_id, base in data.base.items():
+            sheet.add_team(team_id)
+            sheet._base[team_id] = base
+        for clue_id, solves in data.solves.items():
+            sheet._solves[clue_id] = [(at, team) for at, team in solves]
+            for at, team in solves:
+                sheet._held[team][clue_id] = at
+        for team_id, parts in data.parts.items():
+            sheet._parts[team_id] = {clue: list(p) for clue, p in parts.items()}
+        for team_id in sheet._score:
+            sheet._score[team_id] = sheet._computed(team_id)
         return sheet
+
+    # -- inside -----------------------------------------------------------------------
+
+    def _append(self, team_id: str, clue_id: str, at: int) -> Deltas:
+        """The common case, a solve after every other: O(1), or O(earlier solvers)
+        when a dynamic clue's value drops."""
+        solves = self._solves[clue_id]
+        solves.append((at, team_id))
+        self._held[team_id][clue_id] = at
+        clue = self._clues[clue_id]
+        n = len(solves)
+        gained = self.bonus_for(n - 1)
+        changed: Deltas = {}
+        points = clue.points
+        if isinstance(clue.answer, PartsAnswer):
+            pass  # its parts earned their points as they were solved
+        elif isinstance(points, DynamicPoints):
+            now, before = dynamic_value(points, n), dynamic_value(points, n - 1)
+            gained += now
+            if now != before:
+                for _, other in solves[:-1]:
+                    self._score[other] += now - before
+                    changed[other] = now - before
+        else:
+            gained += points
+        self._score[team_id] += gained
+        changed[team_id] = gained
+        return {team: delta for team, delta in changed.items() if delta}
+
+    def _contributions(self, clue_id: str) -> Deltas:
+        """What each solver holds for the clue itself (value + bonus for its place)."""
+        clue = self._clues[clue_id]
+        solves = self._solves[clue_id]
+        value = 0 if isinstance(clue.answer, PartsAnswer) else self._value(clue, len(solves))
+        return {team: value + self.bonus_for(place) for place, (_, team) in enumerate(solves)}
+
+    def _changed(self, before: Deltas, after: Deltas) -> Deltas:
+        changed: Deltas = {}
+        for team in before.keys() | after.keys():
+            delta = after.get(team, 0) - before.get(team, 0)
+            if delta:
+                self._score[team] += delta
+                changed[team] = delta
+        return changed
+
+    def _computed(self, team_id: str) -> int:
+        total = self._base[team_id]
+        for clue_id, at in self._held[team_id].items():
+            clue = self._clues[clue_id]
+            solves = self._solves[clue_id]
+            place = solves.index((at, team_id))
+            if not isinstance(clue.answer, PartsAnswer):
+                total += self._value(clue, len(solves))
+            total += self.bonus_for(place)
+        for clue_id, parts in self._parts[team_id].items():
+            clue = self._clues[clue_id]
+            total += sum(self._part_points(clue, part) for part in parts)
+        return total
+
+    @staticmethod
+    def _value(clue: Clue, solves: int) -> int:
+        if isinstance(clue.answer, PartsAnswer):
+            return sum(part.points for part in clue.answer.parts)
+        points = clue.points
+        return points if isinstance(points, int) else dynamic_value(points, solves)
+
+    @staticmethod
+    def _part_points(clue: Clue, part_id: str) -> int:
+        answer = clue.answer
+        part = answer.part(part_id) if isinstance(answer, PartsAnswer) else None
+        return part.points if part is not None else 0

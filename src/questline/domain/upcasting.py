@@ -23,9 +23,20 @@ def _score_adjusted_v1_to_v2(payload: Payload) -> Payload:
     return raised
 
 
+def _fields_added(payload: Payload) -> Payload:
+    """The next schema only added fields with defaults: the old payload reads as is."""
+    return payload
+
+
 # (type, schema it reads) -> step to schema + 1
 UPCASTERS: dict[tuple[str, int], Callable[[Payload], Payload]] = {
     ("score_adjusted", 1): _score_adjusted_v1_to_v2,
+    ("team_registered", 1): _fields_added,
+    ("clue_solved", 1): _fields_added,
+    ("answer_wrong", 1): _fields_added,
+    ("kept_going", 1): _fields_added,
+    ("photo_submitted", 1): _fields_added,
+    ("photo_rejected", 1): _fields_added,
 }
 
 

@@ -27,13 +27,12 @@ from questline.domain.events import (
     RecordedEvent,
     ScoreAdjusted,
 )
-from questline.domain.projections.leaderboard import LeaderboardProjection
 from questline.domain.projections.rows import Changes, LeaderboardRow
+from questline.domain.standings import changes_standings
 from questline.domain.timestamps import to_rfc3339
 from questline.engine.envelopes import Outcome
 
 QUEUE_BOUND = 512
-BOARD_EVENTS = LeaderboardProjection.events  # the only events that change a board
 _encoder = msgspec.json.Encoder()
 _CLOSE = object()
 
@@ -155,7 +154,7 @@ class LiveStream:
                 messages = by_hunt[hunt_id]
                 messages.extend(messages_for(recorded))
                 last_position[hunt_id] = recorded.position
-                if isinstance(recorded.event, BOARD_EVENTS):
+                if changes_standings(recorded.event):
                     board_at[hunt_id] = (len(messages), recorded.position)
         boards: dict[str, list[LeaderboardRow]] = defaultdict(list)
         for (table, hunt_id, _), row in changes.items():

@@ -5,6 +5,7 @@ from typing import Literal
 import msgspec
 
 from questline.domain.definition import HuntDefinition
+from questline.domain.standings import NO_SCORING_EVENT, NOT_FINISHED
 from questline.domain.timestamps import Micros
 
 Table = Literal[
@@ -19,8 +20,6 @@ TABLES: tuple[Table, ...] = (
     "reviews",
     "audit",
 )
-
-NO_SCORING_EVENT = 2**62  # sorts a team with no scoring event after every team with one
 
 
 class HuntRow(msgspec.Struct, frozen=True):
@@ -56,9 +55,14 @@ class LeaderboardRow(msgspec.Struct, frozen=True):
     solved: int
     last_scoring_version: int
     order: int
+    # Under `ranking: finish`, the version the team's finishing solve counts at (what
+    # ranks finished teams first); NOT_FINISHED otherwise.
+    finish_order: int = NOT_FINISHED
+    finished_at: Micros | None = None
+    division: str | None = None
 
-    def sort_key(self) -> tuple[int, int, int]:
-        return (-self.score, self.last_scoring_version, self.order)
+    def sort_key(self) -> tuple[int, int, int, int]:
+        return (self.finish_order, -self.score, self.last_scoring_version, self.order)
 
 
 class ClueStatsRow(msgspec.Struct):
@@ -103,6 +107,8 @@ ROW_TYPES: dict[Table, type[Row]] = {
     "reviews": ReviewRow,
     "audit": AuditRow,
 }
+
+__all__ = ["NO_SCORING_EVENT"]  # where the stores and tests have always found it
 
 # (table, hunt id, key) -> the row now, or None when it was deleted
 ChangeKey = tuple[Table, str, str]

@@ -1,0 +1,229 @@
+"""The standings of one hunt: every team's score and what ranks it, folded from events.
+
+One fold serves everything that ranks teams: the decision state (replies, the
+dry run of a revision), the live and frozen boards, and the board at any past
+version. Ranking (hunt-format.md, hunt-day.md "Rounds and metas"): under
+`ranking: finish`, finished teams first in the order their finishing solves count
+at; then score descending; ties to the team whose own last scoring event is
+earlier in the log (a team with none after those with one); then registration
+order.
+
+A team's own scoring events are its solves (at the version they count at), part
+solves, paid hint unlocks, penalized attempts and non-zero adjustments.
+"""
+
+from array import array
+from bisect import insort
+from dataclasses import dataclass, field
+
+import msgspec
+
+from questline.domain.definition import HuntDefinition
+from questline.domain.events import (
+    AnswerWrong,
+    ClueSolved,
+    Event,
+    HintUnlocked,
+    HuntRevised,
+    PartSolved,
+    PhotoRejected,
+    RecordedEvent,
+    ScoreAdjusted,
+    TeamRegistered,
+)
+from questline.domain.score_sheet import Deltas, ScoresData, ScoreSheet
+from questline.domain.timestamps import Micros
+
+NO_SCORING_EVENT = 2**62  # sorts a team with no scoring event after every team with one
+NOT_FINISHED = 2**62  # sorts an unfinished team after every finished one
+
+# The event types that can change standings; others are not folded in.
+STANDINGS_EVENTS: tuple[type[Event], ...] = (
+    TeamRegistered,
+    ClueSolved,
+    PartSolved,
+    HintUnlocked,
+    ScoreAdjusted,
+    AnswerWrong,
+    PhotoRejected,
+    HuntRevised,
+)
+
+RankKey = tuple[int, int, int, int]
+
+
+def changes_standings(event: Event) -> bool:
+    """Whether folding the event can change anyone's standing (a wrong answer does
+    only when it is penalized, a hint only when it costs)."""
+    if isinstance(event, AnswerWrong | PhotoRejected):
+        return event.penalty != 0
+    if isinstance(event, HintUnlocked):
+        return event.cost != 0
+    if isinstance(event, ScoreAdjusted):
+        return event.points != 0
+    return isinstance(event, STANDINGS_EVENTS)
+
+
+@dataclass(slots=True)
+class Entry:
+    """What ranks one team beside its score."""
+
+    name: str
+    order: int
+    division: str | None = None
+    solved: int = 0
+    scoring: "array[int]" = field(default_factory=lambda: array("q"))  # versions, sorted
+    finished: int = NOT_FINISHED  # the version its finishing solve counts at
+    finished_at: Micros | None = None
+
+    @property
+    def last_scoring_version(self) -> int:
+        return self.scoring[-1] if self.scoring else NO_SCORING_EVENT
+
+
+class EntryData(msgspec.Struct, frozen=True):
+    team_id: str
+    name: str
+    order: int
+    division: str | None
+    solved: int
+    scoring: list[int]
+    finished: int
+    finished_at: Micros | None
+
+
+class StandingsData(msgspec.Struct, frozen=True):
+    scores: ScoresData
+    entries: list[EntryData]
+
+
+class Standings:
+    __slots__ = ("definition", "entries", "scores")
+
+    def __init__(self, definition: HuntDefinition) -> None:
+        self.definition = definition
+        self.scores = ScoreSheet(definition)
+        self.entries: dict[str, Entry] = {}
+
+    def score(self, team_id: str) -> int:
+        return self.scores.score(team_id)
+
+    def rank_key(self, team_id: str) -> RankKey:
+        entry = self.entries[team_id]
+        first = entry.finished if self.definition.ranking == "finish" else NOT_FINISHED
+        return (first, -self.scores.score(team_id), entry.last_scoring_version, entry.order)
+
+    def ranked(self, division: str | None = None) -> list[str]:
+        """Team ids in rank order (of one division, when given)."""
+        teams = [
+            team
+            for team, entry in self.entries.items()
+            if division is None or entry.division == division
+        ]
+        teams.sort(key=self.rank_key)
+        return teams
+
+    def apply(self, recorded: RecordedEvent) -> Deltas:
+        """Fold one event; return every team whose standing changed, with how much its
+        score changed (0 when only what ranks it did)."""
+        event = recorded.event
+        if isinstance(event, ClueSolved):
+            return self._solved(recorded, event)
+        if isinstance(event, AnswerWrong | PhotoRejected):
+            if not event.penalty:
+                return {}
+            return self._paid(event.team_id, -event.penalty, recorded.version)
+        if isinstance(event, PartSolved):
+            at = event.counts_at if event.counts_at is not None else recorded.version
+            deltas = self.scores.solve_part(event.team_id, event.clue_id, event.part_id)
+            if event.refund:
+                self.scores.add(event.team_id, event.refund)
+                deltas[event.team_id] = deltas.get(event.team_id, 0) + event.refund
+            insort(self.entries[event.team_id].scoring, at)
+            deltas.setdefault(event.team_id, 0)
+            return deltas
+        if isinstance(event, HintUnlocked):
+            return self._paid(event.team_id, -event.cost, recorded.version) if event.cost else {}
+        if isinstance(event, ScoreAdjusted):
+            if not event.points:
+                return {}
+            return self._paid(event.team_id, event.points, recorded.version)
+        if isinstance(event, TeamRegistered):
+            self.entries[event.team_id] = Entry(event.name, len(self.entries) + 1, event.division)
+            self.scores.add_team(event.team_id)
+            return {event.team_id: 0}
+        if isinstance(event, HuntRevised):
+            return self.revise(event.definition)
+        return {}
+
+    def revise(self, definition: HuntDefinition) -> Deltas:
+        ranking_changed = definition.ranking != self.definition.ranking
+        self.definition = definition
+        deltas = self.scores.revise(definition)
+        if ranking_changed:
+            return {team: deltas.get(team, 0) for team in self.entries}
+        return deltas
+
+    def _paid(self, team_id: str, amount: int, version: int) -> Deltas:
+        self.scores.add(team_id, amount)
+        self.entries[team_id].scoring.append(version)
+        return {team_id: amount}
+
+    def _solved(self, recorded: RecordedEvent, event: ClueSolved) -> Deltas:
+        team_id = event.team_id
+        entry = self.entries[team_id]
+        at = event.counts_at if event.counts_at is not None else recorded.version
+        earlier = self.scores.solved_at(team_id, event.clue_id)
+        deltas = self.scores.solve(team_id, event.clue_id, at)
+        if earlier is None:
+            entry.solved += 1
+            insort(entry.scoring, at)
+        elif at < earlier:  # a rejudged solve moves the team's later one back
+            entry.scoring.remove(earlier)
+            insort(entry.scoring, at)
+        if event.refund:
+            self.scores.add(team_id, event.refund)
+            deltas[team_id] = deltas.get(team_id, 0) + event.refund
+        if event.clue_id == self.definition.finish and at < entry.finished:
+            entry.finished = at
+            entry.finished_at = (
+                event.counts_at_time if event.counts_at_time is not None else recorded.time
+            )
+        deltas.setdefault(team_id, 0)
+        return deltas
+
+    # -- saving ---------------------------------------------------------------------
+
+    def dump(self) -> StandingsData:
+        return StandingsData(
+            self.scores.dump(),
+            [
+                EntryData(
+                    team,
+                    e.name,
+                    e.order,
+                    e.division,
+                    e.solved,
+                    e.scoring.tolist(),
+                    e.finished,
+                    e.finished_at,
+                )
+                for team, e in self.entries.items()
+            ],
+        )
+
+    @classmethod
+    def load(cls, definition: HuntDefinition, data: StandingsData) -> "Standings":
+        standings = cls(definition)
+        standings.scores = ScoreSheet.load(definition, data.scores)
+        for e in data.entries:
+            standings.entries[e.team_id] = Entry(
+                e.name,
+                e.order,
+                e.division,
+                e.solved,
+                array("q", e.scoring),
+                e.finished,
+                e.finished_at,
+            )
+        return standings
