@@ -229,3 +229,33 @@ class Store(Protocol):
     def transaction(self) -> AbstractContextManager[UnitOfWork]: ...
 
     def close(self) -> None: ...
+
+
+class IncomingPhoto(msgspec.Struct, frozen=True):
+    """A file in the photo folder's upload area: one arriving, or one that arrived
+    (then `digest` names it) but was neither kept nor removed (a crash, a lost reply)."""
+
+    name: str
+    digest: str | None
+    modified_at: float  # the file's mtime, seconds since the epoch
+
+
+class PhotoFiles(Protocol):
+    """The photo folder as the sweeper sees it: stored photos by digest, and uploads."""
+
+    def stored(self) -> dict[str, float]:
+        """Every stored photo's digest and mtime."""
+        ...
+
+    def incoming(self) -> list[IncomingPhoto]: ...
+
+    def adopt(self, name: str) -> bool:
+        """Store an arrived upload under its digest (False: it is gone already)."""
+        ...
+
+    def drop_incoming(self, name: str) -> bool: ...
+
+    def drop_stored(self, digest: str, unless_modified_after: float) -> bool:
+        """Remove a stored photo, unless it was written again after the given time
+        (a new upload of the same bytes, kept meanwhile): False then, or when gone."""
+        ...

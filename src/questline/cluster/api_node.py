@@ -15,7 +15,9 @@ from questline.cluster.config import ClusterConfig
 from questline.cluster.events_tail import EventsTail
 from questline.cluster.hunt_history import hunt_history
 from questline.cluster.live_boards import LiveBoards
+from questline.cluster.photo_references import ClusterPhotoReferences
 from questline.domain.projections.rows import HuntRow
+from questline.engine.photo_sweep import PhotoSweeper
 from questline.http.app import build_app
 from questline.http.embedded import ORGANIZER_TOKEN_ENV
 from questline.http.live_stream import LiveStream
@@ -33,8 +35,14 @@ class ApiNode:
     bus: KafkaCommandBus
     tail: EventsTail
     readiness: ClusterReadiness | None = None
+    photo_sweeper: PhotoSweeper | None = None
+    photo_references: ClusterPhotoReferences | None = None
 
     def close(self) -> None:
+        if self.photo_sweeper is not None and self.photo_references is not None:
+            self.photo_references.interrupt()
+            if self.photo_sweeper.stop(timeout=10.0):  # else its consumer is still in use
+                self.photo_references.close()
         if self.readiness is not None:
             self.readiness.stop()
         self.tail.stop()
@@ -71,11 +79,12 @@ def build_api_node(
         interval_s=readiness_interval_s,
     )
     token = organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
+    photos = PhotoStore(Path(config.photos_dir))
     services = Services(
         store=store,
         committer=bus,
         clock=clock or SystemClock(),
-        photos=PhotoStore(Path(config.photos_dir)),
+        photos=photos,
         live=live,
         organizer_token_hash=token_hash(token) if token else None,
         command_timeout=config.command_timeout_s,
@@ -89,4 +98,11 @@ def build_api_node(
     bus.listeners.clear()
     tail.start()
     readiness.start()
-    return ApiNode(app, services, store, bus, tail, readiness)
+    node = ApiNode(app, services, store, bus, tail, readiness)
+    if config.photo_sweep_interval_s > 0:
+        node.photo_references = ClusterPhotoReferences(config, store)
+        node.photo_sweeper = PhotoSweeper(
+            photos, node.photo_references, interval=config.photo_sweep_interval_s
+        )
+        node.photo_sweeper.start()
+    return node

@@ -50,6 +50,9 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_pending_commands: int = 20_000
     # Uploaded photos: a folder every API node can reach (shared storage in production).
     photos_dir: str = ".questline-photos"
+    # Each API node removes from it, this often, the photos no committed event refers
+    # to and stale uploads (engine/photo_sweep.py). 0: off.
+    photo_sweep_interval_s: float = 300.0
     # A worker that misses heartbeats this long loses its partitions to another.
     session_timeout_ms: int = 6000
     transaction_timeout_ms: int = 10000

@@ -3,12 +3,13 @@ whatever has queued up (up to a batch size), runs it as one engine batch (one
 transaction, at most one fsync) and only then completes the callers' futures."""
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 
 from questline.domain.projections.rows import Changes
 from questline.engine.envelopes import CommandEnvelope, Outcome
@@ -114,14 +115,17 @@ class GroupCommitter:
         except Exception as error:  # the batch did not commit: every caller learns it
             observe.take_commit_seconds(self.engine.store)
             for _, future, _ in batch:
-                future.set_exception(error)
+                with contextlib.suppress(InvalidStateError):  # its caller gave up waiting
+                    future.set_exception(error)
             observe.observe_batch_failed(timed, error)
             return
         acknowledged = time.perf_counter()
         self.batches += 1
         self.commands += len(batch)
         for (_, future, _), outcome in zip(batch, outcomes, strict=True):
-            future.set_result(outcome)
+            # A caller that timed out cancelled its future; the writer must live on.
+            with contextlib.suppress(InvalidStateError):
+                future.set_result(outcome)
         try:
             observe.observe_batch(
                 timed,

@@ -3,8 +3,9 @@ sample of hunts from the log, compares them with the stored read models and
 heals any drift through the engine (rows replaced in one write transaction
 under the writer lock, a ReadModelHealed event appended to the hunt's log).
 
-It also writes snapshots now and then, so a restart replays little.
-`stats` is a plain object that metrics exporters read.
+It also writes snapshots now and then, so a restart replays little, and drives
+the photo sweeper (engine/photo_sweep.py): the photo folder keeps only what
+committed events refer to. `stats` is a plain object that metrics exporters read.
 """
 
 import logging
@@ -13,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from questline.engine.hunt_engine import HuntEngine
+from questline.engine.photo_sweep import PhotoSweeper
 from questline.engine.verification import Difference
 from questline.observability import metrics
 
@@ -56,8 +58,10 @@ class Reconciler:
         interval: float = 5.0,
         hunts_per_round: int = 4,
         snapshot_interval: float = 60.0,
+        photo_sweeper: PhotoSweeper | None = None,
     ) -> None:
         self.engine = engine
+        self.photo_sweeper = photo_sweeper
         self.interval = interval
         self.hunts_per_round = hunts_per_round
         self.snapshot_interval = snapshot_interval
@@ -150,7 +154,15 @@ class Reconciler:
                 self.run_round()
                 self.maybe_snapshot()
             except Exception as error:  # keep reconciling; the next round may succeed
-                self.stats.errors += 1
-                metrics.RECONCILE_ERRORS.inc()
-                self.stats.last_error = f"{type(error).__name__}: {error}"
-                log.exception("reconciliation round failed")
+                self._failed(error, "reconciliation round failed")
+            if self.photo_sweeper is not None:
+                try:
+                    self.photo_sweeper.maybe_sweep()
+                except Exception as error:  # the photos wait for the next sweep
+                    self._failed(error, "photo sweep failed")
+
+    def _failed(self, error: Exception, what: str) -> None:
+        self.stats.errors += 1
+        metrics.RECONCILE_ERRORS.inc()
+        self.stats.last_error = f"{type(error).__name__}: {error}"
+        log.exception(what)

@@ -15,6 +15,11 @@ from questline.http.services import Services
 MAX_KEY = 128
 
 
+class OutcomeUnknown(ApiError):
+    """The command reached the engine but no outcome came back: it may be committed
+    yet (a retry with the same Idempotency-Key says which)."""
+
+
 def idempotency_command_id(hunt_id: str, scope: str, key: str | None) -> tuple[str, bool]:
     """(command id, remember it): a key scoped to the team (or organizers) in the hunt."""
     if key is None:
@@ -55,11 +60,14 @@ async def run_command(
     try:
         outcome = await asyncio.wait_for(asyncio.wrap_future(future), services.command_timeout)
     except TimeoutError:
-        raise unavailable(
-            "the engine did not answer in time; retry with the same Idempotency-Key", 2
+        raise OutcomeUnknown(
+            503,
+            "unavailable",
+            "the engine did not answer in time; retry with the same Idempotency-Key",
+            headers={"Retry-After": "2"},
         ) from None
     except Exception as error:
-        raise ApiError(
+        raise OutcomeUnknown(
             503,
             "commit_failed",
             f"the command was not recorded: {error}",

@@ -16,6 +16,7 @@ from questline.adapters.sqlite.snapshot_store import SqliteSnapshotStore
 from questline.adapters.sqlite.store import SqliteStore
 from questline.engine.group_commit import GroupCommitter
 from questline.engine.hunt_engine import HuntEngine, Progress
+from questline.engine.photo_sweep import PhotoSweeper, referenced_photos
 from questline.engine.reconciler import Reconciler
 from questline.http.app import build_app
 from questline.http.live_stream import LiveStream
@@ -38,6 +39,8 @@ class EmbeddedNode:
     # Checks hunts against a replay of the log and heals drift, in the background
     # while the app runs (None: switched off).
     reconciler: Reconciler | None
+    # Keeps the photo folder to what committed events refer to (the reconciler runs it).
+    photo_sweeper: PhotoSweeper
 
     def close(self) -> None:
         self.store.close()
@@ -72,13 +75,15 @@ def build_embedded_node(
     hunts_per_round: int = 4,
     snapshot_every: int = 10_000,
     snapshot_interval: float = 60.0,
+    photo_sweep_interval: float = 60.0,
 ) -> EmbeddedNode:
     """An embedded node on `db`, recovered (from snapshots, then the log).
 
     While its app runs, a reconciler checks `hunts_per_round` hunts every
-    `reconcile_interval` seconds and snapshots hunts that moved `snapshot_every`
-    events, at most every `snapshot_interval` seconds; on shutdown, after the
-    writer drained, every hunt that moved is snapshotted so the restart is quick."""
+    `reconcile_interval` seconds, snapshots hunts that moved `snapshot_every`
+    events, at most every `snapshot_interval` seconds, and sweeps the photo folder
+    every `photo_sweep_interval` seconds; on shutdown, after the writer drained,
+    every hunt that moved is snapshotted so the restart is quick."""
     store = SqliteStore(db, durability)
     snapshots = SqliteSnapshotStore(db, durability)
     clock = clock or SystemClock()
@@ -88,11 +93,16 @@ def build_embedded_node(
     )
     engine.recover(progress)
     token = organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
+    photos = PhotoStore(db.parent / f"{db.name}.photos")
+    # The read models commit with the events: they refer to every committed photo.
+    sweeper = PhotoSweeper(
+        photos, lambda: referenced_photos(store.read_models), interval=photo_sweep_interval
+    )
     services = Services(
         store=store,
         committer=GroupCommitter(engine, max_batch=max_batch, max_queue=max_queue),
         clock=clock,
-        photos=PhotoStore(db.parent / f"{db.name}.photos"),
+        photos=photos,
         live=LiveStream(),
         organizer_token_hash=token_hash(token) if token else None,
         readiness=lambda: embedded_readiness(store),
@@ -106,12 +116,13 @@ def build_embedded_node(
             interval=reconcile_interval,
             hunts_per_round=hunts_per_round,
             snapshot_interval=snapshot_interval,
+            photo_sweeper=sweeper,
         )
         if reconcile_interval is not None
         else None
     )
     _add_maintenance(app, engine, reconciler)
-    return EmbeddedNode(app, services, store, engine, snapshots, reconciler)
+    return EmbeddedNode(app, services, store, engine, snapshots, reconciler, sweeper)
 
 
 def _add_maintenance(app: Starlette, engine: HuntEngine, reconciler: Reconciler | None) -> None:

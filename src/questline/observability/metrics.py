@@ -195,6 +195,17 @@ RECONCILE_ERRORS = Counter(
     "questline_reconcile_errors_total",
     "Reconciliation rounds that failed (the next round tries again).",
 )
+PHOTOS_SWEPT = Counter(
+    "questline_photo_files_removed_total",
+    "Files the photo sweeper removed: stored photos no committed event refers to (orphan), "
+    "uploads left unfinished or unclaimed in the upload area (stale_upload).",
+    ["kind"],
+)
+PHOTOS_RECOVERED = Counter(
+    "questline_photo_uploads_recovered_total",
+    "Uploads a committed event refers to that were still in the upload area (a crash or a "
+    "lost reply between the commit and the keep), stored by the photo sweeper.",
+)
 STORE_RETRIES = Counter(
     "questline_store_retries_total",
     "Calls to the store (Cassandra) that did not answer and were tried again.",

@@ -1,14 +1,13 @@
 """Team routes: register, submit answers (text, GPS, code, photo), unlock hints."""
 
-import hashlib
+import asyncio
+import logging
 from typing import Any
 
 import msgspec
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from questline.adapters.photo_store import sniff_image_type
 from questline.domain.commands import (
     CodeGiven,
     GeoGiven,
@@ -20,8 +19,14 @@ from questline.domain.commands import (
     UnlockHint,
 )
 from questline.domain.replies import HintReply, SubmissionReply, TeamReply
-from questline.http.command_runner import fingerprint, idempotency_command_id, run_command
-from questline.http.errors import ApiError, invalid, too_large
+from questline.http.command_runner import (
+    OutcomeUnknown,
+    fingerprint,
+    idempotency_command_id,
+    run_command,
+)
+from questline.http.errors import ApiError, invalid, too_large, unavailable
+from questline.http.photo_upload import receive_photo
 from questline.http.request_context import (
     Team,
     authenticate,
@@ -39,6 +44,7 @@ from questline.http.services import JSON_LIMIT, MULTIPART_LIMIT, PHOTO_LIMIT
 from questline.http.tokens import new_team_token, token_hash
 
 _canonical = msgspec.json.Encoder(order="sorted")
+log = logging.getLogger(__name__)
 
 
 async def register_team(request: Request) -> Response:
@@ -76,61 +82,78 @@ def _given_from_json(data: dict[str, Any]) -> tuple[str, Given]:
     raise invalid("give one of: answer (text), code, or lat and lon (a GPS check-in)")
 
 
-async def _given_from_multipart(request: Request) -> tuple[str, Given, bytes, str]:
-    try:
-        form = await request.form(max_files=1, max_fields=4, max_part_size=MULTIPART_LIMIT)
-    except Exception as error:  # the parser's errors are input errors, whatever their class
-        raise invalid(f"the multipart body cannot be read: {error}") from None
-    unknown = sorted(set(form.keys()) - {"clue", "photo"})
-    if unknown:
-        raise invalid(f"unknown field(s): {', '.join(unknown)}", {"fields": unknown})
-    clue = form.get("clue")
-    photo = form.get("photo")
-    if not isinstance(clue, str) or not clue:
-        raise invalid("the field 'clue' is missing", {"field": "clue"})
-    if not isinstance(photo, UploadFile):
-        raise invalid("the field 'photo' must be an uploaded file", {"field": "photo"})
-    data = await photo.read()
-    if len(data) > PHOTO_LIMIT:
-        raise too_large(PHOTO_LIMIT)
-    content_type = sniff_image_type(data)
-    if content_type is None:
-        raise invalid("the photo must be a JPEG, PNG or WebP image", {"field": "photo"})
-    digest = hashlib.sha256(data).hexdigest()
-    given = PhotoGiven(photo_id=digest, digest=digest, content_type=content_type, size=len(data))
-    return clue, given, data, digest
-
-
 async def submit(request: Request) -> Response:
     hunt_id = request.path_params["hunt"]
-    is_multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
-    body = await read_body(request, MULTIPART_LIMIT if is_multipart else JSON_LIMIT)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await _submit_photo(request, hunt_id)
+    body = await read_body(request, JSON_LIMIT)
     team = require_team(authenticate(request), hunt_id)
     hunt_row(request, hunt_id)
-    photo: bytes | None = None
-    if is_multipart:
-        clue, given, photo, digest = await _given_from_multipart(request)
-        canonical = _canonical.encode({"clue": clue, "photo": digest})
-    else:
-        data = parse_json_object(body)
-        clue, given = _given_from_json(data)
-        canonical = _canonical.encode(data)
-    services = services_of(request)
-    command_id, remember = idempotency_command_id(
-        hunt_id, f"team:{team.team_id}", request.headers.get("idempotency-key")
+    data = parse_json_object(body)
+    clue, given = _given_from_json(data)
+    reply = await _run_submit(request, team, clue, given, _canonical.encode(data))
+    return json_response(submission_body(reply))
+
+
+async def _submit_photo(request: Request, hunt_id: str) -> Response:
+    """Who may send it and where, decided before a byte of the body is read (413 by the
+    declared length first); the photo kept only if its command was accepted."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MULTIPART_LIMIT:
+        raise too_large(MULTIPART_LIMIT)
+    team = require_team(authenticate(request), hunt_id)
+    hunt_row(request, hunt_id)
+    idempotency_command_id(hunt_id, "", request.headers.get("idempotency-key"))  # 422 early
+    photos = services_of(request).photos
+    received = await receive_photo(
+        request, photos, body_limit=MULTIPART_LIMIT, photo_limit=PHOTO_LIMIT
     )
-    if photo is not None:
-        services.photos.save(photo)  # before the command: an accepted photo is never missing
+    upload = received.upload
+    given = PhotoGiven(
+        photo_id=received.digest,
+        digest=received.digest,
+        content_type=received.content_type,
+        size=upload.size,
+    )
+    canonical = _canonical.encode({"clue": received.clue, "photo": received.digest})
+    try:
+        reply = await _run_submit(request, team, received.clue, given, canonical)
+    except OutcomeUnknown:
+        raise  # it may yet commit: the photo sweeper keeps or removes the upload
+    except ApiError:
+        upload.discard()  # refused: nothing of it stays
+        raise
+    if reply.result == "pending_review":
+        # After the commit, before the answer: an acknowledged photo is on disk.
+        try:
+            await asyncio.to_thread(photos.keep, upload)
+        except OSError:  # committed: the sweeper stores it from the upload area later
+            log.exception("an accepted photo could not be stored yet")
+            raise unavailable(
+                "the photo was accepted but is not stored yet; retry with the same Idempotency-Key",
+                5,
+            ) from None
+    else:
+        upload.discard()
+    return json_response(submission_body(reply))
+
+
+async def _run_submit(
+    request: Request, team: Team, clue: str, given: Given, canonical: bytes
+) -> SubmissionReply:
+    command_id, remember = idempotency_command_id(
+        team.hunt_id, f"team:{team.team_id}", request.headers.get("idempotency-key")
+    )
     reply, _ = await run_command(
-        services,
-        Submit(hunt_id, team.team_id, clue, given),
+        services_of(request),
+        Submit(team.hunt_id, team.team_id, clue, given),
         command_id=command_id,
         remember=remember,
         request_fingerprint=fingerprint("submission", canonical),
         correlation_id=request.state.correlation_id,
     )
     assert isinstance(reply, SubmissionReply)
-    return json_response(submission_body(reply))
+    return reply
 
 
 def submission_body(reply: SubmissionReply) -> dict[str, Any]:
