@@ -1,15 +1,24 @@
-"""docs/drills.md: each drill rewrites its own section with the figures of its run."""
+"""The drills' figures: each drill rewrites its own section of a markdown file with the
+figures of its run. A test run writes test-artifacts/drills.md; docs/drills.md changes
+only when asked (QUESTLINE_DRILLS_TO_DOCS=1), so running the tests leaves the tree clean.
+"""
 
+import os
 import re
 import time
 from pathlib import Path
 
-DRILLS_MD = Path(__file__).resolve().parents[2] / "docs" / "drills.md"
+ROOT = Path(__file__).resolve().parents[2]
+DRILLS_MD = (
+    ROOT / "docs" / "drills.md"
+    if os.environ.get("QUESTLINE_DRILLS_TO_DOCS") == "1"
+    else ROOT / "test-artifacts" / "drills.md"
+)
 
 HEADER = """# Fault drills
 
-Written by the drill tests (`uv run pytest tests/drills`); each run rewrites its
-section. What the drills do and how to replay a failure: docs/self-healing.md.
+Written by the drill tests (`QUESTLINE_DRILLS_TO_DOCS=1 uv run pytest tests/drills`);
+each run rewrites its section. What the drills do and how to replay a failure: docs/self-healing.md.
 """
 
 
