@@ -28,6 +28,7 @@ from questline.domain.decide import Accepted, decide
 from questline.domain.definition import HuntDefinition
 from questline.domain.definition_parsing import parse_definition
 from questline.domain.events import HuntCreated, RecordedEvent
+from questline.domain.hash_chain import GENESIS, with_hash
 from questline.domain.hunt_state import HuntState, evolve
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import Changes
@@ -113,7 +114,10 @@ class PureHunt:
     def __init__(self, definition: HuntDefinition, now: Micros = STARTS) -> None:
         self.definition = definition
         self.now = now
-        created = RecordedEvent(definition.id, 1, BEFORE_START, "create", HuntCreated(definition))
+        created = with_hash(
+            GENESIS,
+            RecordedEvent(definition.id, 1, BEFORE_START, "create", HuntCreated(definition)),
+        )
         self.state: HuntState = evolve(None, created)
         self.log: list[RecordedEvent] = [msgspec.structs.replace(created, position=1)]
         self._commands = 0
@@ -137,13 +141,16 @@ class PureHunt:
             return decision
         assert isinstance(decision, Accepted)
         for event in decision.events:
-            recorded = RecordedEvent(
-                self.hunt_id,
-                self.state.version + 1,
-                self.now,
-                f"c{self._commands}",
-                event,
-                position=len(self.log) + 1,
+            recorded = with_hash(
+                self.state.last_hash,
+                RecordedEvent(
+                    self.hunt_id,
+                    self.state.version + 1,
+                    self.now,
+                    f"c{self._commands}",
+                    event,
+                    position=len(self.log) + 1,
+                ),
             )
             self.state = evolve(self.state, recorded)
             self.log.append(recorded)

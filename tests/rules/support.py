@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from questline.domain.events import Event, RecordedEvent
+from questline.domain.hash_chain import with_hash
 from questline.domain.hunt_state import evolve
 from questline.domain.projections.rows import LeaderboardRow
 from questline.domain.rejections import Rejection
@@ -57,13 +58,16 @@ def force(hunt: PureHunt, event: Event) -> None:
     never locked afterwards, for example), yet the order between them is a rule;
     tests reach such states by forcing the facts in.
     """
-    recorded = RecordedEvent(
-        hunt.hunt_id,
-        hunt.state.version + 1,
-        hunt.now,
-        "forced",
-        event,
-        position=len(hunt.log) + 1,
+    recorded = with_hash(
+        hunt.state.last_hash,
+        RecordedEvent(
+            hunt.hunt_id,
+            hunt.state.version + 1,
+            hunt.now,
+            "forced",
+            event,
+            position=len(hunt.log) + 1,
+        ),
     )
     hunt.state = evolve(hunt.state, recorded)
     hunt.log.append(recorded)

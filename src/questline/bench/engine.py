@@ -22,7 +22,7 @@ from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload, workload_hunt
 
 BATCH = 1000
-EventRow = tuple[int, str, int, str, int, int, str, str, str]
+EventRow = tuple[int, str, int, str, int, int, str, str, str, str]
 
 
 def envelopes(commands: Iterator[Command], prefix: str) -> list[CommandEnvelope]:
@@ -50,7 +50,7 @@ def run_questline(
     events = store.events.head() - head
     rows: list[EventRow] = store._writer.execute(
         "SELECT position, hunt_id, version, type, schema, time, command_id, correlation_id,"
-        " payload FROM events WHERE position > ? ORDER BY position",
+        " payload, hash FROM events WHERE position > ? ORDER BY position",
         (head,),
     ).fetchall()
     store.close()
@@ -75,7 +75,7 @@ def run_raw_inserts(
     db.executescript(DDL)
     sql = (
         "INSERT INTO events (position, hunt_id, version, type, schema, time, command_id,"
-        " correlation_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " correlation_id, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     with Stopwatch() as watch:
         for start in range(0, len(rows), BATCH):

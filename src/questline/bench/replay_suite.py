@@ -43,7 +43,7 @@ def run(quick: bool) -> tuple[Result, Any]:
                 reader = store._reader()
                 for row in reader.execute(
                     "SELECT position, hunt_id, version, type, schema, time, command_id,"
-                    " correlation_id, payload FROM events ORDER BY position"
+                    " correlation_id, payload, hash FROM events ORDER BY position"
                 ):
                     row_to_event(row)
                     count += 1

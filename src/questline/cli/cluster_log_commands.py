@@ -43,6 +43,7 @@ def import_cluster_command(config_path: Path, file: Path) -> None:
     from questline.cli.log_commands import read_export
     from questline.cluster.log_import import ImportRefused, check_fresh, import_cluster
     from questline.domain.events import RecordedEvent
+    from questline.domain.hash_chain import follow
     from questline.engine.event_lines import BadEventLine
     from questline.engine.log_file import LogFileCheck
 
@@ -55,11 +56,17 @@ def import_cluster_command(config_path: Path, file: Path) -> None:
                 check.check(number, entry)
     except BadEventLine as error:
         raise fail(f"{file} {error}; nothing was imported") from None
+    entries = [entry for _, entry in numbered]
+    try:
+        followed = iter(follow([e for e in entries if isinstance(e, RecordedEvent)]))
+    except ValueError as broken:
+        raise fail(f"{file}: {broken}; nothing was imported") from None
+    entries = [next(followed) if isinstance(e, RecordedEvent) else e for e in entries]
     try:
         created = ensure_topics(config.kafka)
         check_fresh(config, events_topic_created=config.kafka.events_topic in created)
         with progress_bar("import") as progress:
-            counts = import_cluster(config, [entry for _, entry in numbered], progress)
+            counts = import_cluster(config, entries, progress)
     except ImportRefused as error:
         raise fail(f"{error}; nothing was imported") from None
     except KafkaException as error:

@@ -9,11 +9,12 @@ import typer
 from questline.adapters.clocks import SystemClock
 from questline.cli.common import DbOption, err, fail, open_store, progress_bar
 from questline.domain.events import RecordedEvent
+from questline.domain.hash_chain import ChainBreak, follow
 from questline.engine.event_lines import BadEventLine, encode_line
 from questline.engine.hunt_engine import HuntEngine
 from questline.engine.log_file import Entry, read_entries
 from questline.engine.verification import replay, verify
-from questline.ports import CommandRecord, VersionConflict
+from questline.ports import CommandRecord, Store, VersionConflict
 
 HuntOption = Annotated[str | None, typer.Option("--hunt", help="Only this hunt.")]
 
@@ -44,9 +45,11 @@ def verify_command(
         Path | None, typer.Option("--cluster", help="Verify this cluster instead.")
     ] = None,
 ) -> None:
-    """Replay the log in memory and compare with the stored read models.
+    """Check every hunt's hash chain, replay the log in memory and compare with the
+    stored read models.
 
-    Exit 0 when they are equal; else 1 with each difference.
+    Exit 0 when the chains hold and the read models are equal; else 1 naming each
+    problem (for a chain, the first version whose hash does not follow).
     """
     if cluster is not None:
         from questline.cli.cluster_commands import verify_cluster_command
@@ -65,12 +68,18 @@ def verify_command(
     finally:
         store.close()
     if not differences:
-        typer.echo("read models equal a replay of the log: no drift")
+        typer.echo("every hash chain holds and the read models equal a replay of the log")
         return
     for difference in differences[:max_shown]:
         err.print(difference.describe(), highlight=False, markup=False, soft_wrap=True)
     if len(differences) > max_shown:
         err.print(f"... and {len(differences) - max_shown} more")
+    breaks = sum(1 for d in differences if isinstance(d, ChainBreak))
+    if breaks:
+        raise fail(
+            f"{breaks} hash chain(s) broken: the stored events differ from what was recorded "
+            f"(and {len(differences) - breaks} read-model difference(s))"
+        )
     raise fail(
         f"{len(differences)} difference(s) between the read models and a replay; "
         "`questline replay` rebuilds them from the log"
@@ -133,6 +142,21 @@ def read_export(file: Path) -> list[tuple[int, Entry]]:
         raise fail(f"{file} {error}; nothing was imported") from None
 
 
+def _chain_heads(store: Store, events: list[RecordedEvent]) -> dict[str, str]:
+    """The stored hash each imported hunt's chain continues from (hunts the file does
+    not start at version 1)."""
+    heads: dict[str, str] = {}
+    firsts: dict[str, int] = {}
+    for recorded in events:
+        firsts.setdefault(recorded.hunt_id, recorded.version)
+    for hunt_id, first in firsts.items():
+        if first > 1:
+            for stored in store.events.read(hunt_id=hunt_id):
+                if stored.version == first - 1:
+                    heads[hunt_id] = stored.hash
+    return heads
+
+
 def import_command(
     file: Annotated[Path, typer.Argument(help="JSON lines from `export`.")],
     db: Annotated[Path | None, typer.Option("--db", help="The Questline SQLite file.")] = None,
@@ -154,6 +178,10 @@ def import_command(
     records = [e for e in entries if isinstance(e, CommandRecord)]
     store = open_store(db, create=True)
     try:
+        try:
+            events = follow(events, _chain_heads(store, events))
+        except ValueError as broken:
+            raise fail(f"{file}: {broken}; nothing was imported") from None
         try:
             with store.transaction() as uow:
                 uow.events.append(events)

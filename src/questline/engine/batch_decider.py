@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from questline.domain.decide import decide
 from questline.domain.events import RecordedEvent
+from questline.domain.hash_chain import GENESIS, with_hash
 from questline.domain.hunt_state import HuntState, evolve
 from questline.domain.rejections import Rejection, invalid_input
 from questline.domain.timestamps import Micros
@@ -99,6 +100,7 @@ class BatchDecider:
                 0,
                 correlation_id,
             )
+            recorded = with_hash(state.last_hash if state is not None else GENESIS, recorded)
             state = evolve(state, recorded)
             events.append(recorded)
         if state is not None:

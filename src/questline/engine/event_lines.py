@@ -24,6 +24,7 @@ class EventLine(msgspec.Struct, frozen=True):
     command_id: str
     payload: dict[str, Any]
     correlation_id: str = ""
+    hash: str = ""  # the hunt's hash chain at this event (older exports have none)
 
 
 class BadEventLine(ValueError):
@@ -49,6 +50,7 @@ def encode_line(recorded: RecordedEvent) -> bytes:
         command_id=recorded.command_id,
         payload=msgspec.to_builtins(event),
         correlation_id=recorded.correlation_id,
+        hash=recorded.hash,
     )
     return _encoder.encode(line)
 
@@ -71,4 +73,5 @@ def decode_line(text: bytes | str, line_number: int) -> RecordedEvent:
         event=event,
         position=line.position,
         correlation_id=line.correlation_id,
+        hash=line.hash,
     )

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from questline.domain.events import ReadModelHealed, RecordedEvent
+from questline.domain.hash_chain import with_hash
 from questline.domain.hunt_state import HuntState
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import TABLES, Changes
@@ -243,18 +244,22 @@ class HuntEngine:
             version = state.version
             decided_at = max(self.clock.now(), state.last_time)
             command_id = f"reconcile-{uuid.uuid4().hex}"
+            previous = state.last_hash
             for table in TABLES:
                 if table in per_table:
                     version += 1
-                    pending.append(
+                    healed = with_hash(
+                        previous,
                         RecordedEvent(
                             hunt_id=hunt_id,
                             version=version,
                             time=decided_at,
                             command_id=command_id,
                             event=ReadModelHealed(table, len(per_table[table])),
-                        )
+                        ),
                     )
+                    pending.append(healed)
+                    previous = healed.hash
         try:
             with self.store.transaction() as uow:
                 uow.read_models.replace_hunt(hunt_id, rows)

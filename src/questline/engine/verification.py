@@ -1,7 +1,8 @@
 """`verify` and `replay`: the read models against a from-scratch fold of the log.
 
-verify proves the stored rows equal a replay, naming every differing row and
-field; replay rebuilds them from the log in one transaction.
+verify proves every hunt's hash chain holds and the stored rows equal a replay,
+naming the first event whose hash does not follow and every differing row and
+field; replay rebuilds the rows from the log in one transaction.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -10,6 +11,7 @@ from typing import Any
 import msgspec
 
 from questline.domain.events import RecordedEvent
+from questline.domain.hash_chain import ChainBreak, ChainChecker
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import TABLES, Changes, Row, Table
 from questline.ports import ReadModelReader, Store
@@ -33,15 +35,29 @@ class Difference(msgspec.Struct, frozen=True):
             return f"{where}: in the store, but a replay does not produce it"
         return f"{where}: {self.field} is {self.stored!r} in the store, {self.replayed!r} by replay"
 
+    def location(self) -> str:
+        """Where, never the values (a hunt row holds the answers)."""
+        return f"{self.table} (hunt {self.hunt_id}, key {self.key}) {self.field or 'whole row'}"
+
+
+# What verify finds: a broken hash chain, or a read model that differs from a replay.
+Finding = ChainBreak | Difference
+
 
 def fold_rows(
-    events: Iterable[RecordedEvent], total: int = 0, progress: Progress | None = None
+    events: Iterable[RecordedEvent],
+    total: int = 0,
+    progress: Progress | None = None,
+    chains: ChainChecker | None = None,
 ) -> tuple[Changes, int]:
-    """Every read-model row a replay of `events` produces, and the last position."""
+    """Every read-model row a replay of `events` produces, and the last position;
+    `chains` checks the hash chains on the way."""
     projector = Projector()
     rows: Changes = {}
     last = 0
     for count, recorded in enumerate(events, start=1):
+        if chains is not None:
+            chains.check(recorded)
         projector.apply(recorded)
         last = recorded.position
         if count % 50_000 == 0:
@@ -56,10 +72,12 @@ def fold_rows(
 
 def verify(
     store: Store, hunt_id: str | None = None, progress: Progress | None = None
-) -> list[Difference]:
+) -> list[Finding]:
+    """Every broken chain (its first bad version) and every differing row."""
     log = store.events
-    expected, _ = fold_rows(log.read(hunt_id=hunt_id), log.head(), progress)
-    differences: list[Difference] = []
+    chains = ChainChecker()
+    expected, _ = fold_rows(log.read(hunt_id=hunt_id), log.head(), progress, chains)
+    differences: list[Finding] = [chains.breaks[h] for h in sorted(chains.breaks)]
     for table in TABLES:
         wanted = {(h, k): row for (t, h, k), row in expected.items() if t == table}
         for hunt, key, stored in store.read_models.rows(table, hunt_id):

@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from questline.engine.verification import Difference, verify
+from questline.engine.verification import Finding, verify
 from questline.observability import metrics
 from questline.observability.logs import get_logger
 from questline.ports import Store
@@ -44,7 +44,7 @@ def read_snapshot(store: object) -> Iterator[None]:
         connection.execute("COMMIT")
 
 
-def record_drift(differences: list[Difference], started: float) -> None:
+def record_drift(differences: list[Finding], started: float) -> None:
     metrics.DRIFT.set(len(differences))
     metrics.VERIFY_LAST_RUN.set(time.time())
     metrics.VERIFY_PROGRESS.labels("verify").set(1.0)
@@ -58,19 +58,13 @@ def record_drift(differences: list[Difference], started: float) -> None:
         log.warning(
             "read models differ from a replay of the log",
             **fields,
-            **{
-                "questline.first_differences": [
-                    # where, never the values: a hunt row holds the answers
-                    f"{d.table} (hunt {d.hunt_id}, key {d.key}) {d.field or 'whole row'}"
-                    for d in differences[:5]
-                ]
-            },
+            **{"questline.first_differences": [d.location() for d in differences[:5]]},
         )
     else:
         log.info("read models equal a replay of the log", **fields)
 
 
-def verify_and_record(store: Store, hunt_id: str | None = None) -> list[Difference]:
+def verify_and_record(store: Store, hunt_id: str | None = None) -> list[Finding]:
     """verify() with its progress and result in the metrics (blocking: run it in a thread)."""
     started = time.perf_counter()
     with read_snapshot(store):

@@ -18,16 +18,20 @@ from questline.ports import VersionConflict
 
 _INSERT = (
     "INSERT INTO events (position, hunt_id, version, type, schema, time, command_id,"
-    " correlation_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " correlation_id, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _PAGE = 4096
 _TYPES = {cls: name for name, cls in EVENT_TYPES.items()}
 replace = msgspec.structs.replace
-_COLUMNS = "position, hunt_id, version, type, schema, time, command_id, correlation_id, payload"
+_COLUMNS = (
+    "position, hunt_id, version, type, schema, time, command_id, correlation_id, payload, hash"
+)
 
 
-def row_to_event(row: tuple[int, str, int, str, int, int, str, str, str]) -> RecordedEvent:
-    position, hunt_id, version, type_, schema, time, command_id, correlation_id, payload = row
+def row_to_event(row: tuple[int, str, int, str, int, int, str, str, str, str]) -> RecordedEvent:
+    position, hunt_id, version, type_, schema, time, command_id, correlation_id, payload, hash_ = (
+        row
+    )
     return RecordedEvent(
         hunt_id=hunt_id,
         version=version,
@@ -36,6 +40,7 @@ def row_to_event(row: tuple[int, str, int, str, int, int, str, str, str]) -> Rec
         event=decode_event(type_, schema, payload),
         position=position,
         correlation_id=correlation_id,
+        hash=hash_,
     )
 
 
@@ -85,6 +90,7 @@ class SqliteEventLog:
                     recorded.command_id,
                     recorded.correlation_id,
                     encode_event(event),
+                    recorded.hash,
                 )
             )
             placed.append(replace(recorded, position=position))

@@ -1,7 +1,7 @@
 """The layout of a Questline SQLite file."""
 
 APPLICATION_ID = 0x51554C4E  # "QULN": marks a file as ours
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: events.hash, leaderboard finish order and division
 
 DDL = """
 CREATE TABLE IF NOT EXISTS events (
@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS events (
     command_id TEXT NOT NULL,
     correlation_id TEXT NOT NULL,
     payload TEXT NOT NULL,
+    hash TEXT NOT NULL,
     UNIQUE (hunt_id, version)
 );
 CREATE TABLE IF NOT EXISTS commands (
