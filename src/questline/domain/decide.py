@@ -39,6 +39,7 @@ from questline.domain.events import (
     TeamRegistered,
 )
 from questline.domain.hunt_state import HuntState, TeamState, fold_name
+from questline.domain.limits import points_problem
 from questline.domain.rejections import Rejection
 from questline.domain.replies import (
     AdjustmentReply,
@@ -257,7 +258,12 @@ def _adjust(state: HuntState, command: AdjustScore) -> Decision:
         return team
     reason = command.reason.strip()
     if command.points == 0:
-        return refuse.invalid_input("an adjustment must award or deduct points (not 0)")
+        return refuse.invalid_input(
+            "an adjustment must award or deduct points (not 0)", field="points"
+        )
+    too_many = points_problem(command.points)
+    if too_many is not None:
+        return refuse.invalid_input(f"points {too_many}", field="points")
     if not reason or len(reason) > MAX_REASON:
         return refuse.invalid_input(f"an adjustment needs a reason of 1 to {MAX_REASON} characters")
     score = state.scores.score(team.team_id) + command.points
