@@ -48,3 +48,13 @@ def test_a_catastrophic_pattern_is_judged_and_the_node_keeps_answering(api: Api)
     response = api.answer(team, "lighthouse", "a" * 29)
     assert response.status_code == 200 and response.json()["result"] == "incorrect"
     assert api.client.get("/healthz").status_code == 200
+
+
+def test_a_name_that_lies_is_422_and_a_look_alike_is_409(api: Api, hunt: str) -> None:
+    for name in ("team1\u200b", "\u202eteam1", "\u00ad", "\u3164", "esc\x1b[2J"):
+        response = api.post(f"/api/hunts/{hunt}/teams", json={"name": name})
+        assert assert_error(response, 422, "invalid_input")["details"] == {"field": "name"}
+    assert api.post(f"/api/hunts/{hunt}/teams", json={"name": " Team 1 "}).status_code == 201
+    taken = api.post(f"/api/hunts/{hunt}/teams", json={"name": "ＴＥＡＭ１"})
+    assert_error(taken, 409, "name_taken")
+    assert [t["name"] for t in api.board()["teams"]] == ["Team 1"]

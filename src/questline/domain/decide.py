@@ -38,7 +38,7 @@ from questline.domain.events import (
     ScoreAdjusted,
     TeamRegistered,
 )
-from questline.domain.hunt_state import HuntState, TeamState, fold_name
+from questline.domain.hunt_state import HuntState, TeamState
 from questline.domain.limits import points_problem
 from questline.domain.rejections import Rejection
 from questline.domain.replies import (
@@ -50,10 +50,10 @@ from questline.domain.replies import (
     SubmissionReply,
     TeamReply,
 )
+from questline.domain.team_names import fold_team_name, team_name_problem
 from questline.domain.timestamps import MICROS_PER_SECOND, Micros
 
 RATE_WINDOW = 60 * MICROS_PER_SECOND
-MAX_NAME = 64
 MAX_REASON = 1000
 MAX_ANNOUNCEMENT = 2000
 
@@ -212,12 +212,12 @@ def _unlock_hint(state: HuntState, command: UnlockHint, now: Micros) -> Decision
 
 
 def _register(state: HuntState, command: RegisterTeam, now: Micros) -> Decision:
-    name = command.name.strip()
-    if not 1 <= len(name) <= MAX_NAME:
-        return refuse.invalid_input(f"a team name needs 1 to {MAX_NAME} characters")
+    name, problem = team_name_problem(command.name)
+    if problem is not None:
+        return refuse.invalid_input(problem, field="name")
     if now >= state.definition.ends_at:
         return refuse.registration_closed(state.hunt_id)
-    if fold_name(name) in state.team_names:
+    if fold_team_name(name) in state.team_names:
         return refuse.name_taken(name)
     team_id = f"t-{len(state.teams) + 1}"
     return Accepted([TeamRegistered(team_id, name, command.token_hash)], TeamReply(team_id))

@@ -27,6 +27,7 @@ from questline.domain.events import (
     TeamRegistered,
 )
 from questline.domain.score_sheet import ScoreSheet
+from questline.domain.team_names import fold_team_name
 from questline.domain.timestamps import Micros
 
 
@@ -63,7 +64,8 @@ class HuntState:
     last_time: Micros = 0
     paused: bool = False
     teams: dict[str, TeamState] = field(default_factory=dict)
-    team_names: dict[str, str] = field(default_factory=dict)  # folded name -> team id
+    # folded name -> team id: derived from the teams' names (snapshots rebuild it)
+    team_names: dict[str, str] = field(default_factory=dict)
     reviews: dict[str, PendingReview] = field(default_factory=dict)  # waiting, in order
     reviewed: set[str] = field(default_factory=set)
     photos_submitted: int = 0
@@ -86,10 +88,6 @@ class HuntState:
             return True
         solved = team.solved
         return sum(1 for r in requires.of if r in solved) >= requires.count
-
-
-def fold_name(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 def new_state(definition: HuntDefinition) -> HuntState:
@@ -138,7 +136,7 @@ def _apply(state: HuntState, event: Event, recorded: RecordedEvent) -> None:
         state.teams[event.team_id] = TeamState(
             event.team_id, event.name, len(state.teams) + 1, event.token_hash
         )
-        state.team_names[fold_name(event.name)] = event.team_id
+        state.team_names[fold_team_name(event.name)] = event.team_id
         state.scores.add_team(event.team_id)
     elif isinstance(event, PhotoSubmitted):
         state.photos_submitted += 1

@@ -29,6 +29,7 @@ from questline.domain.projections.reviews import ReviewsProjection
 from questline.domain.projections.rows import ClueStatsRow, HuntRow, ReviewRow, TeamRow
 from questline.domain.projections.team_progress import TeamProgressProjection
 from questline.domain.score_sheet import ScoreSheet
+from questline.domain.team_names import fold_team_name
 from questline.domain.timestamps import Micros
 from questline.ports import SnapshotRecord
 
@@ -75,7 +76,6 @@ class DeciderData(msgspec.Struct, frozen=True):
     last_time: Micros
     paused: bool
     teams: list[TeamData]
-    team_names: dict[str, str]
     reviews: list[ReviewData]
     reviewed: list[str]
     photos_submitted: int
@@ -199,7 +199,6 @@ def decider_to(state: HuntState) -> DeciderData:
             )
             for team in state.teams.values()
         ],
-        team_names=dict(state.team_names),
         reviews=[
             ReviewData(r.review_id, r.team_id, r.clue_id, r.photo_id, r.submitted_at)
             for r in state.reviews.values()
@@ -231,7 +230,9 @@ def decider_from(data: DeciderData) -> HuntState:
             pending_photos=dict(team.pending_photos),
             last_scoring_version=team.last_scoring_version,
         )
-    state.team_names = dict(data.team_names)
+    # The index of folded names is derived: rebuilt in registration order, as evolve
+    # builds it, with the fold of this Questline.
+    state.team_names = {fold_team_name(team.name): team.team_id for team in data.teams}
     state.reviews = {
         r.review_id: PendingReview(r.review_id, r.team_id, r.clue_id, r.photo_id, r.submitted_at)
         for r in data.reviews
