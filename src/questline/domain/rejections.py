@@ -110,3 +110,16 @@ def version_conflict(hunt_id: str, actual: int, expected: int) -> Rejection:
         f"hunt {hunt_id} is at version {actual}, the command expected {expected}",
         {"actual_version": actual, "expected_version": expected},
     )
+
+
+def unwritable_command(reason: str) -> Rejection:
+    """A command whose events the log or the read models cannot hold (a value too large
+    for 64 bits, say). 422, not 503: the same request fails the same way every time,
+    so a client must change it, not retry it."""
+    return Rejection(
+        "unwritable_command",
+        422,
+        f"this command cannot be recorded ({reason}); nothing of it was kept,"
+        " and the same request will be refused again",
+        {"reason": reason},
+    )
