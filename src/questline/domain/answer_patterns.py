@@ -12,9 +12,10 @@ before RE2 compiles the pattern. A regex library computes; it does no I/O, so th
 domain may use it.
 """
 
-from typing import Protocol
+from typing import Any
 
 import re2  # google-re2
+from re2 import _re2
 
 # Python's meanings: \d = Unicode decimal digits; \w = what str.isalnum() takes
 # (letters and numbers) and "_"; \s = Unicode white space.
@@ -38,11 +39,24 @@ class PatternError(ValueError):
     """A pattern RE2 cannot run; the message says why."""
 
 
-class AnswerPattern(Protocol):
-    def fullmatch(self, text: str) -> object | None: ...
+class AnswerPattern:
+    """A compiled pattern; asks RE2 only whether the whole text matches. The public
+    `re2` wrapper builds a match object with decoded offsets for every match (8.5 µs
+    against 1.5 µs here for `pier\\d+`); the binding of the pinned google-re2 answers
+    the question alone."""
+
+    __slots__ = ("_regexp",)
+
+    def __init__(self, regexp: Any) -> None:
+        self._regexp = regexp
+
+    def fullmatch(self, text: str) -> bool:
+        data = text.encode("utf-8", "surrogatepass")
+        spans: list[tuple[int, int]] = self._regexp.Match(_BOTH, data, 0, len(data))
+        return spans[0][0] != -1
 
 
-def _options() -> "re2.Options":
+def _options() -> Any:
     options = re2.Options()
     options.log_errors = False  # RE2 would print each refused pattern to stderr
     options.never_capture = True  # only "does it match" is asked: no groups to track
@@ -50,19 +64,21 @@ def _options() -> "re2.Options":
 
 
 _OPTIONS = _options()
+_BOTH = _re2.RE2.Anchor.ANCHOR_BOTH
 
 
 def compile_pattern(pattern: str) -> AnswerPattern:
     """The compiled pattern, or PatternError."""
-    translated = _unicode_classes(pattern)
     try:
-        compiled: AnswerPattern = re2.compile(translated, _OPTIONS)
-    except re2.error as error:
-        reason = error.args[0] if error.args else error
+        regexp = _re2.RE2(_unicode_classes(pattern).encode("utf-8"), _OPTIONS)
+    except UnicodeEncodeError:
+        raise PatternError("it holds a lone surrogate, which is not text") from None
+    if not regexp.ok():
+        reason = regexp.error()
         if isinstance(reason, bytes):
             reason = reason.decode("utf-8", "replace")
-        raise PatternError(f"RE2 cannot run it: {reason}") from None
-    return compiled
+        raise PatternError(f"RE2 cannot run it: {reason}")
+    return AnswerPattern(regexp)
 
 
 def _unicode_classes(pattern: str) -> str:
