@@ -53,6 +53,7 @@ def engine(tmp_path: Path) -> HuntEngine:
             _envelope("create-huge", CreateHunt("huge", _huge_hunt())),
             _envelope("create-calm", CreateHunt("harbour-night", spec_hunt())),
             _envelope("reg-1", RegisterTeam("huge", "Daredevils", "h1")),
+            _envelope("reg-1b", RegisterTeam("huge", "Stuntmen", "h1b")),
             _envelope("reg-2", RegisterTeam("harbour-night", "Otters", "h2")),
             _envelope("reg-3", RegisterTeam("harbour-night", "Badgers", "h3")),
         ]
@@ -97,7 +98,7 @@ def test_a_command_that_cannot_be_written_is_refused_alone(engine: HuntEngine) -
     assert (huge.rejection.code, huge.rejection.status) == ("unwritable_command", 422)
     assert "too large" in huge.rejection.message
     assert _unwritable_count() == before + 1
-    # Logged once, though the batch failed three times on its way to the command.
+    # Logged once, though the batch failed, then a trial run of it, before it was found.
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     told = [line for line in lines if line.get("event", {}).get("action") == "command-unwritable"]
     assert len(told) == 1, lines
@@ -113,6 +114,21 @@ def test_a_command_that_cannot_be_written_is_refused_alone(engine: HuntEngine) -
     [other] = engine.execute([_answer("huge-wrong", "huge", "t-1", "lamp")])
     assert _result(other) == "incorrect"
     assert _unwritable_count() == before + 2
+
+
+def test_two_commands_that_cannot_be_written_are_each_refused(engine: HuntEngine) -> None:
+    before = _unwritable_count()
+    batch = [
+        _answer("huge-1", "huge", "t-1", "keeper"),
+        _answer("calm", "harbour-night", "t-1", "keeper"),
+        _answer("huge-2", "huge", "t-2", "keeper"),
+        _answer("huge-wrong", "huge", "t-2", "lamp"),
+    ]
+    outcomes = engine.execute(batch)
+    codes = [o.rejection.code if o.rejection else _result(o) for o in outcomes]
+    assert codes == ["unwritable_command", "correct", "unwritable_command", "incorrect"]
+    assert _unwritable_count() == before + 2
+    assert verify(engine.store) == []
 
 
 def test_a_hunt_that_cannot_be_snapshotted_is_skipped_and_the_others_are_kept(

@@ -40,6 +40,10 @@ __all__ = ["DAY", "HuntEngine", "Progress", "RecoveryReport", "idempotency_misma
 log = logging.getLogger(__name__)
 
 
+class _Trial(Exception):
+    """Ends a trial transaction: nothing of it is committed."""
+
+
 @dataclass
 class RecoveryReport:
     events_replayed: int = 0
@@ -297,20 +301,55 @@ class HuntEngine:
             return self._isolating(batch)
 
     def _isolating(self, batch: Sequence[CommandEnvelope]) -> list[Outcome]:
-        """When a batch fails for a reason in its data (engine/unwritable.py), split it
-        in halves and run each, down to the one command at fault, which is refused
-        with `unwritable_command`: the others are committed and answered in order.
-        Each failed try has already rebuilt memory from the log (`_execute`); finding
-        one bad command among n costs about log2(n) + 1 failed transactions."""
+        """When a batch fails for a reason in its data (engine/unwritable.py), find the
+        command at fault with a trial run (`_first_unwritable`), refuse it with
+        `unwritable_command`, and run the others again: they are committed and
+        answered in order. Each failed run rebuilds memory from the log, so one bad
+        command costs two rebuilds (the failed batch, the trial), not one per split."""
         try:
             return self._execute_retrying(batch)
         except UNWRITABLE_ERRORS as error:
-            if len(batch) > 1:
-                middle = len(batch) // 2
-                return self._isolating(batch[:middle]) + self._isolating(batch[middle:])
-            [envelope] = batch
-            observe_unwritable(envelope, error)
-            return [Outcome(envelope.command_id, rejection=unwritable_command(reason_of(error)))]
+            if len(batch) == 1:
+                index, fault = 0, error
+            else:
+                found = self._first_unwritable(batch)
+                if found is None:  # no one command fails: not the data's fault after all
+                    raise
+                index, fault = found
+        envelope = batch[index]
+        observe_unwritable(envelope, fault)
+        refusal = Outcome(envelope.command_id, rejection=unwritable_command(reason_of(fault)))
+        outcomes = self._isolating([*batch[:index], *batch[index + 1 :]]) if len(batch) > 1 else []
+        outcomes.insert(index, refusal)
+        return outcomes
+
+    def _first_unwritable(self, batch: Sequence[CommandEnvelope]) -> tuple[int, Exception] | None:
+        """Decide and write the batch command by command in one transaction that is
+        never committed: the first command whose decision or write fails, with its
+        error. Memory is rebuilt from the log afterwards (it ran ahead)."""
+        now = self.clock.now()
+        lookup = self.store.commands.find
+        found: tuple[int, Exception] | None = None
+        try:
+            with self.store.transaction() as uow:
+                for index, envelope in enumerate(batch):
+                    try:
+                        decided = self.decider.decide_batch([envelope], now, lookup)
+                        placed = uow.events.append(decided.events)
+                        self.projector.apply_all(placed)
+                        changes = self.projector.take_changes()
+                        if placed:
+                            uow.read_models.apply_changes(changes, placed[-1].position)
+                        uow.commands.remember(decided.records)
+                    except UNWRITABLE_ERRORS as error:
+                        found = (index, error)
+                        break
+                raise _Trial  # roll the trial back, whatever it found
+        except _Trial:
+            pass
+        finally:
+            self._recover(None)
+        return found
 
     def _execute_retrying(self, batch: Sequence[CommandEnvelope]) -> list[Outcome]:
         try:
