@@ -5,8 +5,9 @@ one solve of a clue worth 2^62 points ("Python int too large to convert to SQLit
 INTEGER") once made every unrelated command of its batch fail with 503. Errors of
 these kinds are about the data, so the writer looks for the command at fault and
 refuses it alone (the embedded engine after a trial run of the batch, a cluster
-worker by the message that failed to encode or produce). Errors of the store itself (disk full, I/O, a lock, a fence)
-are not listed: they fail the batch and every caller is told, as before.
+worker by the message that failed to encode or produce). Errors of the store itself
+(disk full, I/O, a lock, a fence) are not listed: they fail the batch and every
+caller is told, as before.
 """
 
 import msgspec
