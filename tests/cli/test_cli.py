@@ -172,3 +172,14 @@ def test_a_missing_database_is_named(tmp_path: Path) -> None:
     code, output = run("verify", "--db", str(tmp_path / "nope.db"))
     assert code == 1
     assert "does not exist" in output
+
+
+def test_validate_lists_a_pattern_that_needs_backtracking_with_its_line(tmp_path: Path) -> None:
+    hunt_file = tmp_path / "echo.yaml"
+    text = (EXAMPLES / "harbour-night.yaml").read_text()
+    regex = 'accept_regex: ["(k)\\\\1eeper"]'  # YAML for the pattern (k)\1eeper
+    hunt_file.write_text(text.replace('accept: ["Lighthouse Keeper", "keeper"]', regex))
+    result = runner.invoke(app, ["hunt", "validate", str(hunt_file)], env={"COLUMNS": "500"})
+    assert result.exit_code == 1, result.output
+    assert f"{hunt_file}:20: clues[0].answer.accept_regex[0]: clue 'lighthouse'" in result.output
+    assert "`(k)\\1eeper`" in result.output

@@ -15,6 +15,11 @@ class KafkaSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     min_insync_replicas: int = 1
     topic_prefix: str = "questline"
     reply_partitions: int = 4
+    # The largest message a worker produces (librdkafka's message.max.bytes; keep it
+    # at most the broker's max.message.bytes, 1,048,588 by default). A command whose
+    # event or reply is larger is refused alone (422 unwritable_command) and
+    # dead-lettered; the rest of its batch is committed.
+    max_message_bytes: int = 1_000_000
 
     @property
     def commands_topic(self) -> str:

@@ -8,6 +8,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, To
 
 from questline.adapters.kafka.messages import header, offset_of
 from questline.cluster.config import ClusterConfig
+from questline.cluster.dead_letters import VALUE_OMITTED
 
 RETRY_GROUP_SUFFIX = "-dlq-retry"
 
@@ -22,6 +23,7 @@ class DeadLetter:
     source_offset: int
     value: bytes
     key: bytes | None
+    value_omitted: bool = False  # too large to copy: the value is at its source offset
 
 
 def _text(value: bytes | None) -> str:
@@ -56,6 +58,7 @@ def _read(consumer: Consumer, topic: str, start: int | None) -> list[DeadLetter]
                     source_offset=int(_text(header(headers, "source-offset")) or -1),
                     value=message.value() or b"",
                     key=message.key(),
+                    value_omitted=header(headers, VALUE_OMITTED) is not None,
                 )
             )
     return letters
@@ -99,9 +102,12 @@ def retry_dead_commands(config: ClusterConfig) -> list[DeadLetter]:
             if letter.source_topic == kafka.commands_topic and letter.source_partition >= 0
         ]
         for letter in retried:
+            value = letter.value
+            if letter.value_omitted:
+                value = _source_value(config, letter)
             producer.produce(
                 kafka.commands_topic,
-                value=letter.value,
+                value=value,
                 key=letter.key,
                 partition=letter.source_partition,
             )
@@ -112,5 +118,28 @@ def retry_dead_commands(config: ClusterConfig) -> list[DeadLetter]:
                 asynchronous=False,
             )
         return retried
+    finally:
+        consumer.close()
+
+
+def _source_value(config: ClusterConfig, letter: DeadLetter) -> bytes:
+    """The original of a letter whose value was too large to copy, from its topic."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": config.kafka.bootstrap_servers,
+            "group.id": "questline-dlq-source",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        source = TopicPartition(letter.source_topic, letter.source_partition, letter.source_offset)
+        consumer.assign([source])
+        message = consumer.poll(10.0)
+        if message is None or message.error() is not None or message.offset() != source.offset:
+            raise RuntimeError(
+                f"dead letter {letter.offset}: its original at {letter.source_topic}"
+                f" {letter.source_partition}:{letter.source_offset} cannot be read"
+            )
+        return message.value() or b""
     finally:
         consumer.close()

@@ -1,8 +1,11 @@
 """Poison input goes to the dead-letter topic with its error and where it came from."""
 
-from confluent_kafka import Message, Producer
+from confluent_kafka import KafkaException, Message, Producer
 
 from questline.cluster.config import KafkaSettings
+from questline.cluster.decided_messages import too_large
+
+VALUE_OMITTED = "value-omitted"  # header: the original was too large to copy (its size)
 
 
 def dead_letter(
@@ -15,6 +18,13 @@ def dead_letter(
         ("source-partition", str(message.partition()).encode()),
         ("source-offset", str(message.offset()).encode()),
     ]
-    producer.produce(
-        kafka.dead_letters_topic, value=message.value(), key=message.key(), headers=headers
-    )
+    value = message.value()
+    try:
+        producer.produce(kafka.dead_letters_topic, value=value, key=message.key(), headers=headers)
+    except KafkaException as failure:
+        if not too_large(failure):
+            raise
+        # A message too large to copy (the one a command set aside for its size came
+        # in, say): the letter points at the original, which its topic keeps.
+        headers.append((VALUE_OMITTED, str(len(value or b"")).encode()))
+        producer.produce(kafka.dead_letters_topic, value=None, key=message.key(), headers=headers)

@@ -16,7 +16,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -40,19 +41,37 @@ from questline.adapters.kafka.messages import (
 )
 from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letters import dead_letter
-from questline.cluster.decided_messages import produce_decided
+from questline.cluster.decided_messages import (
+    UnwritableCommand,
+    produce_decided,
+    produce_refusal,
+)
 from questline.cluster.group_member import group_consumer
 from questline.cluster.restore import restore_decider
 from questline.cluster.store_retry import until_answered
+from questline.domain.rejections import unwritable_command
 from questline.engine.batch_decider import BatchDecider, DecidedBatch, Lookup
 from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import DAY
+from questline.observability import metrics
 from questline.observability.cluster import WorkerObserver
 from questline.ports import Clock, CommandRecord, PartitionSnapshotStore
 
 log = logging.getLogger(__name__)
 
 Incoming = tuple[CommandEnvelope, bytes | None, Message]  # the command, reply-to, its message
+
+# The dead-letter stage of a command whose events or reply cannot be written.
+UNWRITABLE_STAGE = "produce"
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """A message set aside in the open transaction, reported once it commits."""
+
+    stage: str
+    offset: int
+    error: str
 
 
 class PartitionWorker:
@@ -97,6 +116,7 @@ class PartitionWorker:
                 "acks": "all",
                 "linger.ms": 2,
                 "transaction.timeout.ms": self.config.transaction_timeout_ms,
+                "message.max.bytes": kafka.max_message_bytes,
             }
         )
         producer.init_transactions(30)
@@ -217,8 +237,26 @@ class PartitionWorker:
     ) -> None:
         producer.begin_transaction()
         self.observer.begin()
+        set_aside: dict[str, str] = {}  # command id -> why it cannot be written
         try:
-            records = self._decide_partition(decider, producer, partition, batch, now)
+            while True:
+                try:
+                    records, letters = self._decide_partition(
+                        decider, producer, partition, batch, now, set_aside
+                    )
+                    break
+                except UnwritableCommand as bad:
+                    if bad.command_id in set_aside:
+                        raise  # set aside already, yet named again: not this command's fault
+                    # Its messages, and those of the commands decided after it on a
+                    # state that held its events, are in the open transaction: abort it,
+                    # rebuild the partition's state and decide the batch again without it.
+                    set_aside[bad.command_id] = bad.reason
+                    producer.abort_transaction(30)
+                    decider = self._restore(partition)
+                    self.deciders[partition] = decider
+                    producer.begin_transaction()
+                    self.observer.begin()  # forget the aborted try's share
             next_offset = offset_of(batch[-1]) + 1
             offsets = [TopicPartition(self.config.kafka.commands_topic, partition, next_offset)]
             producer.send_offsets_to_transaction(
@@ -236,7 +274,18 @@ class PartitionWorker:
             log.warning("the store did not answer (%r); rewinding partition %d", error, partition)
             self._rewind(partition, producer, fatal=False)
             return
+        except UnwritableCommand as error:
+            self.observer.aborted()
+            log.error("partition %d: %s; rewinding", partition, error)
+            self._rewind(partition, producer, fatal=False)
+            return
         self.observer.committed(commit_seconds)
+        # Counted once committed: a batch decided again after an abort letters again.
+        for letter in letters:
+            self.dead_letters += 1
+            self.observer.dead_letter(letter.stage, partition, letter.offset, letter.error)
+            if letter.stage == UNWRITABLE_STAGE:
+                metrics.UNWRITABLE_COMMANDS.inc()
         # Deciding one by one (a poison command) replaces the partition's decider.
         current = self.deciders.get(partition)
         if current is not None:
@@ -251,8 +300,10 @@ class PartitionWorker:
         partition: int,
         batch: Sequence[Message],
         now: int,
-    ) -> list[CommandRecord]:
+        set_aside: Mapping[str, str],
+    ) -> tuple[list[CommandRecord], list[Letter]]:
         kafka = self.config.kafka
+        letters: list[Letter] = []
         envelopes: list[Incoming] = []
         for message in batch:
             if restore_request(message) is not None:
@@ -261,18 +312,24 @@ class PartitionWorker:
                 envelope = decode_envelope(message.value() or b"")
             except (msgspec.MsgspecError, ValueError) as error:
                 dead_letter(producer, kafka, message, str(error), "decode command")
-                self.dead_letters += 1
-                self.observer.dead_letter(
-                    "decode command", partition, offset_of(message), str(error)
+                letters.append(Letter("decode command", offset_of(message), str(error)))
+                continue
+            reply_to = header(message.headers(), REPLY_TO)
+            why = set_aside.get(envelope.command_id)
+            if why is not None:
+                dead_letter(producer, kafka, message, why, UNWRITABLE_STAGE)
+                letters.append(Letter(UNWRITABLE_STAGE, offset_of(message), why))
+                produce_refusal(
+                    producer, kafka, envelope.command_id, reply_to, unwritable_command(why)
                 )
                 continue
-            envelopes.append((envelope, header(message.headers(), REPLY_TO), message))
+            envelopes.append((envelope, reply_to, message))
         try:
             decided = decider.decide_batch([e for e, _, _ in envelopes], now, self.lookup)
         except UNAVAILABLE:
             raise  # the store, not a command: the whole batch is tried again
         except Exception:  # a command that makes the decider raise: find it, set it aside
-            decided = self._decide_one_by_one(producer, partition, envelopes, now)
+            decided = self._decide_one_by_one(producer, partition, envelopes, now, letters)
         replies = {e.command_id: reply_to for e, reply_to, _ in envelopes}
         produce_decided(producer, kafka, partition, decided, replies)
         self.observer.decided(
@@ -283,10 +340,15 @@ class PartitionWorker:
             [e for e, _, _ in envelopes],
             decided.events,
         )
-        return decided.records
+        return decided.records, letters
 
     def _decide_one_by_one(
-        self, producer: Producer, partition: int, envelopes: list[Incoming], now: int
+        self,
+        producer: Producer,
+        partition: int,
+        envelopes: list[Incoming],
+        now: int,
+        letters: list[Letter],
     ) -> DecidedBatch:
         # The failed batch may have changed state: start again from the log.
         fresh = self._restore(partition)
@@ -306,8 +368,7 @@ class PartitionWorker:
                     repr(error),
                     "decide",
                 )
-                self.dead_letters += 1
-                self.observer.dead_letter("decide", partition, offset_of(message), repr(error))
+                letters.append(Letter("decide", offset_of(message), repr(error)))
                 fresh = self._restore(partition)
                 self.deciders[partition] = fresh
                 continue

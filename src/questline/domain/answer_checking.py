@@ -1,9 +1,9 @@
 """Judging a given answer against a clue, with the clue's accepted forms prepared once."""
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from questline.domain.answer_patterns import AnswerPattern, compile_pattern
 from questline.domain.commands import CodeGiven, GeoGiven, Given, PartGiven, PhotoGiven, TextGiven
 from questline.domain.definition import (
     AnswerSpec,
@@ -24,7 +24,7 @@ Verdict = Literal["correct", "incorrect", "keep_going", "pending_review"]
 class PreparedAnswer:
     spec: AnswerSpec
     accept: frozenset[str]
-    regexes: tuple[re.Pattern[str], ...]
+    regexes: tuple[AnswerPattern, ...]  # compiled once, here: RE2, linear time
     keep_going: frozenset[str]
     codes: frozenset[str]
     given_type: type[Given]  # the kind of given answer the clue takes
@@ -49,7 +49,7 @@ def prepare_spec(spec: AnswerSpec) -> PreparedAnswer:
         return PreparedAnswer(
             spec,
             frozenset(normalize_answer(a) for a in spec.accept),
-            tuple(re.compile(r) for r in spec.accept_regex),
+            tuple(compile_pattern(r) for r in spec.accept_regex),
             frozenset(normalize_answer(k) for k in spec.keep_going),
             frozenset(),
             TextGiven,

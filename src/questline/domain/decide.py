@@ -50,7 +50,8 @@ from questline.domain.events import (
     TokenIssued,
 )
 from questline.domain.geo import haversine_m
-from questline.domain.hunt_state import HuntState, TeamState, fold_name
+from questline.domain.hunt_state import HuntState, TeamState
+from questline.domain.limits import points_problem
 from questline.domain.openness import opens_at
 from questline.domain.rejections import Rejection
 from questline.domain.replies import (
@@ -63,10 +64,10 @@ from questline.domain.replies import (
     TeamReply,
 )
 from questline.domain.revising import decide_revision
+from questline.domain.team_names import fold_team_name, team_name_problem
 from questline.domain.timestamps import MICROS_PER_SECOND, Micros, to_rfc3339
 
 RATE_WINDOW = 60 * MICROS_PER_SECOND
-MAX_NAME = 64
 MAX_REASON = 1000
 MAX_ANNOUNCEMENT = 2000
 
@@ -342,12 +343,12 @@ def _unlock_hint(state: HuntState, command: UnlockHint, now: Micros) -> Decision
 
 
 def _register(state: HuntState, command: RegisterTeam, now: Micros) -> Decision:
-    name = command.name.strip()
-    if not 1 <= len(name) <= MAX_NAME:
-        return refuse.invalid_input(f"a team name needs 1 to {MAX_NAME} characters")
+    name, problem = team_name_problem(command.name)
+    if problem is not None:
+        return refuse.invalid_input(problem, field="name")
     if now >= state.definition.ends_at:
         return refuse.registration_closed(state.hunt_id)
-    if fold_name(name) in state.team_names:
+    if fold_team_name(name) in state.team_names:
         return refuse.name_taken(name)
     divisions = [division.id for division in state.definition.divisions]
     if divisions and command.division not in divisions:
@@ -396,7 +397,12 @@ def _adjust(state: HuntState, command: AdjustScore) -> Decision:
         return team
     reason = command.reason.strip()
     if command.points == 0:
-        return refuse.invalid_input("an adjustment must award or deduct points (not 0)")
+        return refuse.invalid_input(
+            "an adjustment must award or deduct points (not 0)", field="points"
+        )
+    too_many = points_problem(command.points)
+    if too_many is not None:
+        return refuse.invalid_input(f"points {too_many}", field="points")
     if not reason or len(reason) > MAX_REASON:
         return refuse.invalid_input(f"an adjustment needs a reason of 1 to {MAX_REASON} characters")
     score = state.standings.score(team.team_id) + command.points

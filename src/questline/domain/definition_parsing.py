@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from questline.domain.answer_patterns import PatternError, compile_pattern
 from questline.domain.definition import (
     AnswerSpec,
     Clue,
@@ -24,6 +25,7 @@ from questline.domain.definition import (
     Requires,
     TextAnswer,
 )
+from questline.domain.limits import MAX_COUNT, MAX_POINTS, MAX_RADIUS_M, shown
 from questline.domain.text_normalization import MAX_ANSWER_CODE_POINTS, normalize_answer
 from questline.domain.timestamps import Micros, from_datetime, parse_rfc3339
 
@@ -96,12 +98,17 @@ class _Collector:
             return None
         return value
 
-    def integer(self, value: object, path: str, *, minimum: int | None = None) -> int | None:
+    def integer(self, value: object, path: str, *, minimum: int, maximum: int) -> int | None:
+        """A whole number within [minimum, maximum]: every integer in a definition has
+        an upper bound, so nothing overflows 64 bits downstream."""
         if isinstance(value, bool) or not isinstance(value, int):
             self.add(path, f"must be a whole number, got {_describe(value)}")
             return None
-        if minimum is not None and value < minimum:
-            self.add(path, f"must be at least {minimum}, got {value}")
+        if value < minimum:
+            self.add(path, f"must be at least {minimum:,}, got {shown(value)}")
+            return None
+        if value > maximum:
+            self.add(path, f"must be at most {maximum:,}, got {shown(value)}")
             return None
         return value
 
@@ -109,11 +116,11 @@ class _Collector:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(path, f"must be a number, got {_describe(value)}")
             return None
-        number = float(value)
-        if not math.isfinite(number) or not low <= number <= high:
-            self.add(path, f"must be between {low:g} and {high:g}, got {value}")
+        # Compared before converting: float() of a 310-digit integer overflows.
+        if not low <= value <= high or (isinstance(value, float) and not math.isfinite(value)):
+            self.add(path, f"must be between {shown(low)} and {shown(high)}, got {shown(value)}")
             return None
-        return number
+        return float(value)
 
     def time(self, value: object, path: str) -> Micros | None:
         if isinstance(value, datetime):
@@ -222,7 +229,9 @@ def _parse_header(out: _Collector, raw: Mapping[str, Any]) -> HuntDefinition | N
         if team_size is not None:
             out.unknown_keys(team_size, {"max"}, "hunt.team_size")
             if "max" in team_size:
-                team_size_max = out.integer(team_size["max"], "hunt.team_size.max", minimum=1)
+                team_size_max = out.integer(
+                    team_size["max"], "hunt.team_size.max", minimum=1, maximum=MAX_COUNT
+                )
     bonus: tuple[int, ...] = ()
     if "scoring" in raw:
         scoring = out.mapping(raw["scoring"], "hunt.scoring")
@@ -236,7 +245,10 @@ def _parse_header(out: _Collector, raw: Mapping[str, Any]) -> HuntDefinition | N
             out.unknown_keys(attempts, {"wrong_per_minute"}, "hunt.attempts")
             if "wrong_per_minute" in attempts:
                 parsed = out.integer(
-                    attempts["wrong_per_minute"], "hunt.attempts.wrong_per_minute", minimum=1
+                    attempts["wrong_per_minute"],
+                    "hunt.attempts.wrong_per_minute",
+                    minimum=1,
+                    maximum=MAX_COUNT,
                 )
                 wrong_per_minute = parsed if parsed is not None else wrong_per_minute
     if len(out.problems) > before or None in (hunt_id, title, starts_at, ends_at):
@@ -261,7 +273,10 @@ def _parse_bonus(out: _Collector, raw: object) -> tuple[int, ...]:
     if not isinstance(raw, list):
         out.add(path, f"must be a list of whole numbers, got {_describe(raw)}")
         return ()
-    values = [out.integer(item, f"{path}[{i}]", minimum=0) for i, item in enumerate(raw)]
+    values = [
+        out.integer(item, f"{path}[{i}]", minimum=0, maximum=MAX_POINTS)
+        for i, item in enumerate(raw)
+    ]
     return tuple(v for v in values if v is not None)
 
 
@@ -321,7 +336,7 @@ def _parse_clue(out: _Collector, raw: object, path: str) -> tuple[Clue | None, _
     points = _parse_points(out, clue_raw.get("points"), f"{path}.points")
     answer = None
     if "answer" in clue_raw:
-        answer = _parse_answer(out, clue_raw["answer"], f"{path}.answer")
+        answer = _parse_answer(out, clue_raw["answer"], f"{path}.answer", clue_id)
     else:
         out.add(f"{path}.answer", "is missing")
     hints = _parse_hints(out, clue_raw.get("hints", []), f"{path}.hints")
@@ -331,7 +346,7 @@ def _parse_clue(out: _Collector, raw: object, path: str) -> tuple[Clue | None, _
         else None
     )
     max_attempts = (
-        out.integer(clue_raw["max_attempts"], f"{path}.max_attempts", minimum=1)
+        out.integer(clue_raw["max_attempts"], f"{path}.max_attempts", minimum=1, maximum=MAX_COUNT)
         if clue_raw.get("max_attempts") is not None
         else None
     )
@@ -359,7 +374,7 @@ def _parse_points(out: _Collector, raw: object, path: str) -> int | DynamicPoint
         out.add(path, "is missing: give a whole number or {dynamic: {...}}")
         return None
     if not isinstance(raw, Mapping):
-        return out.integer(raw, path, minimum=0)
+        return out.integer(raw, path, minimum=0, maximum=MAX_POINTS)
     out.unknown_keys(raw, {"dynamic"}, path)
     dyn = out.mapping(raw.get("dynamic"), f"{path}.dynamic")
     if dyn is None:
@@ -367,9 +382,9 @@ def _parse_points(out: _Collector, raw: object, path: str) -> int | DynamicPoint
     dpath = f"{path}.dynamic"
     out.unknown_keys(dyn, {"initial", "minimum", "decay", "function"}, dpath)
     before = len(out.problems)
-    initial = out.integer(dyn.get("initial"), f"{dpath}.initial", minimum=0)
-    minimum = out.integer(dyn.get("minimum"), f"{dpath}.minimum", minimum=0)
-    decay = out.integer(dyn.get("decay"), f"{dpath}.decay", minimum=1)
+    initial = out.integer(dyn.get("initial"), f"{dpath}.initial", minimum=0, maximum=MAX_POINTS)
+    minimum = out.integer(dyn.get("minimum"), f"{dpath}.minimum", minimum=0, maximum=MAX_POINTS)
+    decay = out.integer(dyn.get("decay"), f"{dpath}.decay", minimum=1, maximum=MAX_POINTS)
     function = dyn.get("function", "linear")
     if function not in ("linear", "logarithmic"):
         out.add(f"{dpath}.function", f"must be linear or logarithmic, got {_describe(function)}")
@@ -381,7 +396,9 @@ def _parse_points(out: _Collector, raw: object, path: str) -> int | DynamicPoint
     return DynamicPoints(initial=initial, minimum=minimum, decay=decay, function=function)
 
 
-def _parse_answer(out: _Collector, raw: object, path: str) -> AnswerSpec | None:
+def _parse_answer(
+    out: _Collector, raw: object, path: str, clue_id: str | None
+) -> AnswerSpec | None:
     answer = out.mapping(raw, path)
     if answer is None:
         return None
@@ -392,11 +409,11 @@ def _parse_answer(out: _Collector, raw: object, path: str) -> AnswerSpec | None:
     out.unknown_keys(answer, _ANSWER_KEYS[kind], path)
     before = len(out.problems)
     if kind == "text":
-        return _parse_text_answer(out, answer, path, before)
+        return _parse_text_answer(out, answer, path, before, clue_id)
     if kind == "geo":
         lat = out.number(answer.get("lat"), f"{path}.lat", -90.0, 90.0)
         lon = out.number(answer.get("lon"), f"{path}.lon", -180.0, 180.0)
-        radius = out.number(answer.get("radius_m"), f"{path}.radius_m", 0.0, 20_037_508.0)
+        radius = out.number(answer.get("radius_m"), f"{path}.radius_m", 0.0, MAX_RADIUS_M)
         if radius is not None and radius <= 0:
             out.add(f"{path}.radius_m", "must be more than 0")
         if len(out.problems) > before:
@@ -415,7 +432,7 @@ def _parse_answer(out: _Collector, raw: object, path: str) -> AnswerSpec | None:
 
 
 def _parse_text_answer(
-    out: _Collector, answer: Mapping[str, Any], path: str, before: int
+    out: _Collector, answer: Mapping[str, Any], path: str, before: int, clue_id: str | None
 ) -> TextAnswer | None:
     def normalizes(text: str, item_path: str) -> bool:
         if not normalize_answer(text):
@@ -427,9 +444,15 @@ def _parse_text_answer(
 
     def compiles(pattern: str, item_path: str) -> bool:
         try:
-            re.compile(pattern)
-        except re.error as error:
-            out.add(item_path, f"is not a valid regular expression: {error}")
+            compile_pattern(pattern)
+        except PatternError as error:
+            clue = f"clue {clue_id!r}: " if clue_id is not None else ""
+            out.add(
+                item_path,
+                f"{clue}the pattern `{pattern}` cannot be used: {error}"
+                " (answers are matched in linear time, so backreferences and lookaround"
+                " are not available)",
+            )
             return False
         return True
 
@@ -470,7 +493,7 @@ def _parse_hints(out: _Collector, raw: object, path: str) -> tuple[Hint, ...] | 
         out.unknown_keys(hint, {"id", "text", "cost"}, hpath)
         hint_id = out.identifier(hint.get("id"), f"{hpath}.id")
         text = out.string(hint.get("text"), f"{hpath}.text", max_len=MAX_TEXT)
-        cost = out.integer(hint.get("cost", 0), f"{hpath}.cost", minimum=0)
+        cost = out.integer(hint.get("cost", 0), f"{hpath}.cost", minimum=0, maximum=MAX_POINTS)
         if hint_id is not None and hint_id in seen:
             out.add(f"{hpath}.id", f"duplicate hint id {hint_id!r} in this clue")
             continue
@@ -489,7 +512,7 @@ def _parse_requires(out: _Collector, raw: object, path: str) -> Requires | None:
         return None
     out.unknown_keys(spec, {"any", "of"}, path)
     of = _requires_ids(out, spec.get("of"), f"{path}.of")
-    count = out.integer(spec.get("any"), f"{path}.any", minimum=1)
+    count = out.integer(spec.get("any"), f"{path}.any", minimum=1, maximum=MAX_COUNT)
     if of is None or count is None:
         return None
     if count > len(of):

@@ -35,6 +35,7 @@ from questline.domain.events import (
 from questline.domain.openness import clue_open
 from questline.domain.score_sheet import ScoreSheet
 from questline.domain.standings import Standings, StandingsData
+from questline.domain.team_names import fold_team_name
 from questline.domain.text_normalization import normalize_answer
 from questline.domain.timestamps import Micros
 
@@ -79,7 +80,8 @@ class HuntState:
     revision: int = 1
     paused: bool = False
     teams: dict[str, TeamState] = field(default_factory=dict)
-    team_names: dict[str, str] = field(default_factory=dict)  # name key -> team id
+    # folded name -> team id: derived from the teams' names (snapshots rebuild it)
+    team_names: dict[str, str] = field(default_factory=dict)
     reviews: dict[str, PendingReview] = field(default_factory=dict)  # waiting, in order
     reviewed: set[str] = field(default_factory=set)
     photos_submitted: int = 0
@@ -104,10 +106,6 @@ class HuntState:
 
     def is_open(self, team: TeamState, clue: Clue, now: Micros) -> bool:
         return clue_open(self.definition, clue, team.solved, now, team.kept_open)
-
-
-def fold_name(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 def new_state(definition: HuntDefinition) -> HuntState:
@@ -165,7 +163,7 @@ def _apply(state: HuntState, event: Event, recorded: RecordedEvent) -> None:
         state.standings.apply(recorded)
     elif isinstance(event, TeamRegistered):
         state.teams[event.team_id] = TeamState(event.team_id, event.name, len(state.teams) + 1)
-        state.team_names[fold_name(event.name)] = event.team_id
+        state.team_names[fold_team_name(event.name)] = event.team_id
         state.standings.apply(recorded)
     elif isinstance(event, PhotoSubmitted):
         state.photos_submitted += 1
@@ -277,7 +275,6 @@ class StateData(msgspec.Struct, frozen=True):
     revision: int
     paused: bool
     teams: list[TeamData]
-    team_names: dict[str, str]
     reviews: list[ReviewData]
     reviewed: list[str]
     photos_submitted: int
@@ -309,7 +306,6 @@ def dump_state(state: HuntState) -> StateData:
             )
             for team in state.teams.values()
         ],
-        team_names=dict(state.team_names),
         reviews=[
             ReviewData(r.review_id, r.team_id, r.clue_id, r.photo_id, r.submitted_at)
             for r in state.reviews.values()
@@ -351,7 +347,7 @@ def load_state(data: StateData) -> HuntState:
             pending_photos=dict(team.pending_photos),
             kept_open=set(team.kept_open),
         )
-    state.team_names = dict(data.team_names)
+    state.team_names = {fold_team_name(team.name): team.team_id for team in data.teams}
     state.reviews = {
         r.review_id: PendingReview(r.review_id, r.team_id, r.clue_id, r.photo_id, r.submitted_at)
         for r in data.reviews

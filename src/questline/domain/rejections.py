@@ -141,3 +141,16 @@ def unknown_division(division: str | None, known: list[str]) -> Rejection:
     else:
         message = f"this hunt has no division {division!r}; give one of {', '.join(known)}"
     return Rejection("invalid_input", 422, message, {"field": "division", "divisions": known})
+
+
+def unwritable_command(reason: str) -> Rejection:
+    """A command whose events the log or the read models cannot hold (a value too large
+    for 64 bits, say). 422, not 503: the same request fails the same way every time,
+    so a client must change it, not retry it."""
+    return Rejection(
+        "unwritable_command",
+        422,
+        f"this command cannot be recorded ({reason}); nothing of it was kept,"
+        " and the same request will be refused again",
+        {"reason": reason},
+    )

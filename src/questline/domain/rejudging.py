@@ -11,7 +11,7 @@ definition finds nothing new.
 from dataclasses import dataclass
 
 from questline.domain.answer_checking import PreparedAnswer, accepts, prepare_spec
-from questline.domain.definition import Clue, HuntDefinition, PartsAnswer
+from questline.domain.definition import Clue, HuntDefinition, PartsAnswer, TextAnswer
 from questline.domain.hunt_state import Attempt, HuntState, TeamState
 from questline.domain.timestamps import Micros
 
@@ -72,7 +72,9 @@ _NOTHING: tuple[frozenset[str], tuple[str, ...], frozenset[str]] = (frozenset(),
 def _accepted(
     prepared: PreparedAnswer,
 ) -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
-    return (prepared.accept, tuple(r.pattern for r in prepared.regexes), prepared.codes)
+    spec = prepared.spec
+    patterns = spec.accept_regex if isinstance(spec, TextAnswer) else ()
+    return (prepared.accept, patterns, prepared.codes)
 
 
 def _earliest_accepted(

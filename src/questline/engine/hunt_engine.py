@@ -22,13 +22,15 @@ from questline.domain.hash_chain import with_hash
 from questline.domain.hunt_state import HuntState
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import TABLES, Changes
-from questline.domain.rejections import version_conflict
+from questline.domain.rejections import unwritable_command, version_conflict
 from questline.domain.timestamps import MICROS_PER_SECOND, Micros
 from questline.engine import snapshots
 from questline.engine.batch_decider import BatchDecider, idempotency_mismatch, with_events
 from questline.engine.envelopes import CommandEnvelope, Outcome
+from questline.engine.unwritable import UNWRITABLE_ERRORS, reason_of
 from questline.engine.verification import Difference, hunt_differences
 from questline.observability import metrics
+from questline.observability.commands import observe_unwritable
 from questline.ports import Clock, CommandRecord, SnapshotStore, Store, VersionConflict
 
 DAY = 86_400 * MICROS_PER_SECOND
@@ -37,6 +39,10 @@ Progress = Callable[[int, int], None]  # (events done, events in all)
 __all__ = ["DAY", "HuntEngine", "Progress", "RecoveryReport", "idempotency_mismatch"]
 
 log = logging.getLogger(__name__)
+
+
+class _Trial(Exception):
+    """Ends a trial transaction: nothing of it is committed."""
 
 
 @dataclass
@@ -75,6 +81,7 @@ class HuntEngine:
         self.positions: dict[str, int] = {}
         self.snapshot_versions: dict[str, int] = {}
         self.last_recovery = RecoveryReport()
+        self._unsnapshottable: set[str] = set()  # hunts already reported as such
 
     @property
     def states(self) -> dict[str, HuntState]:
@@ -193,12 +200,23 @@ class HuntEngine:
         least = 1 if every is None else max(every, 1)
         with self.lock:
             now = self.clock.now()
-            records = [
-                snapshots.take(state, self.projector, self.positions[hunt_id], now)
-                for hunt_id, state in self.states.items()
-                if state.version - self.snapshot_versions.get(hunt_id, 0) >= least
-                and hunt_id in self.positions
-            ]
+            records = []
+            for hunt_id, state in self.states.items():
+                if (
+                    state.version - self.snapshot_versions.get(hunt_id, 0) < least
+                    or hunt_id not in self.positions
+                ):
+                    continue
+                try:
+                    records.append(
+                        snapshots.take(state, self.projector, self.positions[hunt_id], now)
+                    )
+                except UNWRITABLE_ERRORS as error:
+                    # A value MessagePack cannot hold (a definition from before the
+                    # limits, say): this hunt recovers from its log instead.
+                    if hunt_id not in self._unsnapshottable:
+                        self._unsnapshottable.add(hunt_id)
+                        log.warning("hunt %s cannot be snapshotted: %s", hunt_id, reason_of(error))
             self.snapshots.save(records)
             for record in records:
                 self.snapshot_versions[record.hunt_id] = record.version
@@ -279,22 +297,84 @@ class HuntEngine:
     # -- commands ---------------------------------------------------------
 
     def execute(self, batch: Sequence[CommandEnvelope]) -> list[Outcome]:
-        """Decide and commit a batch; on a version conflict, reload and retry once."""
+        """Decide and commit a batch; on a version conflict, reload and retry once. A
+        command that cannot be written is refused alone and the rest committed."""
         with self.lock:
-            try:
-                return self._execute(batch)
-            except VersionConflict:
-                self._recover(None)
-            try:
-                return self._execute(batch)
-            except VersionConflict as conflict:
-                self._recover(None)
-                refusal = version_conflict(conflict.hunt_id, conflict.actual, conflict.expected)
-                return [Outcome(e.command_id, rejection=refusal) for e in batch]
+            self.last_changes = {}
+            return self._isolating(batch)
+
+    def _isolating(self, batch: Sequence[CommandEnvelope]) -> list[Outcome]:
+        """When a batch fails for a reason in its data (engine/unwritable.py), find the
+        command at fault with a trial run (`_first_unwritable`), refuse it with
+        `unwritable_command`, and run the others again: they are committed and
+        answered in order. Each failed run rebuilds memory from the log, so one bad
+        command costs two rebuilds (the failed batch, the trial), not one per split."""
+        try:
+            return self._execute_retrying(batch)
+        except UNWRITABLE_ERRORS as error:
+            if len(batch) == 1:
+                index, fault = 0, error
+            else:
+                found = self._first_unwritable(batch)
+                if found is None:  # no one command fails: not the data's fault after all
+                    raise
+                index, fault = found
+        envelope = batch[index]
+        observe_unwritable(envelope, fault)
+        refusal = Outcome(envelope.command_id, rejection=unwritable_command(reason_of(fault)))
+        outcomes = self._isolating([*batch[:index], *batch[index + 1 :]]) if len(batch) > 1 else []
+        outcomes.insert(index, refusal)
+        return outcomes
+
+    def _first_unwritable(self, batch: Sequence[CommandEnvelope]) -> tuple[int, Exception] | None:
+        """Decide and write the batch command by command in one transaction that is
+        never committed: the first command whose decision or write fails, with its
+        error. Memory is rebuilt from the log afterwards (it ran ahead)."""
+        now = self.clock.now()
+        lookup = self.store.commands.find
+        found: tuple[int, Exception] | None = None
+        try:
+            with self.store.transaction() as uow:
+                for index, envelope in enumerate(batch):
+                    try:
+                        decided = self.decider.decide_batch([envelope], now, lookup)
+                        placed = uow.events.append(decided.events)
+                        self.projector.apply_all(placed)
+                        changes = self.projector.take_changes()
+                        if placed:
+                            uow.read_models.apply_changes(changes, placed[-1].position)
+                        uow.commands.remember(decided.records)
+                    except UNWRITABLE_ERRORS as error:
+                        found = (index, error)
+                        break
+                raise _Trial  # roll the trial back, whatever it found
+        except _Trial:
+            pass
+        finally:
+            self._recover(None)
+        return found
+
+    def _execute_retrying(self, batch: Sequence[CommandEnvelope]) -> list[Outcome]:
+        try:
+            return self._execute(batch)
+        except VersionConflict:
+            self._recover(None)
+        try:
+            return self._execute(batch)
+        except VersionConflict as conflict:
+            self._recover(None)
+            refusal = version_conflict(conflict.hunt_id, conflict.actual, conflict.expected)
+            return [Outcome(e.command_id, rejection=refusal) for e in batch]
 
     def _execute(self, batch: Sequence[CommandEnvelope]) -> list[Outcome]:
         now = self.clock.now()
-        decided = self.decider.decide_batch(batch, now, self.store.commands.find)
+        try:
+            decided = self.decider.decide_batch(batch, now, self.store.commands.find)
+        except UNWRITABLE_ERRORS:
+            # A command made the decider raise: the commands before it have evolved
+            # memory with events that will not be written.
+            self._recover(None)
+            raise
         try:
             placed = self._commit(decided.events, decided.records, now)
         except BaseException:
@@ -306,19 +386,23 @@ class HuntEngine:
     def _commit(
         self, pending: list[RecordedEvent], records: list[CommandRecord], now: Micros
     ) -> list[RecordedEvent]:
-        self.last_changes = {}
         if not pending and not records:
             return []
         with self.store.transaction() as uow:
             placed = uow.events.append(pending)
             self.projector.apply_all(placed)
-            self.last_changes = self.projector.take_changes()
+            changes = self.projector.take_changes()
             if placed:
-                uow.read_models.apply_changes(self.last_changes, placed[-1].position)
+                uow.read_models.apply_changes(changes, placed[-1].position)
             uow.commands.remember(records)
             if now - self._last_prune > 60 * MICROS_PER_SECOND:
                 uow.commands.forget_before(now - self.retention)
                 self._last_prune = now
+        # Only committed rows: a batch split to set a command aside commits in parts.
+        if self.last_changes:
+            self.last_changes.update(changes)
+        else:
+            self.last_changes = changes
         positions = self.positions
         for recorded in placed:
             positions[recorded.hunt_id] = recorded.position

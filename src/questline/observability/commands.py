@@ -179,6 +179,26 @@ def log_event(
     )
 
 
+def observe_unwritable(envelope: CommandEnvelope, error: BaseException) -> None:
+    """Once per command set aside as unwritable (not once per split of its batch)."""
+    metrics.UNWRITABLE_COMMANDS.inc()
+    log.error(
+        "command cannot be written: refused alone, the rest of its batch committed",
+        **fields(
+            {
+                "event.action": "command-unwritable",
+                "event.outcome": "failure",
+                "trace.id": envelope.correlation_id,
+                "questline.command": command_type(envelope),
+                "questline.command_id": envelope.command_id,
+                "questline.hunt_id": getattr(envelope.command, "hunt_id", None),
+                "error.type": type(error).__name__,
+                "error.message": str(error)[:500],
+            }
+        ),
+    )
+
+
 def observe_batch_failed(batch: Sequence[tuple[CommandEnvelope, float]], error: Exception) -> None:
     metrics.COMMIT_FAILURES.inc()
     for envelope, _ in batch:

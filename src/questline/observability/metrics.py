@@ -113,6 +113,11 @@ REPLAYS = Counter(
     "questline_idempotent_replays_total",
     "Retried commands (same command id or Idempotency-Key) answered with the first result.",
 )
+UNWRITABLE_COMMANDS = Counter(
+    "questline_unwritable_commands_total",
+    "Commands whose events could not be written or encoded: each refused alone"
+    " (422 unwritable_command; cluster: also dead-lettered), the rest of its batch kept.",
+)
 COMMIT_FAILURES = Counter(
     "questline_commit_failures_total",
     "Batches whose transaction failed: nothing of them was recorded, every caller was told.",

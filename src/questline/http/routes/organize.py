@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 from questline.adapters.photo_store import sniff_image_type
 from questline.domain.commands import AdjustScore, Announce, ReviewPhoto
+from questline.domain.limits import points_problem
 from questline.domain.projections.rows import ReviewRow
 from questline.domain.replies import AdjustmentReply, ReviewReply
 from questline.domain.timestamps import to_rfc3339
@@ -42,6 +43,9 @@ async def adjust(request: Request) -> Response:
     reason = field(data, "reason", str)
     if points == 0:
         raise invalid("points must be a non-zero whole number", {"field": "points"})
+    too_many = points_problem(points)
+    if too_many is not None:
+        raise invalid(f"points {too_many}", {"field": "points"})
     if not reason.strip():
         raise invalid("reason must not be empty", {"field": "reason"})
     command_id, remember = idempotency_command_id(

@@ -19,6 +19,7 @@ from questline.domain.commands import (
     UnlockHint,
 )
 from questline.domain.replies import HintReply, SubmissionReply, TeamReply
+from questline.domain.team_names import team_name_problem
 from questline.http.command_runner import (
     OutcomeUnknown,
     fingerprint,
@@ -55,9 +56,9 @@ async def register_team(request: Request) -> Response:
     hunt_row(request, hunt_id)
     data = parse_json_object(body)
     no_other_fields(data, {"name"})
-    name = field(data, "name", str)
-    if not 1 <= len(name.strip()) <= 64:
-        raise invalid("name must be 1 to 64 characters", {"field": "name"})
+    name, problem = team_name_problem(field(data, "name", str))
+    if problem is not None:  # early, before a command is queued; decide checks it too
+        raise invalid(problem, {"field": "name"})
     token = new_team_token()
     reply, _ = await run_command(
         services_of(request), RegisterTeam(hunt_id, name, token_hash(token))
