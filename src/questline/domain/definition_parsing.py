@@ -4,47 +4,32 @@ Every problem is collected, each with the path of the value it is about, so
 an organizer fixes a file in one pass instead of one error at a time.
 """
 
-import math
-import re
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
-from questline.domain.answer_patterns import PatternError, compile_pattern
+from questline.domain.answer_parsing import parse_answer
 from questline.domain.definition import (
-    AnswerSpec,
     Clue,
-    CodeAnswer,
+    Division,
     DynamicPoints,
-    GeoAnswer,
     Hint,
     HuntDefinition,
-    PhotoAnswer,
+    PartsAnswer,
     Requires,
-    TextAnswer,
+    Round,
 )
-from questline.domain.limits import MAX_COUNT, MAX_POINTS, MAX_RADIUS_M, shown
-from questline.domain.text_normalization import MAX_ANSWER_CODE_POINTS, normalize_answer
-from questline.domain.timestamps import Micros, from_datetime, parse_rfc3339
-
-ID_PATTERN = re.compile(r"[a-z0-9-]{1,64}")
-MAX_TITLE = 200
-MAX_TEXT = 10_000
-
-
-class Problem(msgspec.Struct, frozen=True):
-    path: str
-    message: str
-
-
-class InvalidHunt(ValueError):
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  {p.path}: {p.message}" for p in self.problems)
-        super().__init__(f"the hunt definition has {len(self.problems)} problem(s):\n{lines}")
-
+from questline.domain.limits import MAX_COUNT, MAX_POINTS
+from questline.domain.parse_collector import (
+    MAX_TEXT,
+    MAX_TITLE,
+    Collector,
+    InvalidHunt,
+    Problem,
+    describe,
+)
+from questline.domain.structure_parsing import parse_divisions, parse_release, parse_rounds
 
 _HUNT_KEYS = {
     "id",
@@ -55,157 +40,90 @@ _HUNT_KEYS = {
     "team_size",
     "scoring",
     "attempts",
+    "listed",
+    "ranking",
+    "finish",
+    "divisions",
 }
-_CLUE_KEYS = {"id", "title", "text", "points", "answer", "hints", "requires", "max_attempts"}
-_ANSWER_KEYS = {
-    "text": {"kind", "accept", "accept_regex", "keep_going"},
-    "geo": {"kind", "lat", "lon", "radius_m"},
-    "code": {"kind", "codes"},
-    "photo": {"kind"},
+_CLUE_KEYS = {
+    "id",
+    "title",
+    "text",
+    "points",
+    "answer",
+    "hints",
+    "requires",
+    "max_attempts",
+    "round",
+    "meta",
+    "opens_at",
+    "opens_after",
+    "hidden",
+    "expected_minutes",
 }
+MAX_EXPECTED_MINUTES = 100_000
 
-
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
-
-    def mapping(self, value: object, path: str) -> Mapping[str, Any] | None:
-        if isinstance(value, Mapping):
-            return value
-        self.add(path, f"must be a mapping, got {_describe(value)}")
-        return None
-
-    def unknown_keys(self, value: Mapping[str, Any], allowed: set[str], path: str) -> None:
-        for key in value:
-            if key not in allowed:
-                known = ", ".join(sorted(allowed))
-                self.add(_join(path, str(key)), f"unknown key (known keys: {known})")
-
-    def string(
-        self, value: object, path: str, *, max_len: int, allow_empty: bool = False
-    ) -> str | None:
-        if not isinstance(value, str):
-            self.add(path, f"must be a string, got {_describe(value)}")
-            return None
-        if not allow_empty and not value.strip():
-            self.add(path, "must not be empty")
-            return None
-        if len(value) > max_len:
-            self.add(path, f"is {len(value)} characters long; at most {max_len} are allowed")
-            return None
-        return value
-
-    def integer(self, value: object, path: str, *, minimum: int, maximum: int) -> int | None:
-        """A whole number within [minimum, maximum]: every integer in a definition has
-        an upper bound, so nothing overflows 64 bits downstream."""
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.add(path, f"must be a whole number, got {_describe(value)}")
-            return None
-        if value < minimum:
-            self.add(path, f"must be at least {minimum:,}, got {shown(value)}")
-            return None
-        if value > maximum:
-            self.add(path, f"must be at most {maximum:,}, got {shown(value)}")
-            return None
-        return value
-
-    def number(self, value: object, path: str, low: float, high: float) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add(path, f"must be a number, got {_describe(value)}")
-            return None
-        # Compared before converting: float() of a 310-digit integer overflows.
-        if not low <= value <= high or (isinstance(value, float) and not math.isfinite(value)):
-            self.add(path, f"must be between {shown(low)} and {shown(high)}, got {shown(value)}")
-            return None
-        return float(value)
-
-    def time(self, value: object, path: str) -> Micros | None:
-        if isinstance(value, datetime):
-            return from_datetime(value)
-        if isinstance(value, date):
-            self.add(path, "must be a date and time (RFC 3339, e.g. 2026-12-01T18:00:00Z)")
-            return None
-        if not isinstance(value, str):
-            self.add(path, f"must be an RFC 3339 time, got {_describe(value)}")
-            return None
-        try:
-            return parse_rfc3339(value)
-        except ValueError as error:
-            self.add(path, f"is not an RFC 3339 time with an offset: {error}")
-            return None
-
-    def identifier(self, value: object, path: str) -> str | None:
-        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-            self.add(path, f"must match [a-z0-9-]{{1,64}}, got {_describe(value)}")
-            return None
-        return value
-
-    def string_list(
-        self,
-        value: object,
-        path: str,
-        *,
-        check: Callable[[str, str], bool] | None = None,
-    ) -> tuple[str, ...] | None:
-        if not isinstance(value, list):
-            self.add(path, f"must be a list of strings, got {_describe(value)}")
-            return None
-        items: list[str] = []
-        ok = True
-        for index, item in enumerate(value):
-            item_path = f"{path}[{index}]"
-            text = self.string(item, item_path, max_len=MAX_ANSWER_CODE_POINTS)
-            if text is None or (check is not None and not check(text, item_path)):
-                ok = False
-                continue
-            items.append(text)
-        return tuple(items) if ok else None
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+__all__ = ["InvalidHunt", "Problem", "parse_definition"]
 
 
 def parse_definition(document: object) -> HuntDefinition:
     """Return the definition, or raise InvalidHunt listing every problem."""
-    out = _Collector()
+    out = Collector()
     root = out.mapping(document, "(document)")
     if root is None:
         raise InvalidHunt(out.problems)
-    out.unknown_keys(root, {"hunt", "clues"}, "")
+    out.unknown_keys(root, {"hunt", "clues", "rounds"}, "")
     hunt_raw = out.mapping(root.get("hunt"), "hunt") if "hunt" in root else None
     if "hunt" not in root:
         out.add("hunt", "is missing")
     header = _parse_header(out, hunt_raw) if hunt_raw is not None else None
-    clues = _parse_clues(out, root.get("clues")) if "clues" in root else None
+    rounds: tuple[Round, ...] | None = ()
+    if root.get("rounds") is not None:
+        rounds = parse_rounds(out, root["rounds"], _parse_requires)
+    clues = _parse_clues(out, root.get("clues"), rounds or ()) if "clues" in root else None
     if "clues" not in root:
         out.add("clues", "is missing: a hunt needs at least one clue")
-    if out.problems or header is None or clues is None:
+    if out.problems or header is None or clues is None or rounds is None:
         raise InvalidHunt(out.problems)
-    return msgspec.structs.replace(header, clues=tuple(clues))
+    definition = msgspec.structs.replace(header, clues=tuple(clues), rounds=rounds)
+    _check_structure(out, definition)
+    if out.problems:
+        raise InvalidHunt(out.problems)
+    return definition
 
 
-def _parse_header(out: _Collector, raw: Mapping[str, Any]) -> HuntDefinition | None:
+def _check_structure(out: Collector, definition: HuntDefinition) -> None:
+    """What only the whole definition shows: the final clue, metas, times past the end."""
+    ids = [clue.id for clue in definition.clues]
+    if definition.finish is not None and definition.finish not in ids:
+        out.add("hunt.finish", f"names no clue of this hunt ({definition.finish!r})")
+    if definition.ranking == "finish" and definition.finish is None:
+        out.add("hunt.ranking", "ranking: finish needs hunt.finish, the clue that finishes")
+    for index, clue in enumerate(definition.clues):
+        path = f"clues[{index}]"
+        if clue.meta and clue.round is None:
+            out.add(f"{path}.meta", f"clue {clue.id!r} is a meta but is part of no round")
+        if clue.release is not None and clue.release.time(definition.starts_at) >= (
+            definition.ends_at
+        ):
+            out.add(f"{path}.opens_at", f"clue {clue.id!r} would open after the hunt ends")
+    metas: dict[str, str] = {}
+    for clue in definition.clues:
+        if clue.meta and clue.round is not None:
+            if clue.round in metas:
+                out.add(
+                    f"clues[{ids.index(clue.id)}].meta",
+                    f"round {clue.round!r} already has a meta ({metas[clue.round]!r})",
+                )
+            metas.setdefault(clue.round, clue.id)
+    for index, round_ in enumerate(definition.rounds):
+        if round_.release is not None and round_.release.time(definition.starts_at) >= (
+            definition.ends_at
+        ):
+            out.add(f"rounds[{index}].opens_at", f"round {round_.id!r} would open after the end")
+
+
+def _parse_header(out: Collector, raw: Mapping[str, Any]) -> HuntDefinition | None:
     out.unknown_keys(raw, _HUNT_KEYS, "hunt")
     before = len(out.problems)
     hunt_id = out.identifier(raw.get("id"), "hunt.id")
@@ -233,11 +151,21 @@ def _parse_header(out: _Collector, raw: Mapping[str, Any]) -> HuntDefinition | N
                     team_size["max"], "hunt.team_size.max", minimum=1, maximum=MAX_COUNT
                 )
     bonus: tuple[int, ...] = ()
+    penalty = 0
     if "scoring" in raw:
         scoring = out.mapping(raw["scoring"], "hunt.scoring")
         if scoring is not None:
-            out.unknown_keys(scoring, {"first_solve_bonus"}, "hunt.scoring")
+            out.unknown_keys(scoring, {"first_solve_bonus", "wrong_answer_penalty"}, "hunt.scoring")
             bonus = _parse_bonus(out, scoring.get("first_solve_bonus", []))
+            penalty = (
+                out.integer(
+                    scoring.get("wrong_answer_penalty", 0),
+                    "hunt.scoring.wrong_answer_penalty",
+                    minimum=0,
+                    maximum=MAX_POINTS,
+                )
+                or 0
+            )
     wrong_per_minute = 10
     if "attempts" in raw:
         attempts = out.mapping(raw["attempts"], "hunt.attempts")
@@ -251,10 +179,18 @@ def _parse_header(out: _Collector, raw: Mapping[str, Any]) -> HuntDefinition | N
                     maximum=MAX_COUNT,
                 )
                 wrong_per_minute = parsed if parsed is not None else wrong_per_minute
+    listed = out.boolean(raw.get("listed", False), "hunt.listed")
+    ranking = raw.get("ranking", "score")
+    if ranking not in ("score", "finish"):
+        out.add("hunt.ranking", f"must be score or finish, got {describe(ranking)}")
+    finish = out.identifier(raw["finish"], "hunt.finish") if raw.get("finish") else None
+    divisions: tuple[Division, ...] | None = ()
+    if raw.get("divisions") is not None:
+        divisions = parse_divisions(out, raw["divisions"])
     if len(out.problems) > before or None in (hunt_id, title, starts_at, ends_at):
         return None
-    assert hunt_id is not None and title is not None
-    assert starts_at is not None and ends_at is not None
+    assert hunt_id is not None and title is not None and listed is not None
+    assert starts_at is not None and ends_at is not None and divisions is not None
     return HuntDefinition(
         id=hunt_id,
         title=title,
@@ -265,13 +201,18 @@ def _parse_header(out: _Collector, raw: Mapping[str, Any]) -> HuntDefinition | N
         team_size_max=team_size_max,
         first_solve_bonus=bonus,
         wrong_per_minute=wrong_per_minute,
+        wrong_answer_penalty=penalty,
+        listed=listed,
+        ranking=ranking,
+        finish=finish,
+        divisions=divisions,
     )
 
 
-def _parse_bonus(out: _Collector, raw: object) -> tuple[int, ...]:
+def _parse_bonus(out: Collector, raw: object) -> tuple[int, ...]:
     path = "hunt.scoring.first_solve_bonus"
     if not isinstance(raw, list):
-        out.add(path, f"must be a list of whole numbers, got {_describe(raw)}")
+        out.add(path, f"must be a list of whole numbers, got {describe(raw)}")
         return ()
     values = [
         out.integer(item, f"{path}[{i}]", minimum=0, maximum=MAX_POINTS)
@@ -280,9 +221,9 @@ def _parse_bonus(out: _Collector, raw: object) -> tuple[int, ...]:
     return tuple(v for v in values if v is not None)
 
 
-def _parse_clues(out: _Collector, raw: object) -> list[Clue] | None:
+def _parse_clues(out: Collector, raw: object, rounds: tuple[Round, ...]) -> list[Clue] | None:
     if not isinstance(raw, list) or not raw:
-        out.add("clues", f"must be a non-empty list of clues, got {_describe(raw)}")
+        out.add("clues", f"must be a non-empty list of clues, got {describe(raw)}")
         return None
     clues: list[Clue] = []
     graph: list[_Node] = []
@@ -290,7 +231,7 @@ def _parse_clues(out: _Collector, raw: object) -> list[Clue] | None:
     ok = True
     for index, item in enumerate(raw):
         path = f"clues[{index}]"
-        clue, node = _parse_clue(out, item, path)
+        clue, node = _parse_clue(out, item, path, {r.id for r in rounds})
         if node is not None:
             if node.id in seen:
                 out.add(
@@ -304,7 +245,7 @@ def _parse_clues(out: _Collector, raw: object) -> list[Clue] | None:
             ok = False
         else:
             clues.append(clue)
-    _check_requires_graph(out, graph)
+    _check_requires_graph(out, graph, rounds)
     return clues if ok else None
 
 
@@ -314,9 +255,12 @@ class _Node(msgspec.Struct, frozen=True):
     id: str
     index: int
     requires: Requires | None
+    round: str | None = None
 
 
-def _parse_clue(out: _Collector, raw: object, path: str) -> tuple[Clue | None, _Node | None]:
+def _parse_clue(
+    out: Collector, raw: object, path: str, round_ids: set[str]
+) -> tuple[Clue | None, _Node | None]:
     clue_raw = out.mapping(raw, path)
     if clue_raw is None:
         return None, None
@@ -333,12 +277,36 @@ def _parse_clue(out: _Collector, raw: object, path: str) -> tuple[Clue | None, _
         if "text" in clue_raw
         else ""
     )
-    points = _parse_points(out, clue_raw.get("points"), f"{path}.points")
     answer = None
     if "answer" in clue_raw:
-        answer = _parse_answer(out, clue_raw["answer"], f"{path}.answer", clue_id)
+        answer = parse_answer(out, clue_raw["answer"], f"{path}.answer", clue_id)
     else:
         out.add(f"{path}.answer", "is missing")
+    in_parts = _answer_kind(clue_raw) == "parts"
+    points: int | DynamicPoints | None
+    if in_parts and clue_raw.get("points") is not None:
+        out.add(f"{path}.points", "a clue in parts has no points of its own: give each part points")
+        points = None
+    elif in_parts:
+        points = sum(p.points for p in answer.parts) if isinstance(answer, PartsAnswer) else 0
+    else:
+        points = _parse_points(out, clue_raw.get("points"), f"{path}.points")
+    round_id = out.identifier(clue_raw["round"], f"{path}.round") if "round" in clue_raw else None
+    if round_id is not None and round_id not in round_ids:
+        out.add(f"{path}.round", f"names no round of this hunt ({round_id!r})")
+    meta = out.boolean(clue_raw.get("meta", False), f"{path}.meta")
+    hidden = out.boolean(clue_raw.get("hidden", False), f"{path}.hidden")
+    release = parse_release(out, clue_raw, path)
+    expected = (
+        out.integer(
+            clue_raw["expected_minutes"],
+            f"{path}.expected_minutes",
+            minimum=1,
+            maximum=MAX_EXPECTED_MINUTES,
+        )
+        if clue_raw.get("expected_minutes") is not None
+        else None
+    )
     hints = _parse_hints(out, clue_raw.get("hints", []), f"{path}.hints")
     requires = (
         _parse_requires(out, clue_raw["requires"], f"{path}.requires")
@@ -351,11 +319,12 @@ def _parse_clue(out: _Collector, raw: object, path: str) -> tuple[Clue | None, _
         else None
     )
     # A clue whose requires is broken (already reported) still exists for the others.
-    node = _Node(clue_id, int(path[6:-1]), requires) if clue_id is not None else None
+    node = _Node(clue_id, int(path[6:-1]), requires, round_id) if clue_id is not None else None
     if len(out.problems) > before:
         return None, node
     assert clue_id is not None and title is not None and text is not None
     assert points is not None and answer is not None and hints is not None
+    assert meta is not None and hidden is not None
     clue = Clue(
         id=clue_id,
         title=title,
@@ -365,11 +334,21 @@ def _parse_clue(out: _Collector, raw: object, path: str) -> tuple[Clue | None, _
         hints=hints,
         requires=requires,
         max_attempts=max_attempts,
+        round=round_id,
+        meta=meta,
+        release=release,
+        hidden=hidden,
+        expected_minutes=expected,
     )
     return clue, node
 
 
-def _parse_points(out: _Collector, raw: object, path: str) -> int | DynamicPoints | None:
+def _answer_kind(clue_raw: Mapping[str, Any]) -> object:
+    answer = clue_raw.get("answer")
+    return answer.get("kind") if isinstance(answer, Mapping) else None
+
+
+def _parse_points(out: Collector, raw: object, path: str) -> int | DynamicPoints | None:
     if raw is None:
         out.add(path, "is missing: give a whole number or {dynamic: {...}}")
         return None
@@ -387,7 +366,7 @@ def _parse_points(out: _Collector, raw: object, path: str) -> int | DynamicPoint
     decay = out.integer(dyn.get("decay"), f"{dpath}.decay", minimum=1, maximum=MAX_POINTS)
     function = dyn.get("function", "linear")
     if function not in ("linear", "logarithmic"):
-        out.add(f"{dpath}.function", f"must be linear or logarithmic, got {_describe(function)}")
+        out.add(f"{dpath}.function", f"must be linear or logarithmic, got {describe(function)}")
     if initial is not None and minimum is not None and minimum > initial:
         out.add(f"{dpath}.minimum", f"must not be larger than initial ({minimum} > {initial})")
     if len(out.problems) > before:
@@ -396,91 +375,9 @@ def _parse_points(out: _Collector, raw: object, path: str) -> int | DynamicPoint
     return DynamicPoints(initial=initial, minimum=minimum, decay=decay, function=function)
 
 
-def _parse_answer(
-    out: _Collector, raw: object, path: str, clue_id: str | None
-) -> AnswerSpec | None:
-    answer = out.mapping(raw, path)
-    if answer is None:
-        return None
-    kind = answer.get("kind")
-    if kind not in _ANSWER_KEYS:
-        out.add(f"{path}.kind", f"must be one of text, geo, code, photo; got {_describe(kind)}")
-        return None
-    out.unknown_keys(answer, _ANSWER_KEYS[kind], path)
-    before = len(out.problems)
-    if kind == "text":
-        return _parse_text_answer(out, answer, path, before, clue_id)
-    if kind == "geo":
-        lat = out.number(answer.get("lat"), f"{path}.lat", -90.0, 90.0)
-        lon = out.number(answer.get("lon"), f"{path}.lon", -180.0, 180.0)
-        radius = out.number(answer.get("radius_m"), f"{path}.radius_m", 0.0, MAX_RADIUS_M)
-        if radius is not None and radius <= 0:
-            out.add(f"{path}.radius_m", "must be more than 0")
-        if len(out.problems) > before:
-            return None
-        assert lat is not None and lon is not None and radius is not None
-        return GeoAnswer(lat=lat, lon=lon, radius_m=radius)
-    if kind == "code":
-        # Stored codes are trimmed like given ones (prepare() does it), so padding is fine.
-        codes = out.string_list(answer.get("codes"), f"{path}.codes")
-        if codes is not None and not codes:
-            out.add(f"{path}.codes", "must list at least one code")
-        if len(out.problems) > before or codes is None:
-            return None
-        return CodeAnswer(codes=codes)
-    return PhotoAnswer()
-
-
-def _parse_text_answer(
-    out: _Collector, answer: Mapping[str, Any], path: str, before: int, clue_id: str | None
-) -> TextAnswer | None:
-    def normalizes(text: str, item_path: str) -> bool:
-        if not normalize_answer(text):
-            out.add(
-                item_path, "normalizes to nothing (no letters or digits), so it can never match"
-            )
-            return False
-        return True
-
-    def compiles(pattern: str, item_path: str) -> bool:
-        try:
-            compile_pattern(pattern)
-        except PatternError as error:
-            clue = f"clue {clue_id!r}: " if clue_id is not None else ""
-            out.add(
-                item_path,
-                f"{clue}the pattern `{pattern}` cannot be used: {error}"
-                " (answers are matched in linear time, so backreferences and lookaround"
-                " are not available)",
-            )
-            return False
-        return True
-
-    accept = (
-        out.string_list(answer["accept"], f"{path}.accept", check=normalizes)
-        if "accept" in answer
-        else ()
-    )
-    regexes = (
-        out.string_list(answer["accept_regex"], f"{path}.accept_regex", check=compiles)
-        if "accept_regex" in answer
-        else ()
-    )
-    keep_going = (
-        out.string_list(answer["keep_going"], f"{path}.keep_going", check=normalizes)
-        if "keep_going" in answer
-        else ()
-    )
-    if accept == () and regexes == ():
-        out.add(f"{path}.accept", "a text answer needs at least one accept or accept_regex entry")
-    if len(out.problems) > before or accept is None or regexes is None or keep_going is None:
-        return None
-    return TextAnswer(accept=accept, accept_regex=regexes, keep_going=keep_going)
-
-
-def _parse_hints(out: _Collector, raw: object, path: str) -> tuple[Hint, ...] | None:
+def _parse_hints(out: Collector, raw: object, path: str) -> tuple[Hint, ...] | None:
     if not isinstance(raw, list):
-        out.add(path, f"must be a list of hints, got {_describe(raw)}")
+        out.add(path, f"must be a list of hints, got {describe(raw)}")
         return None
     hints: list[Hint] = []
     seen: set[str] = set()
@@ -503,7 +400,7 @@ def _parse_hints(out: _Collector, raw: object, path: str) -> tuple[Hint, ...] | 
     return tuple(hints) if len(out.problems) == before else None
 
 
-def _parse_requires(out: _Collector, raw: object, path: str) -> Requires | None:
+def _parse_requires(out: Collector, raw: object, path: str) -> Requires | None:
     if isinstance(raw, list):
         of = _requires_ids(out, raw, path)
         return Requires(of=of, count=len(of)) if of is not None else None
@@ -521,9 +418,9 @@ def _parse_requires(out: _Collector, raw: object, path: str) -> Requires | None:
     return Requires(of=of, count=count)
 
 
-def _requires_ids(out: _Collector, raw: object, path: str) -> tuple[str, ...] | None:
+def _requires_ids(out: Collector, raw: object, path: str) -> tuple[str, ...] | None:
     if not isinstance(raw, list) or not raw:
-        out.add(path, f"must be a non-empty list of clue ids, got {_describe(raw)}")
+        out.add(path, f"must be a non-empty list of clue ids, got {describe(raw)}")
         return None
     ids: list[str] = []
     for index, item in enumerate(raw):
@@ -537,8 +434,17 @@ def _requires_ids(out: _Collector, raw: object, path: str) -> tuple[str, ...] | 
     return tuple(ids)
 
 
-def _check_requires_graph(out: _Collector, all_nodes: list[_Node]) -> None:
+def _check_requires_graph(
+    out: Collector, all_nodes: list[_Node], rounds: tuple[Round, ...] = ()
+) -> None:
     known = {node.id for node in all_nodes}
+    gates: dict[str, Requires] = {}
+    for index, round_ in enumerate(rounds):
+        unknown = [r for r in round_.requires.of if r not in known] if round_.requires else []
+        for required in unknown:
+            out.add(f"rounds[{index}].requires", f"names unknown clue {required!r}")
+        if round_.requires is not None and not unknown:
+            gates[round_.id] = round_.requires
     nodes: list[_Node] = []  # the graph checked further, without the clues reported here
     for node in all_nodes:
         node_ok = True
@@ -550,14 +456,27 @@ def _check_requires_graph(out: _Collector, all_nodes: list[_Node]) -> None:
                 out.add(f"clues[{node.index}].requires", f"names unknown clue {required!r}")
                 node_ok = False
         nodes.append(node if node_ok else msgspec.structs.replace(node, requires=None))
-    index = {node.id: node.index for node in nodes}
+    where = {node.id: node.index for node in nodes}
     cycles = _cycles(nodes)
     for cycle in cycles:
-        out.add(f"clues[{index[cycle[0]]}].requires", "is part of a cycle: " + " -> ".join(cycle))
+        out.add(f"clues[{where[cycle[0]]}].requires", "is part of a cycle: " + " -> ".join(cycle))
     in_cycle = {clue_id for cycle in cycles for clue_id in cycle}
-    openable = _openable(nodes)
+    openable = _openable(nodes, gates)
+    shut_rounds = {
+        round_.id
+        for round_ in rounds
+        if round_.id in gates
+        and sum(1 for r in gates[round_.id].of if r in openable) < gates[round_.id].count
+    }
+    for index, round_ in enumerate(rounds):
+        if round_.id in shut_rounds:
+            out.add(
+                f"rounds[{index}].requires",
+                f"round {round_.id!r} can never open: too few of the clues it requires can be"
+                " solved (a round cannot require its own clues)",
+            )
     for node in nodes:
-        if node.id not in openable and node.id not in in_cycle:
+        if node.id not in openable and node.id not in in_cycle and node.round not in shut_rounds:
             out.add(
                 f"clues[{node.index}].requires",
                 f"clue {node.id!r} can never be opened: too few of its requirements can be",
@@ -589,17 +508,22 @@ def _cycles(nodes: list[_Node]) -> list[list[str]]:
     return cycles
 
 
-def _openable(nodes: list[_Node]) -> set[str]:
-    """The clues some team could open: a fixpoint from the ones open at the start."""
+def _openable(nodes: list[_Node], gates: dict[str, Requires]) -> set[str]:
+    """The clues some team could open: a fixpoint from the ones open at the start (a
+    clue's round gate must be met too; times always come, so they do not matter)."""
     openable: set[str] = set()
+
+    def met(req: Requires | None) -> bool:
+        return req is None or sum(1 for r in req.of if r in openable) >= req.count
+
     changed = True
     while changed:
         changed = False
         for node in nodes:
             if node.id in openable:
                 continue
-            req = node.requires
-            if req is None or sum(1 for r in req.of if r in openable) >= req.count:
+            gate = gates.get(node.round) if node.round is not None else None
+            if met(node.requires) and met(gate):
                 openable.add(node.id)
                 changed = True
     return openable
