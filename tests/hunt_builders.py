@@ -15,11 +15,13 @@ from questline.domain.commands import (
     Command,
     GeoGiven,
     Given,
+    PartGiven,
     PauseHunt,
     PhotoGiven,
     RegisterTeam,
     ResumeHunt,
     ReviewPhoto,
+    ReviseHunt,
     Submit,
     TextGiven,
     UnlockHint,
@@ -162,10 +164,23 @@ class PureHunt:
         return result
 
     # Shorthands that read like the spec.
-    def register(self, name: str) -> str:
-        reply = self.accepted(RegisterTeam(self.hunt_id, name, f"hash-of-{name}"))
+    def register(self, name: str, division: str | None = None) -> str:
+        reply = self.accepted(RegisterTeam(self.hunt_id, name, f"hash-of-{name}", division))
         team_id: str = reply.team_id
         return team_id
+
+    def revise(
+        self,
+        definition: HuntDefinition,
+        *,
+        rejudge: bool = False,
+        dry_run: bool = False,
+        expected: int | None = None,
+    ) -> Reply | Rejection:
+        return self.run(ReviseHunt(self.hunt_id, definition, expected, dry_run, rejudge))
+
+    def part(self, team_id: str, clue_id: str, part_id: str, answer: str) -> Reply | Rejection:
+        return self.submit(team_id, clue_id, PartGiven(part_id, answer))
 
     def submit(self, team_id: str, clue_id: str, given: Given) -> Reply | Rejection:
         return self.run(Submit(self.hunt_id, team_id, clue_id, given))

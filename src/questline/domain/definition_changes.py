@@ -68,7 +68,7 @@ def _differences(a: Any, b: Any, path: str) -> list[str]:
 
 
 def _is_list_of_scalars(value: Any) -> bool:
-    return isinstance(value, list) and all(not isinstance(x, dict | list) for x in value)
+    return isinstance(value, list | tuple) and all(not isinstance(x, dict | list) for x in value)
 
 
 def _show(key: str, value: Any) -> str:
