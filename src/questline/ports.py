@@ -88,12 +88,17 @@ class ReadModelStore(Protocol):
     def replace_all(self, rows: Changes, checkpoint: int) -> None: ...
 
     def leaderboard(
-        self, hunt_id: str, board: Board, limit: int, offset: int
+        self, hunt_id: str, board: Board, limit: int, offset: int, division: str | None = None
     ) -> list[LeaderboardRow]:
-        """Rows in rank order; costs O(offset + limit), never a sort of all teams."""
+        """Rows in rank order (of one division's teams, when given); costs
+        O(offset + limit), never a sort of all teams."""
         ...
 
-    def rank(self, hunt_id: str, board: Board, team_id: str) -> int | None: ...
+    def rank(
+        self, hunt_id: str, board: Board, team_id: str, division: str | None = None
+    ) -> int | None:
+        """The team's rank on the board (among its division's teams, when given)."""
+        ...
 
     def team_by_token(self, token_hash: str) -> tuple[str, str] | None: ...
 
@@ -179,10 +184,12 @@ class ReadModelReader(Protocol):
     def rows(self, table: Table, hunt_id: str | None = None) -> Iterator[tuple[str, str, Row]]: ...
 
     def leaderboard(
-        self, hunt_id: str, board: Board, limit: int, offset: int
+        self, hunt_id: str, board: Board, limit: int, offset: int, division: str | None = None
     ) -> list[LeaderboardRow]: ...
 
-    def rank(self, hunt_id: str, board: Board, team_id: str) -> int | None: ...
+    def rank(
+        self, hunt_id: str, board: Board, team_id: str, division: str | None = None
+    ) -> int | None: ...
 
     def team_by_token(self, token_hash: str) -> tuple[str, str] | None: ...
 

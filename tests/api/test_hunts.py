@@ -303,9 +303,10 @@ def test_the_public_and_organizers_get_no_clues(api: Api, hunt: str) -> None:
 def test_a_team_sees_only_the_clues_open_for_it(api: Api, team_a: TeamAuth) -> None:
     response = api.client.get(f"/api/hunts/{HUNT}", headers=team_a.headers)
     body = response.json()
-    summary = {k: v for k, v in body.items() if k not in ("clues", "team_id")}
+    summary = {k: v for k, v in body.items() if k not in ("clues", "team_id", "locked")}
     assert summary == _summary(spec_document(), "live")
     assert body["team_id"] == team_a.team_id  # a token alone tells a client which team it is
+    assert [c["id"] for c in body["locked"]] == ["dock-9", "crate"]
     # dock-9 needs lighthouse; crate needs one of lighthouse, dock-9.
     assert [c["id"] for c in body["clues"]] == ["lighthouse", "selfie"]
     lighthouse, selfie = body["clues"]
@@ -318,6 +319,8 @@ def test_a_team_sees_only_the_clues_open_for_it(api: Api, team_a: TeamAuth) -> N
         "solved": False,
         "attempts_left": None,
         "hints": [{"id": "look-up", "cost": 20, "unlocked": False}],
+        "round": None,
+        "solves": 0,
     }
     assert selfie["kind"] == "photo"
     assert selfie["points"] == 150
@@ -340,7 +343,7 @@ def test_solving_opens_clues_and_shows_current_values(
     assert clues["dock-9"]["points"] == dock_value(1)
     response = api.submit(team_a, {"clue": "dock-9", "lat": 59.9139, "lon": 10.7522})
     assert response.json()["result"] == "correct"
-    assert api.clues(team_a)["dock-9"] == {**clues["dock-9"], "solved": True}
+    assert api.clues(team_a)["dock-9"] == {**clues["dock-9"], "solved": True, "solves": 1}
 
     api.solve_lighthouse(team_b)
     assert api.clues(team_b)["dock-9"]["points"] == dock_value(2)  # what B would earn now

@@ -32,12 +32,17 @@ from questline.domain.events import (
 )
 from questline.domain.projections.rows import (
     NO_SCORING_EVENT,
+    AdjustmentNote,
+    AnnouncementRow,
     AuditRow,
     Changes,
     ClueStatsRow,
     HuntRow,
     LeaderboardRow,
+    MessageNote,
+    ReviewNote,
     ReviewRow,
+    RevisionRow,
     TeamRow,
 )
 from questline.domain.replies import (
@@ -143,6 +148,14 @@ def board_row(
     return LeaderboardRow(team, f"Team {team}", score, solved, last, order)
 
 
+def finished_row(
+    team: str, score: int, finished: int, division: str | None = None
+) -> LeaderboardRow:
+    return LeaderboardRow(
+        team, f"Team {team}", score, 1, finished, 1, finished, STARTS + finished, division
+    )
+
+
 def team_row(team: str, token: str, order: int = 1) -> TeamRow:
     return TeamRow(
         team_id=team,
@@ -154,21 +167,30 @@ def team_row(team: str, token: str, order: int = 1) -> TeamRow:
         wrong={"dock-9": 2},
         hints=[("lighthouse", "look-up")],
         pending={"crate": "p-4"},
-        bonus={"lighthouse": 50},
         hint_costs=20,
         adjustments=-5,
+        penalties=6,
+        division="open ✓",
+        tokens=[token, token + "-second"],
+        parts={"riddle": ["one", "two"]},
+        kept_open=["crate"],
+        reviews=[ReviewNote("selfie", False, 'blurry, "sorry"', STARTS + 5)],
+        adjustment_notes=[AdjustmentNote(-5, "late ⏰", STARTS + 6)],
+        messages=[MessageNote("Come to the desk ☕", STARTS + 7)],
     )
 
 
 def rows_of_every_table(hunt_id: str, salt: str = "") -> Changes:
     """One row (two for reviews) in every table of one hunt."""
     return {
-        ("hunts", hunt_id, hunt_id): HuntRow(rich_definition(hunt_id), True, 42, STARTS, 3, 2),
+        ("hunts", hunt_id, hunt_id): HuntRow(
+            rich_definition(hunt_id), True, 42, STARTS, 3, 2, 4, {"open": 3}, {"open": 2}
+        ),
         ("teams", hunt_id, "t-1"): team_row("t-1", f"token-{hunt_id}{salt}"),
         ("leaderboard_live", hunt_id, "t-1"): board_row("t-1", 130 + len(salt), 7),
-        ("leaderboard_frozen", hunt_id, "t-1"): board_row("t-1", 80 + len(salt), 5),
+        ("leaderboard_frozen", hunt_id, "t-1"): finished_row("t-1", 80 + len(salt), 5, "open"),
         ("clue_stats", hunt_id, "lighthouse"): ClueStatsRow(
-            "lighthouse", 2, 5 + len(salt), 1, 1, 0, ["t-1", "t-2"]
+            "lighthouse", 2, 5 + len(salt), 1, 1, 0, [(3, "t-1"), (8, "t-2")]
         ),
         ("reviews", hunt_id, "p-1"): ReviewRow(
             "p-1", "t-1", "selfie", "photo-1", STARTS, "waiting"
@@ -177,6 +199,8 @@ def rows_of_every_table(hunt_id: str, salt: str = "") -> Changes:
             "p-2", "t-1", "selfie", "photo-2", STARTS, "rejected", "blurry" + salt, STARTS + 9
         ),
         ("audit", hunt_id, f"{7:012d}"): AuditRow(7, STARTS, "hunt_paused", None, "paused" + salt),
+        ("revisions", hunt_id, f"{2:012d}"): RevisionRow(2, STARTS, ("hunt title: 'a' -> 'b'",)),
+        ("announcements", hunt_id, f"{9:012d}"): AnnouncementRow(9, STARTS, "Half time 半" + salt),
     }
 
 

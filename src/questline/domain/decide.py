@@ -269,7 +269,8 @@ def _part_solved(
     bonus = 0
     if all(p.id in solved or p.id == part.id for p in answer.parts):
         completed = _solve(state, team, clue.id, review_id=None)
-        completed = msgspec.structs.replace(completed, points=0)  # its parts earned them
+        # Its parts earned the points; it counts where its last part was solved.
+        completed = msgspec.structs.replace(completed, points=0, counts_at=state.version + 1)
         bonus = completed.bonus
         events.append(completed)
     return Accepted(
@@ -373,6 +374,8 @@ def _review(state: HuntState, command: ReviewPhoto) -> Decision:
     score = state.standings.score(team.team_id)
     if command.approve:
         solved = _solve(state, team, review.clue_id, review_id=review.review_id)
+        if reason:
+            solved = msgspec.structs.replace(solved, reason=reason)
         reply = ReviewReply(
             review.review_id,
             True,

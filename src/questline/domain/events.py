@@ -67,7 +67,9 @@ class ClueSolved(Fact, frozen=True, tag="clue_solved"):
     counts_at: int | None = None
     counts_at_time: Micros | None = None
     refund: int = 0
-    SCHEMA: ClassVar[int] = 2  # 2 added answer, lat, lon, client_time, counts_at, refund
+    reason: str = ""  # a judge's words on an approved photo
+    moved_from: int | None = None  # rejudging: the version of the team's later solve it moves
+    SCHEMA: ClassVar[int] = 2  # 2 added answer, lat, lon, client_time, counts_at, refund, ...
 
 
 class PartSolved(Fact, frozen=True, tag="part_solved"):

@@ -51,7 +51,8 @@ class TeamState:
     name: str
     order: int
     solved: dict[str, int] = field(default_factory=dict)  # clue -> version it counts at
-    parts: dict[str, dict[str, int]] = field(default_factory=dict)  # clue -> part -> version
+    # clue -> part -> (the version its solve counts at, and its time)
+    parts: dict[str, dict[str, tuple[int, Micros]]] = field(default_factory=dict)
     wrong: dict[str, int] = field(default_factory=dict)  # clue -> wrong attempts in all
     recent_wrong: dict[str, deque[Micros]] = field(default_factory=dict)  # for the rate limit
     hints: set[tuple[str, str]] = field(default_factory=set)
@@ -152,7 +153,8 @@ def _apply(state: HuntState, event: Event, recorded: RecordedEvent) -> None:
     elif isinstance(event, PartSolved):
         team = state.teams[event.team_id]
         at = event.counts_at if event.counts_at is not None else recorded.version
-        team.parts.setdefault(event.clue_id, {})[event.part_id] = at
+        time = event.counts_at_time if event.counts_at_time is not None else recorded.time
+        team.parts.setdefault(event.clue_id, {})[event.part_id] = (at, time)
         state.touched.add(event.clue_id)
         state.standings.apply(recorded)
     elif isinstance(event, KeptGoing):
@@ -239,7 +241,7 @@ class TeamData(msgspec.Struct, frozen=True):
     name: str
     order: int
     solved: dict[str, int]
-    parts: dict[str, dict[str, int]]
+    parts: dict[str, dict[str, tuple[int, Micros]]]
     wrong: dict[str, int]
     recent_wrong: dict[str, list[int]]
     hints: list[tuple[str, str]]
@@ -338,7 +340,10 @@ def load_state(data: StateData) -> HuntState:
             name=team.name,
             order=team.order,
             solved=dict(team.solved),
-            parts={clue: dict(parts) for clue, parts in team.parts.items()},
+            parts={
+                clue: {part: (at, time) for part, (at, time) in parts.items()}
+                for clue, parts in team.parts.items()
+            },
             wrong=dict(team.wrong),
             recent_wrong={
                 clue: deque(times, maxlen=window) for clue, times in team.recent_wrong.items()

@@ -93,5 +93,9 @@ def _earliest_accepted(
 
 def _already_counts(team: TeamState, clue_id: str, part_id: str, version: int) -> bool:
     """The team's solve of the clue (or part) already counts at or before `version`."""
-    at = team.parts.get(clue_id, {}).get(part_id) if part_id else team.solved.get(clue_id)
+    if part_id:
+        solved = team.parts.get(clue_id, {}).get(part_id)
+        at = solved[0] if solved is not None else None
+    else:
+        at = team.solved.get(clue_id)
     return at is not None and at <= version

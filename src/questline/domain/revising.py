@@ -131,7 +131,7 @@ def _solves(state: HuntState, new: HuntDefinition, found: list[Found]) -> list[E
     """The events rejudging's finds become: part solves, and the clue solves they
     complete (counting at the latest of the clue's parts)."""
     events: list[Event] = []
-    parts_now = {
+    parts_now: dict[tuple[str, str], dict[str, tuple[int, Micros]]] = {
         (team_id, clue): dict(parts)
         for team_id, team in state.teams.items()
         for clue, parts in team.parts.items()
@@ -139,7 +139,8 @@ def _solves(state: HuntState, new: HuntDefinition, found: list[Found]) -> list[E
     clues = {clue.id: clue for clue in new.clues}
     for f in found:
         if not f.part_id:
-            events.append(_solve_event(f.team_id, f.clue_id, f.version, f.time, f.penalty))
+            later = state.teams[f.team_id].solved.get(f.clue_id)
+            events.append(_solve_event(f.team_id, f.clue_id, f.version, f.time, f.penalty, later))
             continue
         clue = clues[f.clue_id]
         assert isinstance(clue.answer, PartsAnswer)
@@ -158,17 +159,29 @@ def _solves(state: HuntState, new: HuntDefinition, found: list[Found]) -> list[E
             )
         )
         solved = parts_now.setdefault((f.team_id, f.clue_id), {})
-        solved[f.part_id] = f.version
+        solved[f.part_id] = (f.version, f.time)
         if all(p.id in solved for p in clue.answer.parts):
-            at = max(solved[p.id] for p in clue.answer.parts)
+            at, time = max(solved[p.id] for p in clue.answer.parts)
             team_solved = state.teams[f.team_id].solved.get(f.clue_id)
             if team_solved is None or at < team_solved:
-                events.append(_solve_event(f.team_id, f.clue_id, at, f.time, 0))
+                events.append(_solve_event(f.team_id, f.clue_id, at, time, 0, team_solved))
     return events
 
 
-def _solve_event(team_id: str, clue_id: str, at: int, time: Micros, refund: int) -> ClueSolved:
-    return ClueSolved(team_id, clue_id, 0, 0, 0, counts_at=at, counts_at_time=time, refund=refund)
+def _solve_event(
+    team_id: str, clue_id: str, at: int, time: Micros, refund: int, moved_from: int | None
+) -> ClueSolved:
+    return ClueSolved(
+        team_id,
+        clue_id,
+        0,
+        0,
+        0,
+        counts_at=at,
+        counts_at_time=time,
+        refund=refund,
+        moved_from=moved_from,
+    )
 
 
 def _valued(standings: Standings, event: Event) -> Event:
@@ -189,4 +202,5 @@ def _valued(standings: Standings, event: Event) -> Event:
         counts_at=event.counts_at,
         counts_at_time=event.counts_at_time,
         refund=event.refund,
+        moved_from=event.moved_from,
     )

@@ -6,8 +6,9 @@ puts a stored answer or code into what they return.
 
 from typing import Any
 
-from questline.domain.definition import Clue, HuntDefinition
+from questline.domain.definition import Clue, HuntDefinition, PartsAnswer, Requires
 from questline.domain.dynamic_scoring import clue_value
+from questline.domain.openness import clue_open, opens_at, round_open
 from questline.domain.projections.rows import ClueStatsRow, HuntRow, TeamRow
 from questline.domain.timestamps import Micros, to_rfc3339
 
@@ -38,15 +39,13 @@ def hunt_summary(row: HuntRow, now: Micros) -> dict[str, Any]:
     }
 
 
-def is_open(clue: Clue, team: TeamRow) -> bool:
-    requires = clue.requires
-    if requires is None:
-        return True
-    return sum(1 for r in requires.of if r in team.solved) >= requires.count
+def is_open(definition: HuntDefinition, clue: Clue, team: TeamRow, now: Micros) -> bool:
+    return clue_open(definition, clue, team.solved, now, team.kept_open)
 
 
 def current_value(clue: Clue, solved: bool, solves: int) -> int:
-    """Held points for a solver; what solving now would earn (before bonus) otherwise."""
+    """Held points for a solver; what solving now would earn (before bonus) otherwise
+    (for a clue in parts: all its parts' points)."""
     return clue_value(clue.points, solves if solved else solves + 1)
 
 
@@ -56,10 +55,11 @@ def attempts_left(clue: Clue, team: TeamRow) -> int | None:
     return max(clue.max_attempts - team.wrong.get(clue.id, 0), 0)
 
 
-def clue_view(clue: Clue, team: TeamRow, solves: int) -> dict[str, Any]:
+def clue_view(clue: Clue, team: TeamRow, stats: ClueStatsRow | None) -> dict[str, Any]:
     solved = clue.id in team.solved
     unlocked = {hint_id for clue_id, hint_id in team.hints if clue_id == clue.id}
-    return {
+    solves = stats.solves if stats is not None else 0
+    view: dict[str, Any] = {
         "id": clue.id,
         "title": clue.title,
         "text": clue.text,
@@ -73,17 +73,84 @@ def clue_view(clue: Clue, team: TeamRow, solves: int) -> dict[str, Any]:
             else {"id": h.id, "cost": h.cost, "unlocked": False}
             for h in clue.hints
         ],
+        "round": clue.round,
+        "solves": solves,
     }
+    if clue.meta:
+        view["meta"] = True
+    answer = clue.answer
+    if isinstance(answer, PartsAnswer):
+        done = set(team.parts.get(clue.id, ()))
+        view["parts"] = [
+            {"id": p.id, "title": p.title, "points": p.points, "solved": p.id in done}
+            for p in answer.parts
+        ]
+    return view
 
 
 def open_clues(
-    definition: HuntDefinition, team: TeamRow, stats: dict[str, ClueStatsRow]
+    definition: HuntDefinition, team: TeamRow, stats: dict[str, ClueStatsRow], now: Micros
 ) -> list[dict[str, Any]]:
     return [
-        clue_view(clue, team, stats[clue.id].solves if clue.id in stats else 0)
+        clue_view(clue, team, stats.get(clue.id))
         for clue in definition.clues
-        if is_open(clue, team)
+        if is_open(definition, clue, team, now)
     ]
+
+
+def locked_clues(definition: HuntDefinition, team: TeamRow, now: Micros) -> list[dict[str, Any]]:
+    """The clues not yet open for the team, but for hidden ones (their own flag, or their
+    round's): what opens each, never its text."""
+    hidden_rounds = {r.id for r in definition.rounds if r.hidden}
+    locked = []
+    for clue in definition.clues:
+        if clue.hidden or clue.round in hidden_rounds or is_open(definition, clue, team, now):
+            continue
+        when = opens_at(definition, clue)
+        locked.append(
+            {
+                "id": clue.id,
+                "title": clue.title,
+                "opens_at": to_rfc3339(when) if when is not None and when > now else None,
+                "requires": requires_view(clue.requires),
+            }
+        )
+    return locked
+
+
+def requires_view(requires: Requires | None) -> dict[str, Any] | None:
+    if requires is None:
+        return None
+    if requires.count == len(requires.of):
+        return {"all": requires.count, "of": list(requires.of)}
+    return {"any": requires.count, "of": list(requires.of)}
+
+
+def rounds_view(
+    definition: HuntDefinition, team: TeamRow | None, now: Micros
+) -> list[dict[str, Any]]:
+    """Each round; with a team, whether it is open for it and whether its meta is solved
+    (without one, hidden rounds are left out)."""
+    metas = {clue.round: clue.id for clue in definition.clues if clue.meta and clue.round}
+    views: list[dict[str, Any]] = []
+    for r in definition.rounds:
+        if team is None:
+            if not r.hidden:
+                views.append({"id": r.id, "title": r.title})
+            continue
+        is_round_open = round_open(definition, r, team.solved, now)
+        if r.hidden and not is_round_open:
+            continue
+        meta = metas.get(r.id)
+        views.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "open": is_round_open,
+                "completed": meta is not None and meta in team.solved,
+            }
+        )
+    return views
 
 
 def team_progress(
@@ -92,28 +159,31 @@ def team_progress(
     stats: dict[str, ClueStatsRow],
     score: int,
     rank: int | None,
+    now: Micros,
 ) -> dict[str, Any]:
     solved = []
     for clue in definition.clues:
         if clue.id in team.solved:
-            solves = stats[clue.id].solves if clue.id in stats else 0
+            clue_stats = stats.get(clue.id)
+            solves = clue_stats.solves if clue_stats is not None else 0
             solved.append(
                 {
                     "clue": clue.id,
                     "points": current_value(clue, True, solves),
-                    "bonus": team.bonus.get(clue.id, 0),
+                    "bonus": bonus_of(definition, clue_stats, team.team_id),
                 }
             )
     return {
         "team_id": team.team_id,
         "name": team.name,
+        "division": team.division,
         "score": score,
         "rank": rank,
         "solved": solved,
         "open_clues": [
             clue.id
             for clue in definition.clues
-            if is_open(clue, team) and clue.id not in team.solved
+            if clue.id not in team.solved and is_open(definition, clue, team, now)
         ],
         "hints_unlocked": [{"clue": c, "hint": h} for c, h in team.hints],
         "attempts_left": {
@@ -123,5 +193,26 @@ def team_progress(
         },
         "pending_reviews": [{"clue": c, "review_id": r} for c, r in team.pending.items()],
         "hint_costs": team.hint_costs,
-        "adjustments": team.adjustments,
+        "penalties": team.penalties,
+        "parts": {clue: list(parts) for clue, parts in team.parts.items()},
+        "reviews": [
+            {"clue": r.clue, "approved": r.approved, "reason": r.reason, "time": to_rfc3339(r.time)}
+            for r in team.reviews
+        ],
+        "adjustments": [
+            {"points": a.points, "reason": a.reason, "time": to_rfc3339(a.time)}
+            for a in team.adjustment_notes
+        ],
+        "messages": [{"text": m.text, "time": to_rfc3339(m.time)} for m in team.messages],
     }
+
+
+def bonus_of(definition: HuntDefinition, stats: ClueStatsRow | None, team_id: str) -> int:
+    """The first-solve bonus the team holds for a clue, by its solve's place."""
+    bonuses = definition.first_solve_bonus
+    if stats is None or not bonuses:
+        return 0
+    for place, (_, solver) in enumerate(stats.first_solves[: len(bonuses)]):
+        if solver == team_id:
+            return bonuses[place]
+    return 0

@@ -47,6 +47,29 @@ def wall_clock_micros() -> int:
     return time.time_ns() // 1000
 
 
+def _rank_boards(board: str, row: LeaderboardRow) -> tuple[str, ...]:
+    """The rank partitions a row is in: its board, and its division's own ranking."""
+    return (board,) if row.division is None else (board, f"{board}/{row.division}")
+
+
+def _rank_deletes(
+    ts: int, hunt_id: str, board: str, before: LeaderboardRow
+) -> list[tuple[object, ...]]:
+    return [
+        (
+            ts,
+            hunt_id,
+            ranked,
+            before.finish_order,
+            -before.score,
+            before.last_scoring_version,
+            before.order,
+            before.team_id,
+        )
+        for ranked in _rank_boards(board, before)
+    ]
+
+
 class CassandraReadModelStore:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -60,13 +83,15 @@ class CassandraReadModelStore:
         )
         self._rank_insert = prepare(
             s,
-            "INSERT INTO rm_rank (hunt_id, board, neg_score, last_version, reg_order, team_id,"
-            " name, score, solved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?",
+            "INSERT INTO rm_rank (hunt_id, board, finish_order, neg_score, last_version,"
+            " reg_order, team_id, name, score, solved, finished_at, division)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?",
         )
         self._rank_delete = prepare(
             s,
             "DELETE FROM rm_rank USING TIMESTAMP ? WHERE hunt_id = ? AND board = ? AND"
-            " neg_score = ? AND last_version = ? AND reg_order = ? AND team_id = ?",
+            " finish_order = ? AND neg_score = ? AND last_version = ? AND reg_order = ?"
+            " AND team_id = ?",
         )
         self._token = prepare(
             s, "INSERT INTO team_tokens (token_hash, hunt_id, team_id) VALUES (?, ?, ?)"
@@ -76,13 +101,13 @@ class CassandraReadModelStore:
         self._rows = prepare(s, "SELECT key, row FROM rm_rows WHERE hunt_id = ? AND tbl = ?")
         self._board = prepare(
             s,
-            "SELECT team_id, name, score, solved, last_version, reg_order FROM rm_rank"
-            " WHERE hunt_id = ? AND board = ? LIMIT ?",
+            "SELECT team_id, name, score, solved, last_version, reg_order, finish_order,"
+            " finished_at, division FROM rm_rank WHERE hunt_id = ? AND board = ? LIMIT ?",
         )
         self._ahead = prepare(
             s,
             "SELECT COUNT(*) FROM rm_rank WHERE hunt_id = ? AND board = ? AND"
-            " (neg_score, last_version, reg_order, team_id) < (?, ?, ?, ?)",
+            " (finish_order, neg_score, last_version, reg_order, team_id) < (?, ?, ?, ?, ?)",
         )
         self._by_token = prepare(s, "SELECT hunt_id, team_id FROM team_tokens WHERE token_hash = ?")
         self._hunts = prepare(s, "SELECT hunt_id FROM hunt_index WHERE bucket = 0")
@@ -178,17 +203,7 @@ class CassandraReadModelStore:
                 before = previous_ranks.get((table, hunt_id, key))
                 ranks[(table, hunt_id, key)] = None
                 if before is not None and table in _BOARDS:
-                    rank_deletes.append(
-                        (
-                            ts,
-                            hunt_id,
-                            _BOARDS[table],
-                            -before.score,
-                            before.last_scoring_version,
-                            before.order,
-                            key,
-                        )
-                    )
+                    rank_deletes.extend(_rank_deletes(ts, hunt_id, _BOARDS[table], before))
                 continue
             if isinstance(row, HuntRow):
                 # The hunt row (its version) goes last: once a reader sees the version,
@@ -200,34 +215,28 @@ class CassandraReadModelStore:
                 board = _BOARDS[table]
                 before = previous_ranks.get((table, hunt_id, key))
                 if before is not None and before.sort_key() != row.sort_key():
-                    rank_deletes.append(
+                    rank_deletes.extend(_rank_deletes(ts, hunt_id, board, before))
+                for ranked in _rank_boards(board, row):
+                    rank_inserts.append(
                         (
-                            ts,
                             hunt_id,
-                            board,
-                            -before.score,
-                            before.last_scoring_version,
-                            before.order,
+                            ranked,
+                            row.finish_order,
+                            -row.score,
+                            row.last_scoring_version,
+                            row.order,
                             key,
+                            row.name,
+                            row.score,
+                            row.solved,
+                            row.finished_at,
+                            row.division,
+                            ts,
                         )
                     )
-                rank_inserts.append(
-                    (
-                        hunt_id,
-                        board,
-                        -row.score,
-                        row.last_scoring_version,
-                        row.order,
-                        key,
-                        row.name,
-                        row.score,
-                        row.solved,
-                        ts,
-                    )
-                )
                 ranks[(table, hunt_id, key)] = row
             elif isinstance(row, TeamRow):
-                tokens.append((row.token_hash, hunt_id, key))
+                tokens.extend((token, hunt_id, key) for token in row.tokens)
         hunts = [(hunt_id,) for hunt_id in sorted(hunts_touched)]
         for statement, values in (
             (self._upsert, upserts),
@@ -303,11 +312,18 @@ class CassandraReadModelStore:
         if not self.session.execute(self._set_base, (new_base, partition, holder)).was_applied:
             raise Fenced(f"events partition {partition} was claimed by a newer writer")
         self._bases[partition] = new_base
+        mine = {key: row for key, row in rows.items() if key[1] == hunt_id}
+        divisions = {
+            division.id
+            for row in (self.get("hunts", hunt_id, hunt_id), *mine.values())
+            if isinstance(row, HuntRow)
+            for division in row.definition.divisions
+        }
         for table in ROW_TYPES:
             self.session.execute(self._delete_table, (remove, hunt_id, table))
         for board in ("live", "frozen"):
-            self.session.execute(self._delete_board, (remove, hunt_id, board))
-        mine = {key: row for key, row in rows.items() if key[1] == hunt_id}
+            for ranked in (board, *(f"{board}/{d}" for d in sorted(divisions))):
+                self.session.execute(self._delete_board, (remove, hunt_id, ranked))
         self._write_rows(mine, remove + 1, {})
 
     def _stored_base(self, partition: int) -> int:
@@ -337,25 +353,47 @@ class CassandraReadModelStore:
         return sorted(row.hunt_id for row in self.session.execute(self._hunts))
 
     def leaderboard(
-        self, hunt_id: str, board: Board, limit: int, offset: int
+        self, hunt_id: str, board: Board, limit: int, offset: int, division: str | None = None
     ) -> list[LeaderboardRow]:
         if offset >= MAX_CQL_LIMIT:
             return []  # no board holds two billion teams
         wanted = min(offset + limit, MAX_CQL_LIMIT)  # CQL's LIMIT is a 32-bit int
-        rows = list(self.session.execute(self._board, (hunt_id, board, wanted)))
+        partition = board if division is None else f"{board}/{division}"
+        rows = list(self.session.execute(self._board, (hunt_id, partition, wanted)))
         return [
-            LeaderboardRow(r.team_id, r.name, r.score, r.solved, r.last_version, r.reg_order)
+            LeaderboardRow(
+                r.team_id,
+                r.name,
+                r.score,
+                r.solved,
+                r.last_version,
+                r.reg_order,
+                r.finish_order,
+                r.finished_at,
+                r.division,
+            )
             for r in rows[offset:]
         ]
 
-    def rank(self, hunt_id: str, board: Board, team_id: str) -> int | None:
+    def rank(
+        self, hunt_id: str, board: Board, team_id: str, division: str | None = None
+    ) -> int | None:
         table: Table = "leaderboard_live" if board == "live" else "leaderboard_frozen"
         mine = self.get(table, hunt_id, team_id)
         if not isinstance(mine, LeaderboardRow):
             return None
+        partition = board if division is None else f"{board}/{division}"
         ahead = self.session.execute(
             self._ahead,
-            (hunt_id, board, -mine.score, mine.last_scoring_version, mine.order, team_id),
+            (
+                hunt_id,
+                partition,
+                mine.finish_order,
+                -mine.score,
+                mine.last_scoring_version,
+                mine.order,
+                team_id,
+            ),
         ).one()
         return int(ahead[0]) + 1
 
@@ -365,6 +403,6 @@ class CassandraReadModelStore:
             return None
         # The index is only a hint: the team's row must still carry this token.
         team = self.get("teams", row.hunt_id, row.team_id)
-        if not isinstance(team, TeamRow) or team.token_hash != token_hash:
-            return None
+        if not isinstance(team, TeamRow) or token_hash not in team.tokens:
+            return None  # revoked (or an index entry left by a replaced row)
         return (row.hunt_id, row.team_id)

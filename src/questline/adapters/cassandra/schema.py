@@ -27,10 +27,14 @@ TABLES = [
         hunt_id text, tbl text, key text, row blob,
         PRIMARY KEY ((hunt_id, tbl), key))""",
     # The leaderboards in rank order: reading the top N reads N rows.
+    # board: live or frozen, or live/<division> and frozen/<division> for a division's
+    # own ranking; finish_order first, so finished teams lead under ranking: finish.
     """CREATE TABLE IF NOT EXISTS rm_rank (
-        hunt_id text, board text, neg_score bigint, last_version bigint, reg_order int,
-        team_id text, name text, score bigint, solved int,
-        PRIMARY KEY ((hunt_id, board), neg_score, last_version, reg_order, team_id))""",
+        hunt_id text, board text, finish_order bigint, neg_score bigint, last_version bigint,
+        reg_order int, team_id text, name text, score bigint, solved int, finished_at bigint,
+        division text,
+        PRIMARY KEY ((hunt_id, board), finish_order, neg_score, last_version, reg_order,
+        team_id))""",
     """CREATE TABLE IF NOT EXISTS team_tokens (
         token_hash text PRIMARY KEY, hunt_id text, team_id text)""",
     """CREATE TABLE IF NOT EXISTS hunt_index (

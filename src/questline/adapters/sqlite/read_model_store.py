@@ -24,15 +24,15 @@ from questline.ports import Board
 
 CHECKPOINT = "read_models"
 
-_JSON_TABLES: dict[Table, str] = {
-    "hunts": "rm_hunts",
-    "clue_stats": "rm_clue_stats",
-    "reviews": "rm_reviews",
-    "audit": "rm_audit",
-}
 _BOARDS: dict[Table, Board] = {"leaderboard_live": "live", "leaderboard_frozen": "frozen"}
-_LB_COLUMNS = "key, name, score, solved, last_scoring_version, reg_order"
-_RANK_ORDER = "score DESC, last_scoring_version, reg_order"
+# Every other table but teams keeps its rows as JSON in a table of its own name.
+_JSON_TABLES: dict[Table, str] = {
+    table: f"rm_{table}" for table in TABLES if table not in _BOARDS and table != "teams"
+}
+_LB_COLUMNS = (
+    "key, name, score, solved, last_scoring_version, reg_order, finish_order, finished_at, division"
+)
+_RANK_ORDER = "finish_order, score DESC, last_scoring_version, reg_order"
 _encoder = msgspec.json.Encoder()
 _decoders = {table: msgspec.json.Decoder(row_type) for table, row_type in ROW_TYPES.items()}
 
@@ -47,9 +47,17 @@ class _HuntRowJson(msgspec.Struct):
     last_time: int
     teams: int
     teams_before_freeze: int
+    revision: int
+    division_teams: dict[str, int]
+    division_teams_before_freeze: dict[str, int]
 
 
-def _board_row(row: tuple[str, str, int, int, int, int]) -> LeaderboardRow:
+assert _HuntRowJson.__struct_fields__ == HuntRow.__struct_fields__
+
+
+def _board_row(
+    row: tuple[str, str, int, int, int, int, int, int | None, str | None],
+) -> LeaderboardRow:
     return LeaderboardRow(*row)
 
 
@@ -113,6 +121,9 @@ class SqliteReadModelStore:
                         row.solved,
                         row.last_scoring_version,
                         row.order,
+                        row.finish_order,
+                        row.finished_at,
+                        row.division,
                     )
                 )
             elif isinstance(row, HuntRow):
@@ -124,10 +135,11 @@ class SqliteReadModelStore:
         if boards:
             db.executemany(
                 f"INSERT INTO rm_leaderboard (board, hunt_id, {_LB_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (board, hunt_id, key) DO UPDATE"
-                " SET name = excluded.name, score = excluded.score, solved = excluded.solved,"
-                " last_scoring_version = excluded.last_scoring_version,"
-                " reg_order = excluded.reg_order",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (board, hunt_id, key)"
+                " DO UPDATE SET name = excluded.name, score = excluded.score,"
+                " solved = excluded.solved, last_scoring_version = excluded.last_scoring_version,"
+                " reg_order = excluded.reg_order, finish_order = excluded.finish_order,"
+                " finished_at = excluded.finished_at, division = excluded.division",
                 boards,
             )
         for table, values in upserts.items():
@@ -165,6 +177,9 @@ class SqliteReadModelStore:
                 row.last_time,
                 row.teams,
                 row.teams_before_freeze,
+                row.revision,
+                row.division_teams,
+                row.division_teams_before_freeze,
             )
         )
 
@@ -226,37 +241,43 @@ class SqliteReadModelStore:
         self._set_checkpoint(db, checkpoint)
 
     def leaderboard(
-        self, hunt_id: str, board: Board, limit: int, offset: int
+        self, hunt_id: str, board: Board, limit: int, offset: int, division: str | None = None
     ) -> list[LeaderboardRow]:
+        only = "AND division = ?" if division is not None else ""
+        params = (board, hunt_id, division) if division is not None else (board, hunt_id)
         rows = self._reader().execute(
-            f"SELECT {_LB_COLUMNS} FROM rm_leaderboard WHERE board = ? AND hunt_id = ?"
+            f"SELECT {_LB_COLUMNS} FROM rm_leaderboard WHERE board = ? AND hunt_id = ? {only}"
             f" ORDER BY {_RANK_ORDER} LIMIT ? OFFSET ?",
-            (board, hunt_id, limit, offset),
+            (*params, limit, offset),
         )
         return [_board_row(row) for row in rows]
 
-    def rank(self, hunt_id: str, board: Board, team_id: str) -> int | None:
+    def rank(
+        self, hunt_id: str, board: Board, team_id: str, division: str | None = None
+    ) -> int | None:
         db = self._reader()
         mine = db.execute(
-            "SELECT score, last_scoring_version, reg_order FROM rm_leaderboard"
+            "SELECT finish_order, score, last_scoring_version, reg_order FROM rm_leaderboard"
             " WHERE board = ? AND hunt_id = ? AND key = ?",
             (board, hunt_id, team_id),
         ).fetchone()
         if mine is None:
             return None
-        score, last, order = mine
+        finish, score, last, order = mine
+        only = "AND division = ?" if division is not None else ""
+        params = (board, hunt_id, division) if division is not None else (board, hunt_id)
         ahead = db.execute(
-            "SELECT COUNT(*) FROM rm_leaderboard WHERE board = ? AND hunt_id = ? AND"
-            " (score > ? OR (score = ? AND (last_scoring_version < ? OR"
-            " (last_scoring_version = ? AND reg_order < ?))))",
-            (board, hunt_id, score, score, last, last, order),
+            f"SELECT COUNT(*) FROM rm_leaderboard WHERE board = ? AND hunt_id = ? {only} AND"
+            " (finish_order < ? OR (finish_order = ? AND (score > ? OR (score = ? AND"
+            " (last_scoring_version < ? OR (last_scoring_version = ? AND reg_order < ?))))))",
+            (*params, finish, finish, score, score, last, last, order),
         ).fetchone()[0]
         return int(ahead) + 1
 
     def team_by_token(self, token_hash: str) -> tuple[str, str] | None:
         row = (
             self._reader()
-            .execute("SELECT hunt_id, key FROM rm_teams WHERE token_hash = ?", (token_hash,))
+            .execute("SELECT hunt_id, key FROM rm_team_tokens WHERE token_hash = ?", (token_hash,))
             .fetchone()
         )
         return (row[0], row[1]) if row else None

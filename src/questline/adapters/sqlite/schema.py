@@ -43,7 +43,10 @@ CREATE TABLE IF NOT EXISTS rm_teams (
     name TEXT NOT NULL, reg_order INTEGER NOT NULL, registered_at INTEGER NOT NULL,
     PRIMARY KEY (hunt_id, key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rm_teams_by_token ON rm_teams (token_hash);
+CREATE TABLE IF NOT EXISTS rm_team_tokens (
+    token_hash TEXT PRIMARY KEY, hunt_id TEXT NOT NULL, key TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rm_team_tokens_by_team ON rm_team_tokens (hunt_id, key);
 CREATE TABLE IF NOT EXISTS rm_team_progress (
     hunt_id TEXT NOT NULL, key TEXT NOT NULL, progress TEXT NOT NULL,
     PRIMARY KEY (hunt_id, key)
@@ -52,10 +55,13 @@ CREATE TABLE IF NOT EXISTS rm_leaderboard (
     board TEXT NOT NULL, hunt_id TEXT NOT NULL, key TEXT NOT NULL,
     name TEXT NOT NULL, score INTEGER NOT NULL, solved INTEGER NOT NULL,
     last_scoring_version INTEGER NOT NULL, reg_order INTEGER NOT NULL,
+    finish_order INTEGER NOT NULL, finished_at INTEGER, division TEXT,
     PRIMARY KEY (board, hunt_id, key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rm_leaderboard_by_rank
-    ON rm_leaderboard (board, hunt_id, score DESC, last_scoring_version, reg_order);
+CREATE INDEX IF NOT EXISTS rm_leaderboard_by_rank ON rm_leaderboard
+    (board, hunt_id, finish_order, score DESC, last_scoring_version, reg_order);
+CREATE INDEX IF NOT EXISTS rm_leaderboard_by_division_rank ON rm_leaderboard
+    (board, hunt_id, division, finish_order, score DESC, last_scoring_version, reg_order);
 CREATE TABLE IF NOT EXISTS rm_clue_stats (
     hunt_id TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
     PRIMARY KEY (hunt_id, key)
@@ -65,6 +71,14 @@ CREATE TABLE IF NOT EXISTS rm_reviews (
     PRIMARY KEY (hunt_id, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rm_audit (
+    hunt_id TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
+    PRIMARY KEY (hunt_id, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rm_revisions (
+    hunt_id TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
+    PRIMARY KEY (hunt_id, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rm_announcements (
     hunt_id TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
     PRIMARY KEY (hunt_id, key)
 ) WITHOUT ROWID;

@@ -12,19 +12,31 @@ from collections.abc import Iterator, Sequence
 
 import msgspec
 
-from questline.domain.projections.rows import TeamRow
+from questline.domain.projections.rows import AdjustmentNote, MessageNote, ReviewNote, TeamRow
 
 
 class _Progress(msgspec.Struct, array_like=True):
-    """TeamRow's changing fields, in TeamRow's order."""
+    """TeamRow's changing fields, in TeamRow's order (a test checks it against TeamRow)."""
 
     solved: dict[str, int]
     wrong: dict[str, int]
     hints: list[tuple[str, str]]
     pending: dict[str, str]
-    bonus: dict[str, int]
     hint_costs: int
     adjustments: int
+    penalties: int
+    division: str | None
+    tokens: list[str]
+    parts: dict[str, list[str]]
+    kept_open: list[str]
+    reviews: list[ReviewNote]
+    adjustment_notes: list[AdjustmentNote]
+    messages: list[MessageNote]
+
+
+FIXED = ("team_id", "name", "order", "token_hash", "registered_at")
+PROGRESS: tuple[str, ...] = _Progress.__struct_fields__
+assert TeamRow.__struct_fields__ == FIXED + PROGRESS
 
 
 _encode = msgspec.json.Encoder().encode
@@ -47,7 +59,9 @@ SELECT = (
     "SELECT t.hunt_id, t.key, t.token_hash, t.name, t.reg_order, t.registered_at, p.progress"
     " FROM rm_teams t JOIN rm_team_progress p ON p.hunt_id = t.hunt_id AND p.key = t.key"
 )
-TABLES = ("rm_teams", "rm_team_progress")
+TABLES = ("rm_teams", "rm_team_progress", "rm_team_tokens")
+INSERT_TOKEN = "INSERT OR REPLACE INTO rm_team_tokens (token_hash, hunt_id, key) VALUES (?, ?, ?)"
+DELETE_TOKENS = "DELETE FROM rm_team_tokens WHERE hunt_id = ? AND key = ?"
 
 
 Fixed = tuple[str, str, int, int]  # token hash, name, order, registered at
@@ -62,9 +76,11 @@ class TeamRowWriter:
 
     def __init__(self) -> None:
         self._fixed: dict[tuple[str, str], Fixed] = {}
+        self._tokens: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def forget(self) -> None:
         self._fixed.clear()
+        self._tokens.clear()
 
     def write(self, db: sqlite3.Connection, rows: Sequence[tuple[str, str, TeamRow]]) -> None:
         known = self._fixed
@@ -75,6 +91,11 @@ class TeamRowWriter:
             if known.get((hunt_id, key)) != values:
                 fixed.append((hunt_id, key, *values))
                 known[(hunt_id, key)] = values
+            tokens = tuple(r.tokens)
+            if self._tokens.get((hunt_id, key)) != tokens:  # a new token, or revoked ones
+                db.execute(DELETE_TOKENS, (hunt_id, key))
+                db.executemany(INSERT_TOKEN, [(token, hunt_id, key) for token in tokens])
+                self._tokens[(hunt_id, key)] = tokens
             # A tuple encodes as the same JSON array as _Progress, without building one.
             progress.append(
                 (
@@ -86,9 +107,16 @@ class TeamRowWriter:
                             r.wrong,
                             r.hints,
                             r.pending,
-                            r.bonus,
                             r.hint_costs,
                             r.adjustments,
+                            r.penalties,
+                            r.division,
+                            r.tokens,
+                            r.parts,
+                            r.kept_open,
+                            r.reviews,
+                            r.adjustment_notes,
+                            r.messages,
                         )
                     ),
                 )
@@ -105,20 +133,7 @@ def delete(db: sqlite3.Connection, keys: Sequence[tuple[str, str]]) -> None:
 
 def _row(key: str, token_hash: str, name: str, order: int, at: int, progress: str) -> TeamRow:
     p = _decode(progress)
-    return TeamRow(
-        key,
-        name,
-        order,
-        token_hash,
-        at,
-        p.solved,
-        p.wrong,
-        p.hints,
-        p.pending,
-        p.bonus,
-        p.hint_costs,
-        p.adjustments,
-    )
+    return TeamRow(key, name, order, token_hash, at, *msgspec.structs.astuple(p))
 
 
 def get(db: sqlite3.Connection, hunt_id: str, key: str) -> TeamRow | None:

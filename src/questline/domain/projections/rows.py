@@ -8,10 +8,8 @@ from questline.domain.definition import HuntDefinition
 from questline.domain.standings import NO_SCORING_EVENT, NOT_FINISHED
 from questline.domain.timestamps import Micros
 
+# The read models' tables: the one list of them.
 Table = Literal[
-    "hunts", "teams", "leaderboard_live", "leaderboard_frozen", "clue_stats", "reviews", "audit"
-]
-TABLES: tuple[Table, ...] = (
     "hunts",
     "teams",
     "leaderboard_live",
@@ -19,16 +17,42 @@ TABLES: tuple[Table, ...] = (
     "clue_stats",
     "reviews",
     "audit",
-)
+    "revisions",
+    "announcements",
+]
+TABLES: tuple[Table, ...] = Table.__args__  # type: ignore[attr-defined]
 
 
 class HuntRow(msgspec.Struct, frozen=True):
-    definition: HuntDefinition
+    definition: HuntDefinition  # the revision in force
     paused: bool
     version: int
     last_time: Micros
     teams: int
     teams_before_freeze: int
+    revision: int = 1
+    division_teams: dict[str, int] = msgspec.field(default_factory=dict)
+    division_teams_before_freeze: dict[str, int] = msgspec.field(default_factory=dict)
+
+
+class ReviewNote(msgspec.Struct, frozen=True):
+    """A judge's verdict on one of the team's photos, with the reason it was given."""
+
+    clue: str
+    approved: bool
+    reason: str
+    time: Micros
+
+
+class AdjustmentNote(msgspec.Struct, frozen=True):
+    points: int
+    reason: str
+    time: Micros
+
+
+class MessageNote(msgspec.Struct, frozen=True):
+    text: str
+    time: Micros
 
 
 class TeamRow(msgspec.Struct):
@@ -37,15 +61,22 @@ class TeamRow(msgspec.Struct):
     team_id: str
     name: str
     order: int
-    token_hash: str
+    token_hash: str  # the token the team registered with
     registered_at: Micros
-    solved: dict[str, int] = msgspec.field(default_factory=dict)  # clue -> version of the solve
+    solved: dict[str, int] = msgspec.field(default_factory=dict)  # clue -> version it counts at
     wrong: dict[str, int] = msgspec.field(default_factory=dict)
     hints: list[tuple[str, str]] = msgspec.field(default_factory=list)
     pending: dict[str, str] = msgspec.field(default_factory=dict)  # clue -> review id
-    bonus: dict[str, int] = msgspec.field(default_factory=dict)
     hint_costs: int = 0
     adjustments: int = 0
+    penalties: int = 0
+    division: str | None = None
+    tokens: list[str] = msgspec.field(default_factory=list)  # every token that works now
+    parts: dict[str, list[str]] = msgspec.field(default_factory=dict)  # clue -> parts solved
+    kept_open: list[str] = msgspec.field(default_factory=list)  # open at a revision
+    reviews: list[ReviewNote] = msgspec.field(default_factory=list)
+    adjustment_notes: list[AdjustmentNote] = msgspec.field(default_factory=list)
+    messages: list[MessageNote] = msgspec.field(default_factory=list)
 
 
 class LeaderboardRow(msgspec.Struct, frozen=True):
@@ -74,7 +105,13 @@ class ClueStatsRow(msgspec.Struct):
     keep_going: int = 0
     hints_unlocked: int = 0
     photos_waiting: int = 0
-    first_solvers: list[str] = msgspec.field(default_factory=list)
+    # The first solves (as many as there are bonuses, at least 10), in the order they
+    # count at: (version, team). A rejudged solve can take an earlier place.
+    first_solves: list[tuple[int, str]] = msgspec.field(default_factory=list)
+
+    @property
+    def first_solvers(self) -> list[str]:
+        return [team for _, team in self.first_solves]
 
 
 class ReviewRow(msgspec.Struct, frozen=True):
@@ -96,7 +133,28 @@ class AuditRow(msgspec.Struct, frozen=True):
     summary: str
 
 
-Row = HuntRow | TeamRow | LeaderboardRow | ClueStatsRow | ReviewRow | AuditRow
+class RevisionRow(msgspec.Struct, frozen=True):
+    revision: int
+    time: Micros
+    changes: tuple[str, ...]
+
+
+class AnnouncementRow(msgspec.Struct, frozen=True):
+    id: int  # the version of the event that made it
+    time: Micros
+    text: str
+
+
+Row = (
+    HuntRow
+    | TeamRow
+    | LeaderboardRow
+    | ClueStatsRow
+    | ReviewRow
+    | AuditRow
+    | RevisionRow
+    | AnnouncementRow
+)
 
 ROW_TYPES: dict[Table, type[Row]] = {
     "hunts": HuntRow,
@@ -106,6 +164,8 @@ ROW_TYPES: dict[Table, type[Row]] = {
     "clue_stats": ClueStatsRow,
     "reviews": ReviewRow,
     "audit": AuditRow,
+    "revisions": RevisionRow,
+    "announcements": AnnouncementRow,
 }
 
 __all__ = ["NO_SCORING_EVENT"]  # where the stores and tests have always found it

@@ -10,7 +10,14 @@ from questline.domain.commands import CreateHunt, PauseHunt, ResumeHunt
 from questline.domain.definition_text import HuntFileError, TextFormat, load_hunt_text
 from questline.domain.projections.rows import ClueStatsRow, HuntRow, LeaderboardRow, TeamRow
 from questline.domain.timestamps import to_rfc3339
-from questline.domain.views import hunt_summary, open_clues, public_board_is_frozen, team_progress
+from questline.domain.views import (
+    hunt_summary,
+    locked_clues,
+    open_clues,
+    public_board_is_frozen,
+    rounds_view,
+    team_progress,
+)
 from questline.engine.event_lines import encode_line
 from questline.http.command_runner import run_command
 from questline.http.errors import forbidden, invalid, not_found
@@ -90,8 +97,14 @@ async def get_hunt(request: Request) -> Response:
     if isinstance(principal, Team):
         store = services_of(request).store.read_models
         team = team_row(store, hunt_id, principal.team_id)
+        now = services_of(request).clock.now()
         body["team_id"] = principal.team_id
-        body["clues"] = open_clues(row.definition, team, clue_stats(store, hunt_id))
+        body["clues"] = open_clues(row.definition, team, clue_stats(store, hunt_id), now)
+        body["locked"] = locked_clues(row.definition, team, now)
+        if row.definition.rounds:
+            body["rounds"] = rounds_view(row.definition, team, now)
+    elif row.definition.rounds:
+        body["rounds"] = rounds_view(row.definition, None, services_of(request).clock.now())
     return json_response(body)
 
 
@@ -164,8 +177,9 @@ async def team_progress_route(request: Request) -> Response:
     frozen = public_board_is_frozen(row.definition, services_of(request).clock.now())
     board: Board = "frozen" if frozen and isinstance(principal, Team) else "live"
     rank = store.rank(hunt_id, board, team_id)
+    now = services_of(request).clock.now()
     return json_response(
-        team_progress(row.definition, team, clue_stats(store, hunt_id), score, rank)
+        team_progress(row.definition, team, clue_stats(store, hunt_id), score, rank, now)
     )
 
 
