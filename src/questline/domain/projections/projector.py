@@ -2,7 +2,7 @@
 
 Each projection names the event types it reacts to (`events`), and the
 projector routes an event only to those, through a dict keyed by event type:
-a wrong answer, the bulk of all events, reaches three projections, not six.
+a wrong answer, the bulk of all events, reaches four projections, not all eight.
 
 Each projection also owns the saved form of its state (`dump` / `load`, for
 snapshots) and knows which rows it holds (`keys`): the engine snapshots and
@@ -14,11 +14,13 @@ from typing import ClassVar, Protocol
 
 from questline.domain.definition import HuntDefinition
 from questline.domain.events import EVENT_TYPES, Event, RecordedEvent
+from questline.domain.projections.announcements import AnnouncementsProjection
 from questline.domain.projections.audit_feed import AuditFeedProjection
 from questline.domain.projections.clue_stats import ClueStatsProjection
 from questline.domain.projections.hunt_catalog import HuntCatalogProjection
 from questline.domain.projections.leaderboard import LeaderboardProjection
 from questline.domain.projections.reviews import ReviewsProjection
+from questline.domain.projections.revision_history import RevisionHistoryProjection
 from questline.domain.projections.rows import Changes, Row, Table
 from questline.domain.projections.team_progress import TeamProgressProjection
 
@@ -60,6 +62,8 @@ class Projector:
             ClueStatsProjection(),
             ReviewsProjection(),
             AuditFeedProjection(),
+            RevisionHistoryProjection(),
+            AnnouncementsProjection(),
         )
         self._routes: dict[type[Event], tuple[Apply, ...]] = {
             event_type: tuple(p.apply for p in self.projections if event_type in p.events)
