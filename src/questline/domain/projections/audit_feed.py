@@ -18,13 +18,17 @@ from questline.domain.events import (
     HuntCreated,
     HuntPaused,
     HuntResumed,
+    HuntRevised,
     KeptGoing,
+    PartSolved,
     PhotoRejected,
     PhotoSubmitted,
     ReadModelHealed,
     RecordedEvent,
     ScoreAdjusted,
+    TeamMessaged,
     TeamRegistered,
+    TokenIssued,
 )
 from questline.domain.projections.rows import AuditRow, Table
 
@@ -37,9 +41,16 @@ def summarize(event: Event) -> tuple[str | None, str]:
     """(team id, one line) for an event."""
     if isinstance(event, ClueSolved):
         how = f" (photo {event.review_id} approved)" if event.review_id else ""
+        if event.counts_at_time is not None:  # only rejudging sets it
+            how = f" (rejudged: counts at version {event.counts_at})"
         return event.team_id, (
             f"{event.team_id} solved {event.clue_id} as solver #{event.solve_number}"
             f" for {event.points} points + {event.bonus} bonus{how}"
+        )
+    if isinstance(event, PartSolved):
+        return event.team_id, (
+            f"{event.team_id} solved part {event.part_id} of {event.clue_id}"
+            f" for {event.points} points"
         )
     if isinstance(event, HintUnlocked):
         return (
@@ -60,6 +71,14 @@ def summarize(event: Event) -> tuple[str | None, str]:
         return event.team_id, f"{event.team_id} is on the way with {event.clue_id}"
     if isinstance(event, HuntCreated):
         return None, f"hunt created: {event.definition.title}"
+    if isinstance(event, HuntRevised):
+        changed = "; ".join(event.changes) if event.changes else "no changes"
+        return None, f"revision {event.revision}: {changed}"
+    if isinstance(event, TokenIssued):
+        cut = " (earlier tokens revoked)" if event.revoke_others else ""
+        return event.team_id, f"{event.team_id} got a new token{cut}"
+    if isinstance(event, TeamMessaged):
+        return event.team_id, f"message to {event.team_id}: {event.text}"
     if isinstance(event, HuntPaused):
         return None, "hunt paused"
     if isinstance(event, HuntResumed):
