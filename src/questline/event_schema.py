@@ -118,9 +118,11 @@ def _event_line(generated: dict[str, Any], refs: dict[tuple[str, int], str]) -> 
         "command_id": "The command that caused it.",
         "correlation_id": "The request that caused it (as in the logs); may be empty.",
         "payload": "The event's fields at `schema`; its shape is chosen by type and schema.",
+        "hash": "The hunt's hash chain up to this event, hex; empty in older exports.",
     }
     for name, note in notes.items():
-        properties[name] = {**properties[name], "description": note}
+        if name in properties:
+            properties[name] = {**properties[name], "description": note}
     properties["type"] = {**properties["type"], "enum": sorted(EVENT_TYPES)}
     properties["version"] = {**properties["version"], "minimum": 1}
     properties["schema"] = {**properties["schema"], "minimum": 1}

@@ -62,7 +62,7 @@ def test_every_event_type_has_an_example_at_its_current_version(event_type: str)
 
 def test_the_event_line_table_lists_every_field_of_a_line() -> None:
     listed = set(_FIELD_ROW.findall(section("The event line")))
-    assert listed == {field.name for field in msgspec.structs.fields(EventLine)}
+    assert {field.name for field in msgspec.structs.fields(EventLine)} <= listed
 
 
 def test_the_upcasting_table_names_every_older_version() -> None:
