@@ -6,11 +6,14 @@ from questline.cli import (
     cluster_commands,
     cluster_up_commands,
     demo_command,
+    example_commands,
     healing_commands,
     hunt_commands,
     log_commands,
     run_commands,
+    schema_commands,
     serve_commands,
+    version_option,
 )
 
 app = typer.Typer(
@@ -30,6 +33,9 @@ app.add_typer(cluster_up_commands.dlq_app, name="dlq")
 log_commands.register(app)
 healing_commands.register(app)
 app.add_typer(run_commands.app, name="run")
+app.callback()(version_option.main_options)
+app.add_typer(schema_commands.app, name="schema")
+app.command("examples")(example_commands.examples)
 
 
 @app.command()
