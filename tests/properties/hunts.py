@@ -23,11 +23,15 @@ from questline.domain.commands import (
     Command,
     GeoGiven,
     Given,
+    IssueToken,
+    MessageTeam,
+    PartGiven,
     PauseHunt,
     PhotoGiven,
     RegisterTeam,
     ResumeHunt,
     ReviewPhoto,
+    ReviseHunt,
     Submit,
     TextGiven,
     UnlockHint,
@@ -35,8 +39,10 @@ from questline.domain.commands import (
 from questline.domain.definition import (
     Clue,
     CodeAnswer,
+    DynamicPoints,
     GeoAnswer,
     HuntDefinition,
+    PartsAnswer,
     TextAnswer,
 )
 from questline.domain.definition_parsing import parse_definition
@@ -48,10 +54,12 @@ MINUTE = 60 * SECOND
 
 ACCEPTED_TEXTS = ("Lighthouse Keeper", "Café au lait", "Ωmega 42", "keeper")
 KEEP_GOING_TEXTS = ("light", "almost there")
+WRONG_TEXTS = ("nope", "Lighthouse", "keeper keeper", "42")  # revisions may accept them
 PLACES = ((59.9139, 10.7522), (-33.8568, 151.2153), (0.0, 0.0), (89.5, -179.5))
 CODES = ("QL-7F3K-22", "ABC", "x y z")
 TEAM_NAMES = ("Otters", "otters", "  Owls ", "Badgers", "Lynx", "Crows", "Ravens")
 MAX_TEAMS = 6
+DIVISIONS = ("students", "open")
 MAX_REVIEWS = 6
 
 
@@ -70,7 +78,21 @@ def dynamic_points(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def answer_document(draw: st.DrawFn) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["text", "geo", "code", "photo"]))
+    kind = draw(st.sampled_from(["text", "geo", "code", "photo", "parts"]))
+    if kind == "parts":
+        count = draw(st.integers(1, 3))
+        return {
+            "kind": "parts",
+            "parts": [
+                {
+                    "id": f"p{i}",
+                    "points": draw(st.integers(0, 120)),
+                    "accept": [ACCEPTED_TEXTS[i]],
+                    "keep_going": ["light"],
+                }
+                for i in range(count)
+            ],
+        }
     if kind == "text":
         answer: dict[str, Any] = {
             "kind": "text",
@@ -96,11 +118,11 @@ def answer_document(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def clue_document(draw: st.DrawFn, index: int) -> dict[str, Any]:
-    clue: dict[str, Any] = {
-        "id": f"c{index}",
-        "points": draw(st.one_of(st.integers(0, 300), dynamic_points())),
-        "answer": draw(answer_document()),
-    }
+    clue: dict[str, Any] = {"id": f"c{index}", "answer": draw(answer_document())}
+    if clue["answer"]["kind"] != "parts":
+        clue["points"] = draw(st.one_of(st.integers(0, 300), dynamic_points()))
+    if draw(st.integers(0, 5)) == 0:
+        clue["opens_after"] = draw(st.sampled_from(["90s", "3m"]))  # hunts last 5 min or more
     hint_count = draw(st.integers(0, 2))
     if hint_count:
         clue["hints"] = [
@@ -134,12 +156,22 @@ def hunt_documents(draw: st.DrawFn, hunt_id: str = "prop-hunt") -> dict[str, Any
         hunt["freeze_at"] = to_rfc3339(
             STARTS + draw(st.integers(0, duration // SECOND - 1)) * SECOND
         )
+    scoring: dict[str, Any] = {}
     if draw(st.booleans()):
-        hunt["scoring"] = {
-            "first_solve_bonus": draw(st.lists(st.integers(0, 60), min_size=1, max_size=3))
-        }
+        scoring["first_solve_bonus"] = draw(st.lists(st.integers(0, 60), min_size=1, max_size=3))
+    if draw(st.integers(0, 2)) == 0:
+        scoring["wrong_answer_penalty"] = draw(st.integers(1, 15))
+    if scoring:
+        hunt["scoring"] = scoring
+    if draw(st.integers(0, 3)) == 0:
+        hunt["divisions"] = [{"id": d, "title": d.title()} for d in DIVISIONS]
     clue_count = draw(st.integers(1, 6))
-    return {"hunt": hunt, "clues": [draw(clue_document(i)) for i in range(clue_count)]}
+    clues = [draw(clue_document(i)) for i in range(clue_count)]
+    if draw(st.booleans()):
+        finish = draw(st.sampled_from(clues))
+        hunt["finish"] = finish["id"]
+        hunt["ranking"] = draw(st.sampled_from(["score", "finish", "finish"]))
+    return {"hunt": hunt, "clues": clues}
 
 
 def hunts(hunt_id: str = "prop-hunt") -> st.SearchStrategy[HuntDefinition]:
@@ -210,6 +242,9 @@ def step_times(definition: HuntDefinition, moves: list[TimeMove], start: Micros)
 
 def _right(clue: Clue, draw: st.DrawFn) -> Given:
     spec = clue.answer
+    if isinstance(spec, PartsAnswer):
+        part = draw(st.sampled_from(spec.parts))
+        return PartGiven(part.id, draw(st.sampled_from(part.accept)))
     if isinstance(spec, TextAnswer):
         if spec.accept:
             text = draw(st.sampled_from(spec.accept))
@@ -225,8 +260,11 @@ def _right(clue: Clue, draw: st.DrawFn) -> Given:
 
 def _wrong(clue: Clue, draw: st.DrawFn) -> Given:
     spec = clue.answer
+    if isinstance(spec, PartsAnswer):
+        part = draw(st.sampled_from(spec.parts))
+        return PartGiven(part.id, draw(st.sampled_from(WRONG_TEXTS)))
     if isinstance(spec, TextAnswer):
-        return TextGiven(draw(st.sampled_from(["nope", "Lighthouse", "keeper keeper", "42"])))
+        return TextGiven(draw(st.sampled_from(WRONG_TEXTS)))
     if isinstance(spec, GeoAnswer):
         lat = spec.lat - 1.0 if spec.lat > 0 else spec.lat + 1.0
         return GeoGiven(lat, spec.lon)
@@ -241,6 +279,8 @@ def _odd(clue: Clue, draw: st.DrawFn) -> Given:
     if isinstance(spec, TextAnswer) and spec.keep_going and draw(st.integers(0, 2)):
         return TextGiven(draw(st.sampled_from(spec.keep_going)))
     odd: list[Given] = [
+        PartGiven("p0", "light"),
+        PartGiven("p9", "x"),
         TextGiven("?!"),
         TextGiven("light"),
         CodeGiven("   "),
@@ -260,13 +300,24 @@ def commands(draw: st.DrawFn, definition: HuntDefinition, teams: int = MAX_TEAMS
             + ["submit"] * 12
             + ["hint"] * 2
             + ["review"] * 2
-            + ["adjust", "pause", "resume", "resume", "announce"]
+            + ["adjust", "pause", "resume", "resume", "announce", "revise", "token", "message"]
         )
     )
     if action == "register":
         return RegisterTeam(
-            hunt_id, draw(st.sampled_from(TEAM_NAMES)), f"token-{draw(st.integers(0, 9))}"
+            hunt_id,
+            draw(st.sampled_from(TEAM_NAMES)),
+            f"token-{draw(st.integers(0, 9))}",
+            _division(definition, draw),
         )
+    if action == "revise":
+        return draw(revisions(definition))
+    if action == "token":
+        return IssueToken(
+            hunt_id, team, f"token-new-{draw(st.integers(0, 9))}", draw(st.booleans())
+        )
+    if action == "message":
+        return MessageTeam(hunt_id, team, draw(st.sampled_from(["Come to the desk", " "])))
     if action == "submit":
         clue = draw(st.sampled_from(definition.clues))
         kind = draw(st.sampled_from(["right", "right", "wrong", "wrong", "odd"]))
@@ -294,6 +345,56 @@ def commands(draw: st.DrawFn, definition: HuntDefinition, teams: int = MAX_TEAMS
     return Announce(hunt_id, draw(st.sampled_from(["Half time!", "  ", "Ende"])))
 
 
+def _division(definition: HuntDefinition, draw: st.DrawFn) -> str | None:
+    ids = [d.id for d in definition.divisions]
+    return draw(st.sampled_from(ids)) if ids else None
+
+
+@st.composite
+def revisions(draw: st.DrawFn, definition: HuntDefinition) -> ReviseHunt:
+    """An erratum: wrong answers accepted now, points and bonuses changed, times moved;
+    now and then one the rules refuse (a clue removed, a stale If-Match)."""
+    clues = []
+    for clue in definition.clues:
+        answer = clue.answer
+        if isinstance(answer, TextAnswer) and draw(st.booleans()):
+            extra = draw(st.sampled_from(WRONG_TEXTS))
+            answer = TextAnswer((*answer.accept, extra), answer.accept_regex, answer.keep_going)
+        elif isinstance(answer, CodeAnswer) and draw(st.booleans()):
+            answer = CodeAnswer((*answer.codes, "WRONG"))
+        elif isinstance(answer, PartsAnswer) and draw(st.booleans()):
+            parts = tuple(
+                msgspec.structs.replace(p, accept=(*p.accept, "nope"), points=p.points + 5)
+                for p in answer.parts
+            )
+            answer = PartsAnswer(parts)
+        points: int | DynamicPoints = clue.points
+        if isinstance(points, int) and not isinstance(answer, PartsAnswer) and draw(st.booleans()):
+            points = draw(st.integers(0, 300))
+        elif isinstance(answer, PartsAnswer):
+            points = sum(p.points for p in answer.parts)
+        clues.append(msgspec.structs.replace(clue, answer=answer, points=points))
+    if len(clues) > 1 and draw(st.integers(0, 5)) == 0:
+        clues = clues[:-1]  # refused when a team touched it, and when it is the finish
+        if definition.finish == definition.clues[-1].id:
+            clues.append(definition.clues[-1])
+    revised = msgspec.structs.replace(
+        definition,
+        clues=tuple(clues),
+        first_solve_bonus=draw(
+            st.sampled_from([definition.first_solve_bonus, (), (30, 20, 10), (100,)])
+        ),
+        ends_at=definition.ends_at + draw(st.sampled_from([0, 0, 10 * MINUTE])),
+    )
+    return ReviseHunt(
+        definition.id,
+        revised,
+        expected_revision=draw(st.sampled_from([None, None, 1, 2])),
+        dry_run=draw(st.integers(0, 4)) == 0,
+        rejudge=draw(st.booleans()),
+    )
+
+
 @dataclass(frozen=True)
 class Scenario:
     definition: HuntDefinition
@@ -305,7 +406,7 @@ class Scenario:
 def scenarios(draw: st.DrawFn, max_steps: int = 40, hunt_id: str = "prop-hunt") -> Scenario:
     definition = draw(hunts(hunt_id))
     registrations = [
-        RegisterTeam(definition.id, name, f"token-{name.strip()}")
+        RegisterTeam(definition.id, name, f"token-{name.strip()}", _division(definition, draw))
         for name in draw(
             st.lists(st.sampled_from(TEAM_NAMES[2:]), min_size=1, max_size=4, unique=True)
         )

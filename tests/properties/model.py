@@ -14,10 +14,15 @@ import msgspec
 from questline.adapters.clocks import ManualClock
 from questline.adapters.sqlite.store import SqliteStore
 from questline.domain.commands import Command, CreateHunt
-from questline.domain.definition import DynamicPoints, HuntDefinition
+from questline.domain.definition import DynamicPoints, HuntDefinition, PartsAnswer
 from questline.domain.events import (
+    AnswerWrong,
     ClueSolved,
     HintUnlocked,
+    HuntCreated,
+    HuntRevised,
+    PartSolved,
+    PhotoRejected,
     RecordedEvent,
     ScoreAdjusted,
     TeamRegistered,
@@ -97,39 +102,12 @@ def spec_value(points: int | DynamicPoints, solves: int) -> int:
 
 
 def spec_scores(definition: HuntDefinition, log: Iterable[RecordedEvent]) -> dict[str, int]:
-    """clue points (dynamic at today's solve count) + bonuses - hint costs + adjustments."""
-    clues = {clue.id: clue for clue in definition.clues}
-    solvers: dict[str, list[str]] = {clue_id: [] for clue_id in clues}
-    fixed: dict[str, int] = {}
-    held: dict[str, list[str]] = {}
-    paid: set[tuple[str, str, str]] = set()
-    for recorded in log:
-        event = recorded.event
-        if isinstance(event, TeamRegistered):
-            fixed[event.team_id] = 0
-            held[event.team_id] = []
-        elif isinstance(event, ClueSolved):
-            assert event.team_id not in solvers[event.clue_id], "solved twice"
-            solvers[event.clue_id].append(event.team_id)
-            rank = len(solvers[event.clue_id])
-            bonuses = definition.first_solve_bonus
-            bonus = bonuses[rank - 1] if rank <= len(bonuses) else 0
-            assert event.bonus == bonus, (event, bonus)
-            fixed[event.team_id] += bonus
-            held[event.team_id].append(event.clue_id)
-        elif isinstance(event, HintUnlocked):
-            key = (event.team_id, event.clue_id, event.hint_id)
-            assert key not in paid, f"hint paid twice: {key}"
-            paid.add(key)
-            hint = clues[event.clue_id].hint(event.hint_id)
-            assert hint is not None
-            fixed[event.team_id] -= hint.cost
-        elif isinstance(event, ScoreAdjusted):
-            fixed[event.team_id] += event.points
-    return {
-        team: fixed[team] + sum(spec_value(clues[c].points, len(solvers[c])) for c in held[team])
-        for team in fixed
-    }
+    """The spec's sum, under the definition in force at the end of `log` (the one it
+    opens with, then each revision's): clue and part points (dynamic at today's solve
+    count), bonuses by each solve's place in the order solves count at (a rejudged
+    solve at its attempt's version), minus hint costs and penalties (as paid, less what
+    rejudging gave back), plus adjustments."""
+    return _fold(definition, log).scores()
 
 
 NO_SCORE_YET = math.inf
@@ -138,23 +116,107 @@ NO_SCORE_YET = math.inf
 def spec_ranking(
     definition: HuntDefinition, log: Sequence[RecordedEvent], before: Micros | None = None
 ) -> list[tuple[str, int]]:
-    """(team, score) in leaderboard order, from the events before `before` (all if None)."""
+    """(team, score) in leaderboard order, from the events before `before` (all if None):
+    finished teams first by their finish when ranking by finish, then score, then the
+    earlier last own scoring event, then registration order."""
     events = [r for r in log if before is None or r.time < before]
-    scores = spec_scores(definition, events)
-    order: dict[str, int] = {}
-    last: dict[str, float] = {}
-    for recorded in events:
+    fold = _fold(definition, events)
+    scores = fold.scores()
+    by_finish = fold.definition.ranking == "finish"
+
+    def key(team: str) -> tuple[float, int, float, int]:
+        finish = fold.held[team].get(fold.definition.finish or "")
+        first = finish if by_finish and finish is not None else NO_SCORE_YET
+        last = max(fold.scoring[team], default=NO_SCORE_YET)
+        return (first, -scores[team], last, fold.order[team])
+
+    return [(team, scores[team]) for team in sorted(fold.order, key=key)]
+
+
+class _Fold:
+    def __init__(self, definition: HuntDefinition) -> None:
+        self.definition = definition
+        self.order: dict[str, int] = {}
+        self.paid: dict[str, int] = {}
+        self.held: dict[str, dict[str, int]] = {}  # team -> clue -> version it counts at
+        self.parts: dict[str, set[tuple[str, str]]] = {}
+        self.scoring: dict[str, list[int]] = {}  # team -> versions of its scoring events
+
+    def scores(self) -> dict[str, int]:
+        clues = {clue.id: clue for clue in self.definition.clues}
+        bonuses = self.definition.first_solve_bonus
+        places: dict[str, list[str]] = {
+            c: [t for _, t in sorted((held[c], t) for t, held in self.held.items() if c in held)]
+            for c in clues
+        }
+        result = {}
+        for team, held in self.held.items():
+            total = self.paid[team]
+            for clue_id in held:
+                clue = clues[clue_id]
+                place = places[clue_id].index(team)
+                total += bonuses[place] if place < len(bonuses) else 0
+                if isinstance(clue.answer, PartsAnswer):
+                    continue
+                total += spec_value(clue.points, len(places[clue_id]))
+            for clue_id, part_id in self.parts[team]:
+                answer = clues[clue_id].answer
+                assert isinstance(answer, PartsAnswer)
+                part = answer.part(part_id)
+                total += part.points if part is not None else 0
+            result[team] = total
+        return result
+
+
+def _fold(definition: HuntDefinition, log: Iterable[RecordedEvent]) -> _Fold:
+    fold = _Fold(definition)
+    paid_hints: set[tuple[str, str, str]] = set()
+    for recorded in log:
         event = recorded.event
-        if isinstance(event, TeamRegistered):
-            order[event.team_id] = len(order)
-        elif (
-            isinstance(event, ClueSolved)
-            or (isinstance(event, HintUnlocked) and event.cost)
-            or (isinstance(event, ScoreAdjusted) and event.points)
-        ):
-            last[event.team_id] = recorded.version
-    teams = sorted(order, key=lambda t: (-scores[t], last.get(t, NO_SCORE_YET), order[t]))
-    return [(team, scores[team]) for team in teams]
+        v = recorded.version
+        if isinstance(event, HuntCreated | HuntRevised):
+            fold.definition = event.definition
+        elif isinstance(event, TeamRegistered):
+            fold.order[event.team_id] = len(fold.order)
+            fold.paid[event.team_id] = 0
+            fold.held[event.team_id] = {}
+            fold.parts[event.team_id] = set()
+            fold.scoring[event.team_id] = []
+        elif isinstance(event, ClueSolved):
+            at = event.counts_at if event.counts_at is not None else v
+            held = fold.held[event.team_id]
+            if event.moved_from is None:
+                assert event.clue_id not in held, "solved twice"
+            else:
+                assert held[event.clue_id] == event.moved_from
+                fold.scoring[event.team_id].remove(event.moved_from)
+            held[event.clue_id] = at
+            fold.scoring[event.team_id].append(at)
+            fold.paid[event.team_id] += event.refund
+        elif isinstance(event, PartSolved):
+            key = (event.clue_id, event.part_id)
+            assert key not in fold.parts[event.team_id], "part solved twice"
+            fold.parts[event.team_id].add(key)
+            fold.scoring[event.team_id].append(
+                event.counts_at if event.counts_at is not None else v
+            )
+            fold.paid[event.team_id] += event.refund
+        elif isinstance(event, HintUnlocked):
+            key3 = (event.team_id, event.clue_id, event.hint_id)
+            assert key3 not in paid_hints, f"hint paid twice: {key3}"
+            paid_hints.add(key3)
+            fold.paid[event.team_id] -= event.cost
+            if event.cost:
+                fold.scoring[event.team_id].append(v)
+        elif isinstance(event, AnswerWrong | PhotoRejected):
+            fold.paid[event.team_id] -= event.penalty
+            if event.penalty:
+                fold.scoring[event.team_id].append(v)
+        elif isinstance(event, ScoreAdjusted):
+            fold.paid[event.team_id] += event.points
+            if event.points:
+                fold.scoring[event.team_id].append(v)
+    return fold
 
 
 # -- playing a scenario -------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from hypothesis import given
 
-from questline.domain.events import RecordedEvent, ScoreAdjusted
+from questline.domain.commands import PartGiven
+from questline.domain.events import ClueSolved, PartSolved, RecordedEvent, ScoreAdjusted
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import NO_SCORING_EVENT, LeaderboardRow
 from questline.domain.rejections import Rejection
@@ -31,7 +32,14 @@ def test_every_score_equals_the_spec_sum_after_every_step(scenario: Scenario) ->
         elif isinstance(answer, AdjustmentReply | ReviewReply):
             assert answer.score == expected[answer.team_id]
         if isinstance(answer, SubmissionReply) and answer.result == "correct":
-            solved = hunt.log[-1].event
+            # The solve's own event says what it earned: the part's, for a part answer.
+            solved = next(
+                r.event for r in reversed(hunt.log) if isinstance(r.event, PartSolved | ClueSolved)
+            )
+            if isinstance(getattr(command, "given", None), PartGiven):
+                solved = next(
+                    r.event for r in reversed(hunt.log) if isinstance(r.event, PartSolved)
+                )
             assert getattr(solved, "points", None) == answer.points
 
 

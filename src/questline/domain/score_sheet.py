@@ -125,8 +125,8 @@ class ScoreSheet:
         """Put a new definition in force: every solve is revalued under it."""
         self._definition = definition
         self._clues = {clue.id: clue for clue in definition.clues}
-        for clue in definition.clues:
-            self._solves.setdefault(clue.id, [])
+        # A clue a revision removed had no solves (the rules refuse removing played clues).
+        self._solves = {clue.id: self._solves.get(clue.id, []) for clue in definition.clues}
         changed: Deltas = {}
         for team_id in self._score:
             score = self._computed(team_id)
