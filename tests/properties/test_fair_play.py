@@ -2,7 +2,7 @@
 written here from log-features.md's wording alone (every pair compared with every
 other), on random logs of wrong answers, solves, check-ins and photos."""
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -119,7 +119,7 @@ def scanned(
             and r.event.team_id == team
             and r.event.lat is not None
         ]
-        for x, y in zip(check_ins, check_ins[1:], strict=False):
+        for x, y in pairwise(check_ins):
             ex, ey = x.event, y.event
             assert isinstance(ex, AnswerWrong | ClueSolved) and isinstance(
                 ey, AnswerWrong | ClueSolved
