@@ -97,7 +97,7 @@ def test_a_certificate_checks_against_its_log_and_names_what_differs() -> None:
     assert check_certificate(certificate, hunt.log) == []
     forged = msgspec.structs.replace(
         certificate,
-        final=[msgspec.structs.replace(certificate.final[0], score=999)] + certificate.final[1:],
+        final=[msgspec.structs.replace(certificate.final[0], score=999), *certificate.final[1:]],
     )
     [problem] = check_certificate(forged, hunt.log)
     assert "final standings differ" in problem and "999" in problem
