@@ -4,12 +4,15 @@ import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
+from questline.domain.definition import HuntDefinition
+from questline.domain.definition_document import definition_document
+from questline.domain.definition_parsing import parse_definition
 from questline.domain.events import RecordedEvent
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import Changes, LeaderboardRow, TeamRow
 from questline.engine.event_lines import decode_line, encode_line
 from tests.properties.budget import PURE
-from tests.properties.hunts import Scenario, scenarios
+from tests.properties.hunts import Scenario, hunts, scenarios
 from tests.properties.model import dump_state, fold_state, play_pure
 
 
@@ -92,3 +95,11 @@ def test_read_model_rows_agree_with_the_decision_state(scenario: Scenario) -> No
         if table == "reviews" and msgspec.to_builtins(row)["status"] == "waiting"
     }
     assert waiting == set(state.reviews)
+
+
+@PURE
+@given(hunts())
+def test_a_definition_written_back_as_a_document_parses_to_itself(
+    definition: HuntDefinition,
+) -> None:
+    assert parse_definition(definition_document(definition)) == definition
