@@ -109,7 +109,10 @@ class _Collector:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(path, f"must be a number, got {_describe(value)}")
             return None
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int of hundreds of digits
+            number = math.inf
         if not math.isfinite(number) or not low <= number <= high:
             self.add(path, f"must be between {low:g} and {high:g}, got {value}")
             return None

@@ -110,6 +110,10 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
         value = msgspec.json.decode(body)
     except msgspec.DecodeError as error:
         raise invalid(f"the body is not valid JSON: {error}") from None
+    except UnicodeDecodeError:
+        raise invalid("the body is not UTF-8 text") from None
+    except RecursionError:  # msgspec's own depth limit, not a stack overflow
+        raise invalid("the body is nested too deeply to be a request") from None
     if not isinstance(value, dict):
         raise invalid("the body must be a JSON object")
     return value

@@ -70,10 +70,16 @@ def _given_from_json(data: dict[str, Any]) -> tuple[str, Given]:
         return clue, CodeGiven(field(data, "code", str))
     if "lat" in data or "lon" in data:
         no_other_fields(data, {"clue", "lat", "lon"})
-        lat = field(data, "lat", (int, float))
-        lon = field(data, "lon", (int, float))
-        return clue, GeoGiven(float(lat), float(lon))
+        return clue, GeoGiven(_coordinate(data, "lat"), _coordinate(data, "lon"))
     raise invalid("give one of: answer (text), code, or lat and lon (a GPS check-in)")
+
+
+def _coordinate(data: dict[str, Any], name: str) -> float:
+    value = field(data, name, (int, float))
+    try:
+        return float(value)
+    except OverflowError:  # an int of hundreds of digits
+        raise invalid(f"the field {name!r} is not a coordinate", {"field": name}) from None
 
 
 async def _given_from_multipart(request: Request) -> tuple[str, Given, bytes, str]:
