@@ -1,5 +1,6 @@
 """`questline serve` and `questline token`: run the API, make organizer tokens."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +25,8 @@ def serve(
     """Serve the HTTP API: on an embedded database (--db), or as a cluster API node."""
     import uvicorn
 
-    from questline.http.embedded import build_embedded_node
+    from questline.http.embedded import ORGANIZER_TOKEN_ENV, build_embedded_node
+    from questline.http.tokens import WeakOrganizerToken, organizer_token_digest
 
     if cluster is not None:
         from questline.cli.cluster_commands import serve_cluster
@@ -36,6 +38,10 @@ def serve(
 
     if durability not in ("normal", "full"):
         raise fail("--durability must be normal or full")
+    try:
+        organizer_token_digest(os.environ.get(ORGANIZER_TOKEN_ENV))  # before anything starts
+    except WeakOrganizerToken as weak:
+        raise fail(str(weak), 2) from None
     with progress_bar("recover") as progress:
         node = build_embedded_node(
             db, durability="full" if durability == "full" else "normal", progress=progress
@@ -52,16 +58,23 @@ def serve(
 @token_app.command("create")
 def create_token(
     db: DbOption,
-    role: Annotated[str, typer.Option(help="The token's role.")] = "organizer",
+    role: Annotated[
+        str,
+        typer.Option(
+            help="organizer (runs hunts) or operator (reads /ops, /api/ops/* and /metrics only)."
+        ),
+    ] = "organizer",
 ) -> None:
-    """Print a new organizer token; only its digest is stored."""
-    from questline.http.tokens import new_organizer_token, token_hash
+    """Print a new organizer or operator token; only its digest is stored."""
+    from questline.http.tokens import new_operator_token, new_organizer_token, token_hash
 
-    if role != "organizer":
-        raise fail("only organizer tokens are made here; teams get theirs when they register", 2)
+    if role not in ("organizer", "operator"):
+        raise fail(
+            "--role must be organizer or operator; teams get their tokens when they register", 2
+        )
     store = open_store(db, create=True)
     try:
-        token = new_organizer_token()
+        token = new_organizer_token() if role == "organizer" else new_operator_token()
         with store.transaction() as uow:
             uow.tokens.add(token_hash(token), role, SystemClock().now())
     finally:

@@ -18,6 +18,7 @@ from questline.http.errors import ApiError, error_response, handle_api_error, un
 from questline.http.observe import ObservabilityMiddleware
 from questline.http.routes import hunts, operator, ops, organize, play, stream
 from questline.http.services import Services
+from questline.http.token_gate import TokenGate
 from questline.observability import metrics
 from questline.observability.logs import adopt_uvicorn_loggers, ensure_logging
 
@@ -86,15 +87,17 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
+def _store_error() -> ApiError:
+    return unavailable(
+        "the data store did not answer in time; retry (with the same Idempotency-Key)",
+        STORE_RETRY_AFTER_S,
+    )
+
+
 async def _store_unavailable(request: Request, exc: Exception) -> Response:
     _note_code(request, "store_unavailable")
     log.warning("the store did not answer %s %s: %r", request.method, request.url.path, exc)
-    return error_response(
-        unavailable(
-            "the data store did not answer in time; retry (with the same Idempotency-Key)",
-            STORE_RETRY_AFTER_S,
-        )
-    )
+    return error_response(_store_error())
 
 
 def build_app(
@@ -134,6 +137,7 @@ def build_app(
         middleware=[
             Middleware(CorrelationMiddleware),
             Middleware(ObservabilityMiddleware, routes=ROUTES),
+            Middleware(TokenGate, store_unavailable=store_unavailable, unavailable=_store_error),
         ],
         exception_handlers={
             ApiError: _api_error,

@@ -24,6 +24,7 @@ class ObservabilityMiddleware:
         self.app = app
         self.templates: dict[object, str] = {}
         self.mounts: list[str] = []
+        self.routes = [route for route in routes if isinstance(route, Route)]
         for route in routes:
             if isinstance(route, Route):
                 self.templates.setdefault(route.endpoint, route.path)
@@ -35,6 +36,9 @@ class ObservabilityMiddleware:
         if endpoint is not None and endpoint in self.templates:
             return self.templates[endpoint]
         path: str = scope.get("path", "")
+        for route in self.routes:  # refused before routing (the token gate)
+            if route.path_regex.match(path):
+                return route.path
         for mount in self.mounts:
             if path.startswith(mount + "/"):
                 return mount + "/{path}"

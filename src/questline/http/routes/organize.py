@@ -127,17 +127,16 @@ async def photo(request: Request) -> Response:
     """A submitted photo: for organizers, and for the team that sent it."""
     hunt_id = request.path_params["hunt"]
     principal = authenticate(request)
+    if not isinstance(principal, Team | Organizer):  # 401 before 404: ids stay unguessable
+        require_organizer(principal)
     check_scope(principal, hunt_id)
     hunt_row(request, hunt_id)
     services = services_of(request)
     row = services.store.read_models.get("reviews", hunt_id, request.path_params["id"])
     if not isinstance(row, ReviewRow):
         raise not_found("unknown_review", "there is no such photo in this hunt")
-    if isinstance(principal, Team):
-        if principal.team_id != row.team_id:
-            raise forbidden("a team sees only its own photos")
-    elif not isinstance(principal, Organizer):
-        require_organizer(principal)
+    if isinstance(principal, Team) and principal.team_id != row.team_id:
+        raise forbidden("a team sees only its own photos")
     data = services.photos.load(row.photo_id)
     if data is None:
         raise not_found("photo_missing", "the photo file is missing from the photo store")
