@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -17,6 +17,7 @@ from questline.http.correlation import CorrelationMiddleware
 from questline.http.errors import ApiError, error_response, handle_api_error, unavailable
 from questline.http.observe import ObservabilityMiddleware
 from questline.http.routes import hunts, operator, ops, organize, play, stream
+from questline.http.server_limits import TIMED_OUT_KEY
 from questline.http.services import Services
 from questline.http.token_gate import TokenGate
 from questline.observability import metrics
@@ -25,6 +26,7 @@ from questline.observability.logs import adopt_uvicorn_loggers, ensure_logging
 log = logging.getLogger(__name__)
 
 STORE_RETRY_AFTER_S = 1
+CLIENT_CLOSED = 499
 
 ROUTES = [
     Route("/api/hunts", hunts.create_hunt, methods=["POST"]),
@@ -77,6 +79,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             ApiError(405, "method_not_allowed", f"{request.method} is not allowed on this route")
         )
     return error_response(ApiError(exc.status_code, "http_error", str(exc.detail)))
+
+
+async def _client_closed(request: Request, exc: Exception) -> Response:
+    """The client went away before its body arrived (or the server's body deadline cut
+    it off): not our failure, and no traceback. Nobody reads this answer; its status
+    (nginx's 499 for a client that left) is what the metrics and the access log count."""
+    timed_out = request.scope.get("state", {}).get(TIMED_OUT_KEY)
+    status, code = timed_out if timed_out is not None else (CLIENT_CLOSED, "client_closed")
+    _note_code(request, code)
+    return error_response(ApiError(status, code, "the request's body did not arrive"))
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -142,6 +154,7 @@ def build_app(
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
+            ClientDisconnect: _client_closed,
             **dict.fromkeys(store_unavailable, _store_unavailable),
             Exception: _unexpected,
         },
