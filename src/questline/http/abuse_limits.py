@@ -13,9 +13,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from starlette.requests import Request
 from starlette.types import Scope
 
 from questline.domain.timestamps import MICROS_PER_SECOND
+from questline.http.errors import ApiError
 from questline.ports import Clock
 
 MINUTE = 60 * MICROS_PER_SECOND
@@ -96,3 +98,25 @@ def client_key(scope: Scope) -> str:
             return str(mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
+
+
+def admit_registration(request: Request, hunt_id: str) -> None:
+    """Count a registration, or refuse it with 429 and Retry-After: per address in the
+    hunt, then per hunt. Checked last, after the input is known to be good."""
+    limits: AbuseLimits = request.app.state.services.abuse
+    by_address = f"{hunt_id}\x00{client_key(request.scope)}"
+    waiting = limits.registrations_by_address.wait(by_address) or limits.registrations_by_hunt.wait(
+        hunt_id
+    )
+    if not waiting:
+        waiting = limits.registrations_by_address.take(by_address)
+        waiting = waiting or limits.registrations_by_hunt.take(hunt_id)
+    if waiting:
+        raise ApiError(
+            429,
+            "too_many_registrations",
+            f"too many teams registered from here (or in this hunt) in the last minute; "
+            f"wait {waiting} s",
+            {"retry_after": waiting},
+            {"Retry-After": str(waiting)},
+        )

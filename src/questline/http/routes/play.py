@@ -20,6 +20,7 @@ from questline.domain.commands import (
     UnlockHint,
 )
 from questline.domain.replies import HintReply, SubmissionReply, TeamReply
+from questline.http.abuse_limits import admit_registration
 from questline.http.command_runner import fingerprint, idempotency_command_id, run_command
 from questline.http.errors import ApiError, invalid, too_large
 from questline.http.request_context import (
@@ -52,6 +53,7 @@ async def register_team(request: Request) -> Response:
     name = field(data, "name", str)
     if not 1 <= len(name.strip()) <= 64:
         raise invalid("name must be 1 to 64 characters", {"field": "name"})
+    admit_registration(request, hunt_id)
     token = new_team_token()
     reply, _ = await run_command(
         services_of(request), RegisterTeam(hunt_id, name, token_hash(token))
