@@ -117,18 +117,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_process(db: Path, *args: str) -> Iterator[Live]:
-    """`questline serve --db DB ARGS` in a process of its own; stopped with SIGTERM."""
+def serve_process(db: Path, *args: str, stdout: Path | None = None) -> Iterator[Live]:
+    """`questline serve --db DB ARGS` in a process of its own (its stdout to a file if
+    given, so not a terminal); stopped with SIGTERM."""
     port = free_port()
     env = {
         **os.environ,
         "QUESTLINE_ORGANIZER_TOKEN": ORGANIZER_TOKEN,
-        "QUESTLINE_LOG_LEVEL": "WARNING",
+        "QUESTLINE_LOG_LEVEL": "WARNING" if stdout is None else "INFO",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "questline", "serve", "--db", str(db), "--port", str(port), *args],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=stdout.open("wb") if stdout is not None else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     live = Live("127.0.0.1", port)
