@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
 
-from questline.http.embedded import EmbeddedNode
 from questline.http.server_limits import ServerLimits, uvicorn_config
 
 ORGANIZER_TOKEN = "qlo_organizer-token-for-the-hostile-tests"
@@ -88,9 +89,18 @@ class Live:
         return 0.0
 
 
+class Node(Protocol):
+    """An embedded node or a cluster API node."""
+
+    app: Starlette
+
+    def close(self) -> None: ...
+
+
 @contextmanager
-def serving(node: EmbeddedNode, limits: ServerLimits = FAST) -> Iterator[Live]:
-    """`node` served on a free port by uvicorn on a thread, configured as `serve` does."""
+def serving(node: Node, limits: ServerLimits = FAST) -> Iterator[Live]:
+    """`node` served on a free port by uvicorn on a thread, configured as `serve` does;
+    closed afterwards."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -69,6 +69,22 @@ def test_an_8_mb_header_gets_431_and_never_200(live: Live) -> None:
     assert _error_code(data) == "headers_too_large"
 
 
+def test_a_40_kb_header_in_one_read_gets_431(live: Live) -> None:
+    with live.connect() as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 40_000 + b"\r\n\r\n")
+        status, data = read_response(sock)
+    assert status == 431, data[:200]
+    assert _error_code(data) == "headers_too_large"
+
+
+def test_a_request_behind_a_refused_head_is_not_served(live: Live) -> None:
+    big = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 40_000 + b"\r\n\r\n"
+    with live.connect() as sock:
+        sock.sendall(big + b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, data = read_response(sock)
+    assert status == 431 and data.count(b"HTTP/1.1 ") == 1, data[:300]
+
+
 def test_twenty_unfinished_5_mb_header_lines_are_cut_off_while_healthz_answers(
     live: Live,
 ) -> None:

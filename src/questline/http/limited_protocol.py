@@ -95,18 +95,33 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
+        if self._lingering:  # a request pipelined behind a refused one: not served
+            return
         self._cancel_timer()
-        self._in_head, self._in_body = False, True
+        self._in_head = False
+        # A head that came in one read was never counted by data_received: measure it.
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self.limits.max_head_bytes:
+            self._refuse(
+                431,
+                "headers_too_large",
+                f"the request line and headers are larger than {self.limits.max_head_bytes} bytes",
+            )
+            return
+        self._in_body = True
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
+        if self._lingering:
+            return
         self._body_seen = self.loop.time()
         super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._cancel_timer()
         self._in_body = False
-        super().on_message_complete()
+        if not self._lingering:
+            super().on_message_complete()
 
     # -- deadlines ---------------------------------------------------------------------
 
