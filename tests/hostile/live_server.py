@@ -167,12 +167,12 @@ def serve_process(db: Path, *args: str, stdout: Path | None = None) -> Iterator[
 
 
 def read_response(sock: socket.socket, timeout: float = 5.0) -> tuple[int | None, bytes]:
-    """(status, whole bytes) of what the server sends until it closes or `timeout`
-    passes; status None when it closed without a word."""
+    """(status, bytes) of the first response the server sends, read until its body is
+    whole, the server closes or `timeout` passes; status None when it sent nothing."""
     sock.settimeout(timeout)
     data = b""
     try:
-        while True:
+        while not _whole(data):
             chunk = sock.recv(65536)
             if not chunk:
                 break
@@ -182,3 +182,25 @@ def read_response(sock: socket.socket, timeout: float = 5.0) -> tuple[int | None
     if not data.startswith(b"HTTP/1.1 "):
         return None, data
     return int(data[9:12]), data
+
+
+def _whole(data: bytes) -> bool:
+    head, found, body = data.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value)
+    return False  # no length: the server ends it by closing
+
+
+def closed_by_server(sock: socket.socket, timeout: float = 5.0) -> bool:
+    """Whether the server closes the connection, sending nothing more, within `timeout`."""
+    sock.settimeout(timeout)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False

@@ -14,6 +14,7 @@ from questline.http.errors import forbidden, invalid, not_found
 from questline.http.request_context import (
     Organizer,
     Team,
+    admit_body,
     authenticate,
     check_scope,
     field,
@@ -32,8 +33,9 @@ _canonical = msgspec.json.Encoder(order="sorted")
 
 async def adjust(request: Request) -> Response:
     hunt_id = request.path_params["hunt"]
+    admit_body(request, JSON_LIMIT)
+    require_organizer(authenticate(request))  # before a byte of the body is read
     body = await read_body(request, JSON_LIMIT)
-    require_organizer(authenticate(request))
     hunt_row(request, hunt_id)
     data = parse_json_object(body)
     no_other_fields(data, {"team_id", "points", "reason"})
@@ -61,8 +63,9 @@ async def adjust(request: Request) -> Response:
 
 async def announce(request: Request) -> Response:
     hunt_id = request.path_params["hunt"]
+    admit_body(request, JSON_LIMIT)
+    require_organizer(authenticate(request))  # before a byte of the body is read
     body = await read_body(request, JSON_LIMIT)
-    require_organizer(authenticate(request))
     hunt_row(request, hunt_id)
     data = parse_json_object(body)
     no_other_fields(data, {"text"})
@@ -99,8 +102,9 @@ async def reviews(request: Request) -> Response:
 
 async def review(request: Request) -> Response:
     hunt_id = request.path_params["hunt"]
+    admit_body(request, JSON_LIMIT)
+    require_organizer(authenticate(request))  # before a byte of the body is read
     body = await read_body(request, JSON_LIMIT)
-    require_organizer(authenticate(request))
     hunt_row(request, hunt_id)
     data = parse_json_object(body)
     no_other_fields(data, {"approve", "reason"})

@@ -25,6 +25,7 @@ from questline.http.command_runner import fingerprint, idempotency_command_id, r
 from questline.http.errors import ApiError, invalid, too_large
 from questline.http.request_context import (
     Team,
+    admit_body,
     authenticate,
     check_scope,
     field,
@@ -155,8 +156,9 @@ def submission_body(reply: SubmissionReply) -> dict[str, Any]:
 
 async def unlock_hint(request: Request) -> Response:
     hunt_id = request.path_params["hunt"]
-    await read_body(request, JSON_LIMIT)
+    admit_body(request, JSON_LIMIT)
     team: Team = require_team(authenticate(request), hunt_id)
+    await read_body(request, JSON_LIMIT)
     hunt_row(request, hunt_id)
     clue_id = request.path_params["clue"]
     hint_id = request.path_params["hint"]
