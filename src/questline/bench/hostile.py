@@ -4,8 +4,11 @@ how much memory the server process holds before, during and after each attack:
   (c) 500 idle SSE streams held open;
   (d) a registration flood: anonymous registrations at 200/s from one address;
   (b) 40 uploads that declare 10 MB, send half and are dropped;
-  (a) answers of 28 `a`s to a clue whose accept_regex is `(a+)+b` (run last: with a
-      backtracking regex engine it can hold the writer long after the attack).
+  (e) 20 header lines of 5 MB that never end (slow and big headers);
+  (a) answers of 28 `a`s to a clue whose accept_regex is `(a+)+b` (with a
+      backtracking regex engine the writer holds the GIL for many seconds).
+
+Each attack runs against a fresh server and database.
 
 /healthz is probed every 20 ms on a keep-alive connection by a thread of this
 process; RSS is the server's VmRSS from /proc. The attack clients run in this
@@ -298,6 +301,36 @@ def half_sent_uploads(
     return attack
 
 
+def unfinished_headers(
+    server: Server, count: int, line_bytes: int, hold_s: float
+) -> Callable[[], Coroutine[Any, Any, Result]]:
+    async def attack() -> Result:
+        statuses: Counter[str] = Counter()
+        piece = b"a" * (64 * 1024)
+
+        async def one() -> None:
+            reader, writer = await _connect(server)
+            try:
+                writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: ")
+                for _ in range(line_bytes // len(piece)):
+                    writer.write(piece)
+                    await writer.drain()
+                await asyncio.sleep(hold_s)  # the line never ends
+            except OSError:  # cut off by the server
+                pass
+            try:
+                line = await asyncio.wait_for(reader.readline(), 5)
+                statuses[line.split(b" ")[1].decode() if line else "closed"] += 1
+            except (OSError, TimeoutError):
+                statuses["no answer"] += 1
+            writer.close()
+
+        await asyncio.gather(*(one() for _ in range(count)))
+        return {"connections": count, "line_bytes": line_bytes, "statuses": dict(statuses)}
+
+    return attack
+
+
 def regex_answers(
     server: Server, tokens: list[str], length: int, seconds: float
 ) -> Callable[[], Coroutine[Any, Any, Result]]:
@@ -336,46 +369,54 @@ def regex_answers(
 # -- the run ---------------------------------------------------------------------------
 
 
+AttackFactory = Callable[[Server, list[str], float], Callable[[], Coroutine[Any, Any, Result]]]
+ATTACKS: list[tuple[str, AttackFactory]] = [
+    ("idle_streams", lambda server, tokens, scale: idle_streams(server, 500, 10 * scale)),
+    (
+        "registration_flood",
+        lambda server, tokens, scale: registration_flood(server, 200, 15 * scale),
+    ),
+    (
+        "half_sent_uploads",
+        lambda server, tokens, scale: half_sent_uploads(
+            server, tokens[0], 40, 10 * MB, 5 * MB, 5 * scale
+        ),
+    ),
+    (
+        "unfinished_headers",
+        lambda server, tokens, scale: unfinished_headers(server, 20, 5 * MB, 5 * scale),
+    ),
+    ("regex", lambda server, tokens, scale: regex_answers(server, tokens, 28, 20 * scale)),
+]
+
+
 def run(quick: bool) -> Result:
+    """Each attack on a fresh server and database, so each one's memory is its own."""
     scale = 0.4 if quick else 1.0
     settle = 2.0 if quick else 4.0
-    with tempfile.TemporaryDirectory(prefix="questline-hostile-") as folder:
-        server = start_server(Path(folder) / "hostile.db")
-        try:
-            with httpx.Client(base_url=server.base, timeout=30) as client:
-                created = client.post("/api/hunts", json=hunt_document(), headers=ORG)
-                if created.status_code != 201:
-                    raise RuntimeError(f"could not create the hunt: {created.text}")
-                tokens = [
-                    client.post(f"/api/hunts/{HUNT}/teams", json={"name": f"Team {n}"}).json()[
-                        "token"
-                    ]
-                    for n in range(3)
-                ]
-            rss_start = server.rss_mb()
-            attacks = [
-                measure(server, "idle_streams", idle_streams(server, 500, 10 * scale), settle),
-                measure(
-                    server,
-                    "registration_flood",
-                    registration_flood(server, 200, 15 * scale),
-                    settle,
-                ),
-                measure(
-                    server,
-                    "half_sent_uploads",
-                    half_sent_uploads(server, tokens[0], 40, 10 * MB, 5 * MB, 5 * scale),
-                    settle,
-                ),
-                measure(server, "regex", regex_answers(server, tokens[1:], 28, 20 * scale), settle),
-            ]
-        finally:
-            server.process.terminate()
+    results: list[Result] = []
+    for name, factory in ATTACKS:
+        with tempfile.TemporaryDirectory(prefix="questline-hostile-") as folder:
+            server = start_server(Path(folder) / "hostile.db")
             try:
-                server.process.wait(60)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-    return {"rss_mb_at_start": rss_start, "attacks": attacks}
+                with httpx.Client(base_url=server.base, timeout=30) as client:
+                    created = client.post("/api/hunts", json=hunt_document(), headers=ORG)
+                    if created.status_code != 201:
+                        raise RuntimeError(f"could not create the hunt: {created.text}")
+                    tokens = [
+                        client.post(f"/api/hunts/{HUNT}/teams", json={"name": f"Team {n}"}).json()[
+                            "token"
+                        ]
+                        for n in range(2)
+                    ]
+                results.append(measure(server, name, factory(server, tokens, scale), settle))
+            finally:
+                server.process.terminate()
+                try:
+                    server.process.wait(60)
+                except subprocess.TimeoutExpired:
+                    server.process.kill()
+    return {"attacks": results}
 
 
 def main() -> None:
