@@ -164,6 +164,23 @@ class Probe:
         }
 
 
+def error_counts(server: Server) -> dict[str, float]:
+    """The server's own count of error answers (questline_http_errors_total), by
+    kind/status/code: what it logged and counted, as an operator would see it."""
+    text = httpx.get(f"{server.base}/metrics", timeout=30).text
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("questline_http_errors_total{"):
+            labels, _, value = line.rpartition(" ")
+            parsed = dict(
+                part.split("=", 1)
+                for part in labels[len("questline_http_errors_total{") : -1].split(",")
+            )
+            key = "/".join(parsed.get(k, "").strip('"') for k in ("kind", "status", "code"))
+            counts[key] = float(value)
+    return counts
+
+
 def measure(
     server: Server, name: str, attack: Callable[[], Coroutine[Any, Any, Result]], settle_s: float
 ) -> Result:
@@ -177,6 +194,7 @@ def measure(
         time.sleep(settle_s)
     result: Result = {
         "attack": name,
+        "errors_counted": error_counts(server),
         "healthz_before": quiet.summary(),
         "healthz_during": during.summary(),
         "healthz_after": after.summary(),
@@ -240,7 +258,7 @@ def registration_flood(
                 statuses[response.status_code] += 1
 
             started = time.monotonic()
-            tasks = []
+            tasks: list[asyncio.Task[None]] = []
             n = 0
             while (elapsed := time.monotonic() - started) < seconds:
                 while n < elapsed * rate:
@@ -248,9 +266,11 @@ def registration_flood(
                     n += 1
                 await asyncio.sleep(0.005)
             await asyncio.gather(*tasks)
+            took = time.monotonic() - started
             board = (await client.get(f"/api/hunts/{HUNT}/leaderboard?limit=1")).json()
         return {
             "sent": n,
+            "seconds": round(took, 1),
             "rate_per_s": rate,
             "statuses": {str(k): v for k, v in sorted(statuses.items())},
             "teams_on_board": board["total"],
