@@ -120,3 +120,20 @@ def test_a_trusted_proxy_names_the_client_and_others_cannot(tmp_path: Path) -> N
         tmp_path / "b.db", "--registrations-per-minute", "3", "--forwarded-allow-ips", "192.0.2.1"
     ) as distrusting:
         assert spend(distrusting) == [429, 429, 429]  # the header is ignored: still 127.0.0.1
+
+
+def test_registrations_the_server_failed_do_not_count(tmp_path: Path) -> None:
+    node = build_embedded_node(
+        tmp_path / "q.db",
+        clock=ManualClock(STARTS),
+        organizer_token=ORGANIZER_TOKEN,
+        abuse=AbuseSettings(registrations_per_address=2),
+    )
+    try:
+        with TestClient(node.app) as client:
+            assert client.post("/api/hunts", json=spec_document(), headers=ORG).status_code == 201
+            node.services.committer.stop()  # every command now fails with 503
+            statuses = [_register(client, f"Retry {n}").status_code for n in range(3)]
+            assert statuses == [503, 503, 503]  # a client retrying a 503 is not refused 429
+    finally:
+        node.close()

@@ -11,6 +11,7 @@ import ipaddress
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -74,6 +75,14 @@ class RateLimit:
                 self._buckets.popitem(last=False)
         return 0
 
+    def give_back(self, key: str) -> None:
+        """Undo one `take` (an event that turned out not to count)."""
+        if self.per_minute <= 0:
+            return
+        with self._lock:
+            now = self._clock.now()
+            self._buckets[key] = (min(float(self.per_minute), self._level(key, now) + 1.0), now)
+
 
 class AbuseLimits:
     def __init__(self, settings: AbuseSettings, clock: Clock) -> None:
@@ -100,9 +109,10 @@ def client_key(scope: Scope) -> str:
     return str(address)
 
 
-def admit_registration(request: Request, hunt_id: str) -> None:
+def admit_registration(request: Request, hunt_id: str) -> Callable[[], None]:
     """Count a registration, or refuse it with 429 and Retry-After: per address in the
-    hunt, then per hunt. Checked last, after the input is known to be good."""
+    hunt, then per hunt. Checked last, after the input is known to be good. Returns
+    what gives the count back, for a registration the server failed (5xx)."""
     limits: AbuseLimits = request.app.state.services.abuse
     by_address = f"{hunt_id}\x00{client_key(request.scope)}"
     waiting = limits.registrations_by_address.wait(by_address) or limits.registrations_by_hunt.wait(
@@ -120,3 +130,9 @@ def admit_registration(request: Request, hunt_id: str) -> None:
             {"retry_after": waiting},
             {"Retry-After": str(waiting)},
         )
+
+    def refund() -> None:
+        limits.registrations_by_address.give_back(by_address)
+        limits.registrations_by_hunt.give_back(hunt_id)
+
+    return refund

@@ -54,11 +54,16 @@ async def register_team(request: Request) -> Response:
     name = field(data, "name", str)
     if not 1 <= len(name.strip()) <= 64:
         raise invalid("name must be 1 to 64 characters", {"field": "name"})
-    admit_registration(request, hunt_id)
+    refund = admit_registration(request, hunt_id)
     token = new_team_token()
-    reply, _ = await run_command(
-        services_of(request), RegisterTeam(hunt_id, name, token_hash(token))
-    )
+    try:
+        reply, _ = await run_command(
+            services_of(request), RegisterTeam(hunt_id, name, token_hash(token))
+        )
+    except ApiError as error:
+        if error.status >= 500:  # the server's trouble: not counted against the caller
+            refund()
+        raise
     assert isinstance(reply, TeamReply)
     return json_response({"team_id": reply.team_id, "token": token}, 201)
 
