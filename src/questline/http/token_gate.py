@@ -8,6 +8,7 @@ One exception keeps "body too large" first in the refusal order: a request that
 declares a body larger than any JSON body may be passes on unchecked, to the route
 whose own limit answers it 413 (or checks the token itself, within the limit)."""
 
+import logging
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
@@ -18,6 +19,7 @@ from questline.http.errors import ApiError, error_response
 from questline.http.principals import PRINCIPAL_KEY, resolve
 from questline.http.services import JSON_LIMIT, Services
 
+log = logging.getLogger(__name__)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -48,17 +50,24 @@ class TokenGate:
         except ApiError as error:
             await self._refuse(error, state, scope, receive, send)
             return
-        except self.store_unavailable:
+        except self.store_unavailable as error:
             if self.unavailable is None:
                 raise
-            await self._refuse(self.unavailable(), state, scope, receive, send)
+            log.warning("the store did not answer a token check: %r", error)
+            await self._refuse(self.unavailable(), state, scope, receive, send, "store_unavailable")
             return
         await self.app(scope, receive, send)
 
     async def _refuse(
-        self, error: ApiError, state: dict[str, object], scope: Scope, receive: Receive, send: Send
+        self,
+        error: ApiError,
+        state: dict[str, object],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        counted_as: str | None = None,
     ) -> None:
-        state["error_code"] = error.code  # for the metrics and the access log
+        state["error_code"] = counted_as or error.code  # for the metrics and the access log
         await error_response(error)(scope, receive, send)
 
 
