@@ -12,7 +12,7 @@ import httpx
 from starlette.testclient import TestClient
 
 from questline.adapters.clocks import ManualClock
-from questline.http.abuse_limits import AbuseSettings
+from questline.http.abuse_limits import AbuseSettings, client_key
 from questline.http.embedded import build_embedded_node
 from tests.api.conftest import HUNT, OTHER_HUNT, Api, assert_error, other_document
 from tests.hostile.live_server import HEALTHZ_S, ORG, ORGANIZER_TOKEN, Live, serve_process
@@ -137,3 +137,12 @@ def test_registrations_the_server_failed_do_not_count(tmp_path: Path) -> None:
             assert statuses == [503, 503, 503]  # a client retrying a 503 is not refused 429
     finally:
         node.close()
+
+
+def test_an_ipv6_client_counts_by_its_64_and_a_mapped_ipv4_as_ipv4() -> None:
+    def key(host: str) -> str:
+        return client_key({"client": (host, 40000)})
+
+    assert key("2001:db8:0:1::1") == key("2001:db8:0:1:ffff::2") == "2001:db8:0:1::/64"
+    assert key("2001:db8:0:2::1") != key("2001:db8:0:1::1")
+    assert key("::ffff:192.0.2.7") == key("192.0.2.7") == "192.0.2.7"

@@ -97,6 +97,8 @@ def client_key(scope: Scope) -> str:
     trusted proxy); an IPv6 address counts by its /64, which one subscriber owns whole."""
     client = scope.get("client")
     host = str(client[0]) if client else "unknown"
+    if ":" not in host:  # IPv4 (or a test client's name): as it is, without parsing
+        return host
     try:
         address = ipaddress.ip_address(host)
     except ValueError:

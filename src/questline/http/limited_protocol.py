@@ -36,13 +36,15 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._in_head = False  # a request's head has begun and not ended
         self._in_body = False
-        self._head_bytes = 0
+        self._head_bytes = 0  # of a head spread over reads, those after the one it began in
+        self._head_reads = 0  # the whole reads a head spread over, before the current one
         self._boundary = False  # a head began in the current feed
         self._timer: asyncio.TimerHandle | None = None
         self._body_started = 0.0
         self._body_seen = 0.0
         self._lingering = False
         self._linger_ends = 0.0
+        self._feed = 0  # bytes in the read being parsed
 
     # -- the connection --------------------------------------------------------------
 
@@ -61,6 +63,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             self._body_seen = self.loop.time()
             return
         self._boundary = False
+        self._feed = len(data)
         super().data_received(data)
         if self.transport.is_closing() or self._lingering:
             return
@@ -69,6 +72,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             # A head that began in this feed may share it with the message before it:
             # those bytes are not counted (at most one read more than the cap).
             self._head_bytes = 0 if self._boundary else self._head_bytes + len(data)
+            self._head_reads += len(data)  # whole reads: never less than the head so far
             if self._head_bytes > limits.max_head_bytes:
                 self._refuse(
                     431,
@@ -91,7 +95,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     # -- parser callbacks --------------------------------------------------------------
 
     def on_message_begin(self) -> None:
-        self._in_head, self._head_bytes, self._boundary = True, 0, True
+        self._in_head, self._head_bytes, self._head_reads, self._boundary = True, 0, 0, True
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
@@ -99,9 +103,12 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             return
         self._cancel_timer()
         self._in_head = False
-        # A head that came in one read was never counted by data_received: measure it.
-        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
-        if size > self.limits.max_head_bytes:
+        # A head that ended in the read it began in was never counted by data_received;
+        # measured only when the bytes it could span exceed the cap (rarely).
+        cap = self.limits.max_head_bytes
+        if self._head_reads + self._feed > cap and (
+            len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers) > cap
+        ):
             self._refuse(
                 431,
                 "headers_too_large",
