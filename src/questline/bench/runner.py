@@ -14,6 +14,7 @@ SUITES: dict[str, str] = {
     "replay": "questline.bench.replay_suite",
     "memory": "questline.bench.memory_suite",
     "cluster": "questline.bench.cluster_suite",
+    "time_travel": "questline.bench.time_travel",
 }
 
 
