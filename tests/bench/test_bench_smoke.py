@@ -14,6 +14,7 @@ EXPECTED = {
     "leaderboard": {"sizes"},
     "replay": {"replay", "verify", "read_and_decode_floor"},
     "memory": {"questline", "slotted_object_floor"},
+    "rehearsal": {"runs"},
 }
 # The cluster suite needs Kafka and Cassandra: its smoke run is with the integration
 # tests (test_cluster_bench_smoke.py).

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-SUITE_NAMES = ("engine", "http", "leaderboard", "replay", "memory", "cluster", "all")
+SUITE_NAMES = ("engine", "http", "leaderboard", "replay", "memory", "cluster", "rehearsal", "all")
 
 
 def bench(

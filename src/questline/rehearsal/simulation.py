@@ -110,6 +110,7 @@ class Rehearsal:
     commands: int
     events: int
     refusals: dict[str, int]
+    rules_seconds: float  # wall time in decide and evolve: measured, so never in the report
 
 
 def simulate(
@@ -239,6 +240,7 @@ class _Simulation:
             self.hunt.commands,
             self.hunt.state.version,
             dict(sorted(self.hunt.refusals.items())),
+            self.hunt.rules_seconds,
         )
 
     def _run(self, command: Command) -> tuple[Reply | Rejection, list[Event]]:
