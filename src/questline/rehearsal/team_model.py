@@ -36,29 +36,35 @@ class TeamTraits:
 
 
 def draw_teams(definition: HuntDefinition, count: int, rng: random.Random) -> list[TeamTraits]:
+    return [draw_team(definition, index, rng) for index in range(count)]
+
+
+def draw_team(definition: HuntDefinition, index: int, rng: random.Random) -> TeamTraits:
+    """The traits of the field's team number `index` (its name follows from the number)."""
     divisions = [division.id for division in definition.divisions]
     length = (definition.ends_at - definition.starts_at) / 60_000_000
     caution = PENALTY_CAUTION if definition.wrong_answer_penalty > 0 else 1.0
-    teams = []
-    for index in range(count):
-        name = f"{ADJECTIVES[index % len(ADJECTIVES)]} {ANIMALS[index // len(ADJECTIVES) % 9]}"
-        if index >= len(ADJECTIVES) * len(ANIMALS):
-            name += f" {index // (len(ADJECTIVES) * len(ANIMALS)) + 1}"
-        teams.append(
-            TeamTraits(
-                name=name,
-                division=divisions[rng.randrange(len(divisions))] if divisions else None,
-                pace=math.exp(rng.gauss(0.0, PACE_SPREAD)),
-                parallel=rng.choices((1, 2, 3), weights=(3, 5, 2))[0],
-                guess_every=GUESS_EVERY_MINUTES * caution * math.exp(rng.gauss(0.0, 0.4)),
-                hint_patience=rng.uniform(1.0, 2.0) if rng.random() < HINT_TAKERS else None,
-                stuck_after=STUCK_MINUTES * math.exp(rng.gauss(0.0, 0.3)),
-                photo_quality=rng.uniform(0.7, 0.95),
-                arrives_after=min(rng.expovariate(1 / 3.0), 20.0),
-                quits_after=rng.uniform(0.25, 0.75) * length if rng.random() < QUITTERS else None,
-            )
-        )
-    return teams
+    return TeamTraits(
+        name=team_name(index),
+        division=divisions[rng.randrange(len(divisions))] if divisions else None,
+        pace=math.exp(rng.gauss(0.0, PACE_SPREAD)),
+        parallel=rng.choices((1, 2, 3), weights=(3, 5, 2))[0],
+        guess_every=GUESS_EVERY_MINUTES * caution * math.exp(rng.gauss(0.0, 0.4)),
+        hint_patience=rng.uniform(1.0, 2.0) if rng.random() < HINT_TAKERS else None,
+        stuck_after=STUCK_MINUTES * math.exp(rng.gauss(0.0, 0.3)),
+        photo_quality=rng.uniform(0.7, 0.95),
+        arrives_after=min(rng.expovariate(1 / 3.0), 20.0),
+        quits_after=rng.uniform(0.25, 0.75) * length if rng.random() < QUITTERS else None,
+    )
+
+
+def team_name(index: int) -> str:
+    """Distinct for every index: "Brave Otters", ..., then "Brave Otters 2", ..."""
+    pairs = len(ADJECTIVES) * len(ANIMALS)
+    name = (
+        f"{ADJECTIVES[index % len(ADJECTIVES)]} {ANIMALS[index // len(ADJECTIVES) % len(ANIMALS)]}"
+    )
+    return name if index < pairs else f"{name} {index // pairs + 1}"
 
 
 def puzzle_minutes(expected: float, traits: TeamTraits, rng: random.Random) -> float:
