@@ -75,7 +75,8 @@ class Report(msgspec.Struct, frozen=True):
     quit: int
     finish_minutes: list[float]
     clues: list[ClueRow]
-    solves: list[Series]  # solves so far, per round (or per clue in a hunt without rounds)
+    solves_by: str  # "round", or "clue" in a hunt without rounds
+    solves: list[Series]  # solves so far, per round (or per clue)
     finishes: Series  # teams finished so far
     board_label: str
     boards: list[Board]
@@ -110,6 +111,7 @@ def build_report(rehearsal: Rehearsal) -> Report:
         quit=len(seen.quit),
         finish_minutes=finish_minutes,
         clues=_clue_rows(rehearsal, findings.held_minutes),
+        solves_by="round" if d.rounds else "clue",
         solves=_solves(rehearsal),
         finishes=Series("finished", _cumulative(list(seen.finished.values()), start, d.ends_at)),
         board_label=(

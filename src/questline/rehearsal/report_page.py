@@ -29,7 +29,7 @@ def charts(report: Report) -> dict[str, str]:
     marks = _marks(report)
     drawn = {
         "solves.svg": line_chart(
-            "Solves over time" + (" (per round)" if len(report.solves) > 1 else ""),
+            f"Solves over time, per {report.solves_by}",
             [(s.name, s.points) for s in report.solves],
             x_max=report.minutes,
             x_ticks=ticks,

@@ -282,9 +282,13 @@ class _Simulation:
         self._hold(team, held_by)
         if team.working:
             self._end_idle(team)
-        elif team.idle_since is None:
-            team.idle_since = self.now
-            team.idle_cause = self._why_idle(team)
+        else:
+            cause = self._why_idle(team)
+            if team.idle_since is not None and cause != team.idle_cause:
+                self._end_idle(team)  # a new reason is a new stretch
+            if team.idle_since is None:
+                team.idle_since = self.now
+                team.idle_cause = cause
 
     def _why_idle(self, team: SimTeam) -> str:
         d = self.definition
