@@ -40,7 +40,7 @@ def demo(
         typer.Option(
             help="Length of each round; the sample's timeline is compressed into it.", min=0.1
         ),
-    ] = 20.0,
+    ] = 10.0,
     seed: Annotated[int, typer.Option(help="Seed of the simulated players.")] = 7,
     target: Annotated[
         str | None, typer.Option(help="Play against this running server (e.g. a cluster API node).")

@@ -34,7 +34,7 @@ class DemoSettings:
     seed: int = 7
     freeze_after: timedelta = timedelta(minutes=30)  # into each round; none if past its end
     hunt: str = SAMPLES[0]  # which sample hunt (sample_hunt.SAMPLES)
-    round_minutes: float = 20.0  # each round: the sample's whole timeline compressed into it
+    round_minutes: float = 10.0  # each round: the sample's whole timeline compressed into it
     # Play against a running server (a cluster's API node) instead of starting one.
     target: str | None = None
     organizer_token: str | None = None

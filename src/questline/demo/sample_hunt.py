@@ -113,11 +113,11 @@ def sample_document(
     now: datetime,
     *,
     round_number: int = 1,
-    length: timedelta = timedelta(minutes=40),
+    length: timedelta = timedelta(minutes=10),
     freeze_after: timedelta | None = timedelta(minutes=30),
 ) -> tuple[dict[str, Any], float]:
     """A sample hunt as a document, its whole timeline (start, end, clues and rounds
-    opening on the clock) compressed into `length` from a moment ago; a later round
+    opening on the clock) compressed into `length` from a tenth of it ago; a later round
     gets its own id and title. Returns the document and the time scale (wall seconds
     per second of the hunt as written), which paces the simulated teams."""
     if name not in SAMPLES:
@@ -130,8 +130,8 @@ def sample_document(
     hunt = document["hunt"]
     old_start = _parse(hunt["starts_at"])
     scale = length / (_parse(hunt["ends_at"]) - old_start)
-    # Started a moment ago (a minute, or less in a short round), so clocks need not agree.
-    start = now.replace(microsecond=0) - min(timedelta(minutes=1), length / 20)
+    # Started a tenth of the round ago: the first teams are at work when the pages open.
+    start = now.replace(microsecond=0) - length / 10
 
     def moved(item: dict[str, Any]) -> None:
         if "opens_at" in item:

@@ -64,12 +64,15 @@ class TeamPlan:
         quits = self.traits.quits_after
         return quits is not None and now >= self.joined + quits * 60 * self.pace.scale
 
+    def arrived(self, now: float) -> bool:
+        return now >= self.joined + self.traits.arrives_after * 60 * self.pace.scale
+
     def next_move(self, available: list[Clue], finish: str | None, now: float) -> Move | None:
         """What the team does now on the clues open to it (not solved, not locked, not
         waiting for a judge), or None while it thinks."""
-        arrived = self.joined + self.traits.arrives_after * 60 * self.pace.scale
-        if now < arrived:
+        if not self.arrived(now):
             return None
+        arrived = self.joined + self.traits.arrives_after * 60 * self.pace.scale
         ids = {clue.id for clue in available}
         hands = self.traits.parallel - len(self.work)
         if hands > 0:

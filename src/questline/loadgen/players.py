@@ -2,7 +2,8 @@
 then play the clues open to them (rounds, metas and timed release as the rules
 say) with realistic mistakes, answer clues in parts one part at a time, unlock
 hints, send photos and back off when rate limited. Each call to `next_action` is
-one request, or None when no team has anything to send.
+one request, or None when no team has anything to send (paced teams with nothing
+to send now and then look at their phone: the team's view or the board).
 
 Without a `Pace` they are a load generator: any team, any open clue, right with
 the team's skill. With one they keep a real field's pace (`pace.TeamPlan`): the
@@ -29,6 +30,7 @@ from questline.loadgen.sample_images import solid_png
 from questline.rehearsal.team_model import ADJECTIVES, ANIMALS, draw_team
 
 HINT_CHANCE = 0.08  # unpaced teams: the share of actions that unlock a hint
+LOOK_CHANCE = 0.1  # paced teams with nothing to send: the share that look at their phone
 
 
 @dataclass
@@ -156,6 +158,8 @@ class Players:
         if team.plan is not None:
             move = team.plan.next_move(clues, self.hunt.finish, now)
             if move is None:
+                if team.plan.arrived(now) and self.rng.random() < LOOK_CHANCE:
+                    return lambda: self._look(team)
                 return None
             if move.kind == "hint" and move.hint_id is not None:
                 hint_id = move.hint_id
@@ -176,6 +180,15 @@ class Players:
         done = team.parts.get(clue.id, set())
         left = [part.id for part in clue.answer.parts if part.id not in done]
         return self.rng.choice(left) if left else clue.answer.parts[0].id
+
+    async def _look(self, team: SimulatedTeam) -> str:
+        """A player glances at the phone: the team's clues, or now and then the board."""
+        if self.rng.random() < 0.7:
+            url = f"/api/hunts/{self.hunt.id}"
+        else:
+            url = f"/api/hunts/{self.hunt.id}/leaderboard?limit=20"
+        response = await self.client.get(url, headers=team.headers)
+        return f"{response.status_code} look"
 
     async def _hint(self, team: SimulatedTeam, clue: Clue, hint_id: str) -> str:
         url = f"/api/hunts/{self.hunt.id}/clues/{clue.id}/hints/{hint_id}"

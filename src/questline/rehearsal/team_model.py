@@ -14,7 +14,7 @@ ANIMALS = ("Otters", "Foxes", "Gulls", "Badgers", "Herons", "Seals", "Owls", "Ha
 
 PACE_SPREAD = 0.45  # sigma of the log of a team's pace: one team in six is 1.6x slower
 PUZZLE_SPREAD = 0.5  # sigma of the log of one team's time on one clue around its pace
-GUESS_EVERY_MINUTES = 9.0  # a typical team's wrong guesses while working on a clue
+GUESS_EVERY_MINUTES = 6.0  # a typical team's wrong guesses while working on a clue
 PENALTY_CAUTION = 2.5  # with a wrong-answer penalty, teams guess this much less often
 HINT_TAKERS = 0.6  # the share of teams that ask for hints when stuck
 QUITTERS = 0.08  # the share of teams that stop playing part-way
