@@ -108,12 +108,10 @@ class Players:
             body: dict[str, str] = {"name": candidate}
             if division is not None and self.send_division:
                 body["division"] = division
-            response = await self.client.post(f"/api/hunts/{self.hunt.id}/teams", json=body)
+            response = await self._post_registration(body)
             if response.status_code == 422 and "division" in body and _names_field(response):
                 self.send_division = False
-                response = await self.client.post(
-                    f"/api/hunts/{self.hunt.id}/teams", json={"name": candidate}
-                )
+                response = await self._post_registration({"name": candidate})
             if response.status_code == 409:
                 continue
             if response.is_error:
@@ -124,6 +122,14 @@ class Players:
             registered: dict[str, str] = response.json()
             return registered
         raise RuntimeError(f"every variant of the team name {name!r} is taken")
+
+    async def _post_registration(self, body: dict[str, str]) -> httpx.Response:
+        url = f"/api/hunts/{self.hunt.id}/teams"
+        response = await self.client.post(url, json=body)
+        while response.status_code == 429:  # a server's registration limit: wait it out
+            await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+            response = await self.client.post(url, json=body)
+        return response
 
     # -- playing ------------------------------------------------------------------------
 
