@@ -133,8 +133,10 @@ export function createTravel({ huntPath, boardPath, race, replaySeconds, onPast,
       if (frame !== shown && progress < 1) {
         shown = frame;
         const board = boards[frame];
-        scrubber.value = String(asOf(board).version ?? scrubber.value);
-        onPast(board.teams, describe(asOf(board)));
+        const point = asOf(board);
+        scrubber.value = String(point.version ?? scrubber.value);
+        $("#scrub-as-of").textContent = describe(point);
+        onPast(board.teams, describe(point));
       }
       if (progress < 1) {
         replaying = requestAnimationFrame(step);
@@ -144,6 +146,8 @@ export function createTravel({ huntPath, boardPath, race, replaySeconds, onPast,
       button.disabled = false;
       race.setCursor(null);
       scrubber.value = String(latest);
+      const last = asOf(boards[FRAMES - 1]);
+      $("#scrub-as-of").textContent = describe(last);
       onLive();
       $("#replay-status").textContent = t("board.replayDone");
     };
@@ -165,6 +169,8 @@ export function createTravel({ huntPath, boardPath, race, replaySeconds, onPast,
     keepToken(token);
     $("#organizer-token").value = "";
     message.textContent = t("board.tokenAccepted");
+    $("#organizer-access").open = false;
+    $("#replay-status").textContent = t("board.tokenAccepted");
     open();
   });
 
