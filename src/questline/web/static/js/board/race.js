@@ -47,9 +47,10 @@ export function createRace(svg, { empty }) {
   }
 
   function render() {
+    empty.hidden = teams.length > 0;
+    svg.toggleAttribute("hidden", teams.length === 0); // no empty frame on the screen
     const width = svg.clientWidth;
     const height = svg.clientHeight;
-    empty.hidden = teams.length > 0;
     if (!span || !teams.length || width < 50 || height < 50) {
       svg.replaceChildren();
       svg.setAttribute("aria-label", t("board.noRace"));

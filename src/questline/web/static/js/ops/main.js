@@ -73,7 +73,8 @@ function renderTraffic(summary) {
   const useRecent = idle && recent.commands > 0;
   for (const tile of ["tile-throughput", "tile-latency", "tile-errors"]) $(`#${tile}`).classList.toggle("recent-shown", useRecent);
 
-  setValue("commands_per_second", number(useRecent ? recent.commands_per_second : throughput.commands_per_second));
+  const commandRate = useRecent ? recent.commands_per_second : throughput.commands_per_second;
+  setValue("commands_per_second", number(commandRate, commandRate < 1 ? 2 : 1));
   setUnit("commands", useRecent ? t("ops.commandsPerSecondOver", { window: label }) : t("ops.commandsPerSecond"));
   setLine(
     "throughput",
