@@ -89,7 +89,7 @@ def test_the_tables_fit_their_cards_and_hunt_rows_link_to_board_and_console(
         audit(page)
         screenshot(page, name)
     expect(page.locator("#latency-heading")).to_contain_text("Perzentile der Antwortzeit")
-    page.locator("#hunts-table tbody tr").first.get_by_role("link", name=HUNT).click()
+    page.locator("#hunts-table tbody tr").first.get_by_role("link", name=HUNT, exact=True).click()
     expect(page).to_have_url(re.compile(rf"/board/{HUNT}$"))
 
 
