@@ -210,7 +210,7 @@ function onDelta(rows) {
   if (loading) return void loading.push(...mine);
   // A team just finished: the server's order tells whether finishing ranks first.
   const finishing = mine.some((row) => row.finished_at && !standings.byId.get(row.team_id)?.finished_at);
-  standings.apply(mine);
+  movers.note(standings.apply(mine));
   if (finishing && !hunt?.ranking) loadBoard();
   raceSoon();
   travel.refresh();

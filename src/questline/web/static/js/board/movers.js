@@ -2,6 +2,7 @@
 // rank now is compared with its rank on the board as it stood 10 minutes ago (read by
 // time travel, GET leaderboard?time=, so a board opened a minute ago knows it too), and
 // the comparison moves forward with the clock: a climb drops out once it is 10 minutes old.
+// A team that registered since then climbs from the rank this board first saw it at.
 // A server without time travel: the board's own snapshots, taken every half minute.
 
 import { api } from "../lib/api.js";
@@ -18,6 +19,7 @@ export function createMovers({ list, empty, boardPath }) {
   let baseline = null; // team_id -> rank WINDOW_MS ago
   let travel = true; // whether the server answers ?time=
   const snapshots = []; // [{at, ranks}] the board's own, for servers without time travel
+  const arrivals = new Map(); // team_id -> {at, rank}: teams first seen by this board
 
   async function pastRanks(at) {
     if (travel) {
@@ -35,7 +37,20 @@ export function createMovers({ list, empty, boardPath }) {
     return old ? old.ranks : null;
   }
 
+  function before(teamId, now) {
+    const then = baseline?.get(teamId);
+    if (then !== undefined) return then;
+    const arrival = arrivals.get(teamId);
+    return arrival && arrival.at > now - WINDOW_MS ? arrival.rank : undefined;
+  }
+
   return {
+    /** Moves from Standings.apply: a team new to the board arrives at its rank. */
+    note(moves) {
+      const now = Date.now();
+      for (const { team_id, from, to } of moves) if (from === null && !arrivals.has(team_id)) arrivals.set(team_id, { at: now, rank: to });
+      for (const [id, arrival] of arrivals) if (arrival.at <= now - WINDOW_MS) arrivals.delete(id);
+    },
     /** Refresh the rank each team had WINDOW_MS ago; `standings` is the live board now. */
     async refresh(standings) {
       const now = Date.now();
@@ -46,12 +61,11 @@ export function createMovers({ list, empty, boardPath }) {
     every: BASELINE_EVERY_MS,
     render(standings) {
       const climbs = [];
-      if (baseline) {
-        standings.order.forEach((entry, index) => {
-          const before = baseline.get(entry.team_id);
-          if (before !== undefined && before > index + 1) climbs.push({ entry, gained: before - (index + 1), rank: index + 1 });
-        });
-      }
+      const now = Date.now();
+      standings.order.forEach((entry, index) => {
+        const then = before(entry.team_id, now);
+        if (then !== undefined && then > index + 1) climbs.push({ entry, gained: then - (index + 1), rank: index + 1 });
+      });
       climbs.sort((a, b) => b.gained - a.gained || a.rank - b.rank);
       const items = climbs.slice(0, SHOWN).map(({ entry, gained, rank }) =>
         h(
