@@ -5,6 +5,7 @@ board, finished teams marked and timed, a header that holds at phone width."""
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -210,9 +211,7 @@ def test_finished_teams_are_marked_with_their_finish_time_and_ranked_first(
     expect(first.locator(".finished-mark")).to_have_text("finished 18:12")
     expect(board.locator("#top li").nth(1)).not_to_have_class(re.compile(r"\bfinished\b"))
     solve(live_server, rich)  # live: a second finisher goes second, whatever its score
-    expect(board.locator("#top li").nth(1).locator(".finished-mark")).to_have_text(
-        "finished 18:12"
-    )
+    expect(board.locator("#top li").nth(1).locator(".finished-mark")).to_have_text("finished 18:12")
 
 
 def test_at_phone_width_the_headers_do_not_overlap_and_german_reads_german(
@@ -222,7 +221,9 @@ def test_at_phone_width_the_headers_do_not_overlap_and_german_reads_german(
     for name in ("Night Owls", "A team with a very long name indeed", "Gulls"):
         live_server.register(HUNT, name)
     for locale, name in (("en-US", "board-phone-en"), ("de-DE", "board-phone-de")):
-        board = board_at(new_page, live_server.clock.now(), f"/board/{HUNT}", viewport=PHONE, locale=locale)
+        board = board_at(
+            new_page, live_server.clock.now(), f"/board/{HUNT}", viewport=PHONE, locale=locale
+        )
         expect(board.locator("#top li")).to_have_count(3)
         overflowing = board.evaluate(
             """() => [...document.querySelectorAll('.standings-head span')]
@@ -233,7 +234,7 @@ def test_at_phone_width_the_headers_do_not_overlap_and_german_reads_german(
             """() => [...document.querySelectorAll('.standings-head span')].map((s) => {
                 const r = s.getBoundingClientRect(); return [r.left, r.right]; })"""
         )
-        assert all(a[1] <= b[0] + 0.5 for a, b in zip(cells, cells[1:], strict=False)), cells
+        assert all(a[1] <= b[0] + 0.5 for a, b in pairwise(cells)), cells
         assert board.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         audit(board)
         screenshot(board, name)
