@@ -42,8 +42,11 @@ export function createFirstSolves({ list, empty, huntPath }) {
     load,
     /** A delta arrived: look again shortly if some team solved more than before. */
     maybeChanged() {
-      clearTimeout(timer);
-      timer = setTimeout(load, SOON_MS);
+      if (timer !== null) return; // one look per SOON_MS, however busy the hunt
+      timer = setTimeout(() => {
+        timer = null;
+        load();
+      }, SOON_MS);
     },
   };
 }

@@ -44,6 +44,8 @@ let past = null; // rows shown instead of the live board (scrubber, replay)
 let renderQueued = false;
 let loading = null; // delta rows that arrive while a snapshot loads, applied after it
 let raceTimer = null;
+let raceDue = null; // when the race loads next
+let travelTimer = null;
 
 let topList;
 let pager;
@@ -186,6 +188,7 @@ function raceSpan(toTheEnd) {
 
 async function loadRace() {
   clearTimeout(raceTimer);
+  raceDue = Date.now() + RACE_EVERY_MS;
   raceTimer = setTimeout(loadRace, RACE_EVERY_MS);
   try {
     const search = new URLSearchParams({ top: String(raceTop) });
@@ -198,9 +201,21 @@ async function loadRace() {
   }
 }
 
+/** Load the race again within RACE_SOON_MS (a busy hunt's deltas never postpone it). */
 function raceSoon() {
+  if (raceDue !== null && raceDue <= Date.now() + RACE_SOON_MS) return;
   clearTimeout(raceTimer);
+  raceDue = Date.now() + RACE_SOON_MS;
   raceTimer = setTimeout(loadRace, RACE_SOON_MS);
+}
+
+/** The scrubber's end follows new events, at most every few seconds. */
+function travelSoon() {
+  if (travelTimer !== null) return;
+  travelTimer = setTimeout(() => {
+    travelTimer = null;
+    travel.refresh();
+  }, RACE_SOON_MS);
 }
 
 function onDelta(rows) {
@@ -213,7 +228,7 @@ function onDelta(rows) {
   movers.note(standings.apply(mine));
   if (finishing && !hunt?.ranking) loadBoard();
   raceSoon();
-  travel.refresh();
+  travelSoon();
   queueRender();
 }
 
