@@ -1,4 +1,5 @@
-"""Helpers for the browser tests: a PNG to upload, the example hunt as YAML, screenshots."""
+"""Helpers for the browser tests: a PNG to upload, the example hunt as YAML, screenshots,
+an accessibility audit."""
 
 import shutil
 import struct
@@ -16,6 +17,7 @@ ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 DOCS = REPO / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core, see vendor/README
 
 
 def png(width: int = 240, height: int = 160, tint: tuple[int, int, int] = (40, 120, 200)) -> bytes:
@@ -70,3 +72,22 @@ def both_widths(page: Page, name: str) -> None:
     screenshot(page, f"{name}-phone")
     page.set_viewport_size(DESKTOP)
     screenshot(page, f"{name}-desktop")
+
+
+def audit(page: Page) -> None:
+    """Run axe-core (shipped with the tests) on the page as it is: no serious or critical
+    violations. Injected through the DevTools protocol, which the pages' CSP allows."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        """async () => {
+            const result = await window.axe.run(document, { resultTypes: ["violations"] });
+            return result.violations
+                .filter((v) => v.impact === "serious" || v.impact === "critical")
+                .map((v) => {
+                    const where = v.nodes.map((n) => n.target.join(" ")).join(", ");
+                    return `${v.impact} ${v.id}: ${v.help} at ${where}`;
+                });
+        }"""
+    )
+    assert not violations, "axe found serious or critical violations:\n" + "\n".join(violations)
