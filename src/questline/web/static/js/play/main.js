@@ -221,10 +221,17 @@ async function main() {
   try {
     clock.show((await read(huntPath)).data);
   } catch (error) {
+    // Offline, a team that played here before still has its own view of the hunt kept.
+    if (error.status === 0 && loadSession(huntId)) return boot();
     $("#hunt-title").textContent = t(error.status === 0 ? "play.hunt.offline_title" : "play.hunt.not_found_title");
     const text = error.status === 404 ? t("play.hunt.not_found", { hunt: huntId }) : error.status === 0 ? t("play.offline.nothing_kept") : error.message;
     return notify($("#hunt-state"), "bad", text);
   }
+  return boot();
+}
+
+/** Wire the page's parts, then play as the team this phone knows, or offer to join. */
+async function boot() {
   setUpJoin(huntId, joined);
   teamPanel = setUpTeamPanel({
     huntId,
@@ -255,6 +262,7 @@ async function main() {
 
   if (await keepForOffline()) {
     // Now that the worker answers this page, read the views once more so it keeps them.
+    await read(huntPath).catch(() => null);
     if (session) {
       await refreshAll();
       await announcements.load();
