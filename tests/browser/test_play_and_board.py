@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import DESKTOP, PHONE, both_widths, screenshot
+from tests.browser.helpers import DESKTOP, PHONE, screenshot
 from tests.hunt_builders import FREEZES, MINUTE
 
 pytestmark = pytest.mark.integration
@@ -128,7 +128,7 @@ def test_a_team_plays_and_the_board_follows_live(
     expect(dock.locator(".notice")).to_contain_text(re.compile(r"Try again in \d+ s"))
     expect(dock.get_by_role("button", name="Check in here")).to_be_disabled()
 
-    both_widths(player, "play")
+    # The player page's screenshots come from test_play_screenshots.py.
     board.set_viewport_size(PHONE)
     screenshot(board, "board-phone")
     board.set_viewport_size(DESKTOP)

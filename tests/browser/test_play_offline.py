@@ -167,3 +167,37 @@ def test_two_tabs_of_one_phone_send_its_outbox_once(
     expect(second.locator("#queue-button")).to_be_hidden()
     assert len(sent) == 1
     assert [e["type"] for e in _team_events(live_server)] == ["clue_solved"]
+
+
+def test_the_outbox_waits_with_jitter_at_least_retry_after_and_keeps_each_clue_in_order(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    live_server.create_hunt()
+    page = new_page(PHONE)
+    page.goto(f"/play/{HUNT}")
+    checks = page.evaluate(
+        """async () => {
+            const { backoff, nextDue } = await import("/static/js/play/outbox-send.js");
+            const item = (seq, clue, next_at = 0, state = "queued") =>
+                ({ seq, hunt: "h", clue, next_at, state });
+            const items = [item(1, "a", 5000), item(2, "a"), item(3, "b"), item(4, "c", 0, "done")];
+            return {
+                first: backoff(1, 0, () => 1),
+                capped: backoff(30, 0, () => 1),
+                floor: backoff(3, 0, () => 0),
+                retryAfter: backoff(1, 7, () => 0.5),
+                due: nextDue(items, 1000).item.seq,
+                wake: nextDue([item(1, "a", 5000), item(2, "a")], 1000).wakeAt,
+                none: nextDue([item(4, "c", 0, "done")], 1000).item,
+            };
+        }"""
+    )
+    assert checks == {
+        "first": 1000,  # the first retry waits up to 1 s
+        "capped": 60000,  # never more than a minute
+        "floor": 250,
+        "retryAfter": 7000,  # never less than the server's Retry-After
+        "due": 3,  # clue a's second item waits behind its first, clue b goes
+        "wake": 5000,
+        "none": None,
+    }

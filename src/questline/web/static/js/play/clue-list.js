@@ -104,7 +104,7 @@ export function createClueList(ctx) {
 
   function requirement(requires, titles) {
     if (!requires) return null;
-    const names = requires.of.map((id) => `“${titles.get(id) || id}”`).join(", ");
+    const names = requires.of.map((id) => t("play.locked.clue_name", { name: titles.get(id) || id })).join(", ");
     if ("all" in requires) return t("play.locked.requires_all", { clues: names });
     return t("play.locked.requires_any", { n: requires.any, clues: names });
   }

@@ -146,14 +146,22 @@ function onStream(event, data) {
   }
 }
 
+let streamState = "";
+function showStreamStatus() {
+  const words = { live: "play.stream.live", reconnecting: "play.stream.reconnecting" }[streamState];
+  $("#stream-status").textContent = !session ? "" : !navigator.onLine ? t("play.stream.offline") : words ? t(words) : "";
+}
+window.addEventListener("offline", showStreamStatus);
+window.addEventListener("online", showStreamStatus);
+
 function followTeamStream() {
   if (stopStream) stopStream();
-  const status = $("#stream-status");
   stopStream = followStream(`${huntPath}/stream`, {
     token: session.token,
     onMessage: onStream,
     onStatus: (s) => {
-      status.textContent = s === "live" ? t("play.stream.live") : s === "reconnecting" ? t(navigator.onLine ? "play.stream.reconnecting" : "play.stream.offline") : "";
+      streamState = s;
+      showStreamStatus();
       if (s === "live") scheduleRefresh();
     },
     onUnauthorized: () => signOut(t("play.join.token_gone")),
@@ -182,6 +190,7 @@ function signOut(reason) {
   forgetSession(huntId);
   forgetTeamViews();
   session = null;
+  streamState = "";
   teamView = null;
   clueList.clear();
   teamPanel.hide();
