@@ -67,13 +67,14 @@ def test_answers_made_offline_reach_the_server_once_each_in_order_after_the_page
     context.set_offline(True)
     expect(player.locator("#offline-banner")).to_be_visible()
     _answer(player, "lighthouse", "lamp post")
+    _answer(player, "lighthouse", "lantern")  # cancelled below: never sent
     _answer(player, "lighthouse", "keeper")
     selfie = player.locator("#clue-selfie")
     selfie.get_by_label("Photo").set_input_files(
         {"name": "team.png", "mimeType": "image/png", "buffer": png()}
     )
     selfie.get_by_role("button", name="Send the photo").click()
-    expect(player.locator("#queue-button")).to_have_text("3 answers waiting to be sent")
+    expect(player.locator("#queue-button")).to_have_text("4 answers waiting to be sent")
     expect(player.locator("#clue-lighthouse .queued-line")).to_contain_text("Queued")
     expect(selfie.get_by_role("button", name="Send the photo")).to_be_disabled()
     player.close()
@@ -83,12 +84,15 @@ def test_answers_made_offline_reach_the_server_once_each_in_order_after_the_page
     player.goto(f"/play/{HUNT}")
     expect(player.locator("#offline-banner")).to_contain_text("No signal")
     expect(player.locator("#clue-lighthouse")).to_contain_text("Where the keeper never sleeps.")
-    expect(player.locator("#queue-button")).to_have_text("3 answers waiting to be sent")
+    expect(player.locator("#queue-button")).to_have_text("4 answers waiting to be sent")
     player.locator("#queue-button").click()
     queue = player.locator("#queue-list li")
-    expect(queue).to_have_count(3)
+    expect(queue).to_have_count(4)
     expect(queue.nth(0)).to_contain_text("lamp post")
-    expect(queue.nth(2)).to_contain_text("team.png")
+    expect(queue.nth(3)).to_contain_text("team.png")
+    queue.filter(has_text="lantern").get_by_role("button", name="Cancel").click()
+    expect(queue).to_have_count(3)
+    expect(player.locator("#queue-button")).to_have_text("3 answers waiting to be sent")
     player.locator("#queue-close").click()
     assert _team_events(live_server) == []
 
