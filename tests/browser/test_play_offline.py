@@ -205,3 +205,24 @@ def test_the_outbox_waits_with_jitter_at_least_retry_after_and_keeps_each_clue_i
         "wake": 5000,
         "none": None,
     }
+
+
+def test_the_player_page_is_an_installable_app_per_hunt(live_server: LiveServer) -> None:
+    live_server.create_hunt()
+    manifest = live_server.http.get(f"/play/{HUNT}/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    body = manifest.json()
+    assert (body["start_url"], body["scope"], body["display"]) == (
+        f"/play/{HUNT}",
+        "/play/",
+        "standalone",
+    )
+    assert body["name"] == "Harbour Night Hunt · Questline"
+    assert {icon["sizes"] for icon in body["icons"]} >= {"192x192", "512x512"}
+    for icon in body["icons"]:
+        assert live_server.http.get(icon["src"]).status_code == 200
+    assert live_server.http.get("/play/nope/manifest.webmanifest").status_code == 404
+    worker = live_server.http.get("/play/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("text/javascript")
+    assert 'addEventListener("fetch"' in worker.text
