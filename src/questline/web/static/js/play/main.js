@@ -1,5 +1,6 @@
 // The player page /play/{hunt}: join a team, then play its clues, with or without signal.
 
+import { idempotencyKey } from "../lib/api.js";
 import { $, clear, notify } from "../lib/dom.js";
 import { languageSwitch, loadMessages, t } from "../lib/i18n.js";
 import { followStream } from "../lib/sse.js";
@@ -9,6 +10,7 @@ import { createHuntClock } from "./hunt-clock.js";
 import { checkSession, setUpJoin } from "./join.js";
 import { createOfflineUi, forgetTeamViews, keepForOffline } from "./offline.js";
 import { enqueue, forgetAnswered, itemsOf, startOutbox } from "./outbox.js";
+import { sendOne } from "./outbox-send.js";
 import { showProgress } from "./progress.js";
 import { read } from "./reads.js";
 import { setUpReceipt } from "./receipt.js";
@@ -119,14 +121,19 @@ function onOutbox(message) {
 }
 
 async function send(clue, body, extra) {
-  await enqueue({
-    hunt: huntId,
-    team: session.team_id,
-    token: session.token,
-    clue: clue.id,
-    body,
-    ...extra,
-  });
+  const fields = { hunt: huntId, team: session.team_id, token: session.token, clue: clue.id, body, ...extra };
+  try {
+    await enqueue(fields);
+  } catch (error) {
+    // No IndexedDB here (an old private window): send at once, without keeping it.
+    console.warn("the outbox is not available; sending directly", error);
+    const item = { ...fields, body: { ...body, client_time: new Date().toISOString() }, key: idempotencyKey() };
+    const outcome = await sendOne(item);
+    if (outcome.kind === "done") clueList.card(clue.id)?.showOutcome({ ...item, state: "done", reply: outcome.reply });
+    else if (outcome.kind === "refused") clueList.card(clue.id)?.showOutcome({ ...item, state: "refused", error: outcome.error });
+    else throw new Error(t("play.outbox.no_storage"));
+    scheduleRefresh();
+  }
 }
 
 function onStream(event, data) {

@@ -124,7 +124,8 @@ export function withoutSecrets(item) {
   return rest;
 }
 
-async function sendOne(item) {
+/** One request for an item: {kind: done|refused|retry|network, ...}. */
+export async function sendOne(item) {
   const headers = {
     Accept: "application/json",
     Authorization: `Bearer ${item.token}`,

@@ -73,7 +73,12 @@ export async function enqueue(fields) {
 
 /** The items of one team in one hunt, oldest first, without token or photo bytes. */
 export async function itemsOf(hunt, team) {
-  const items = await allItems();
+  let items;
+  try {
+    items = await allItems();
+  } catch {
+    return []; // no IndexedDB here: nothing can be waiting
+  }
   return items
     .filter((i) => i.hunt === hunt && i.team === team)
     .sort((a, b) => a.seq - b.seq)
