@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from questline.adapters.clocks import ManualClock
-from questline.http.route_table import openapi_document
 from questline.http.embedded import build_embedded_node
+from questline.http.route_table import openapi_document
 from tests.api.conftest import HUNT, ORG, ORGANIZER_TOKEN, PNG
 from tests.hunt_builders import BEFORE_START, STARTS, spec_document
 

@@ -24,7 +24,7 @@ MAX_FULL_DECODE_PIXELS = 40_000_000
 
 def dhash_of(image: Image.Image) -> str:
     grey = image.convert("L").resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
-    pixels = list(grey.getdata())
+    pixels = grey.tobytes()  # one byte per grey pixel, row by row
     bits = 0
     for row in range(HEIGHT):
         for col in range(WIDTH - 1):
