@@ -144,7 +144,7 @@ def test_a_receipt_adds_up_to_the_score_and_is_the_teams_own(
 
 
 def test_the_certificate_is_409_before_the_end_and_checks_against_the_log(
-    api: Api, team_a: TeamAuth, team_b: TeamAuth, tmp_path: Path, db_path: Path
+    api: Api, team_a: TeamAuth, team_b: TeamAuth, tmp_path: Path, log_source: list[str]
 ) -> None:
     played(api, team_a, team_b)
     url = f"/api/hunts/{HUNT}/certificate"
@@ -162,11 +162,10 @@ def test_the_certificate_is_409_before_the_end_and_checks_against_the_log(
         "version": events[-1]["version"],
         "hash": events[-1]["hash"],
     }
-    db = str(db_path)
     good = tmp_path / "certificate.json"
     good.write_text(json.dumps(certificate))
     runner = CliRunner()
-    held = runner.invoke(cli, ["certificate", "check", str(good), "--db", db])
+    held = runner.invoke(cli, ["certificate", "check", str(good), *log_source])
     assert held.exit_code == 0, held.output
     assert "holds" in held.output
     forged = dict(
@@ -174,16 +173,16 @@ def test_the_certificate_is_409_before_the_end_and_checks_against_the_log(
     )
     tampered = tmp_path / "forged.json"
     tampered.write_text(json.dumps(forged))
-    refused_run = runner.invoke(cli, ["certificate", "check", str(tampered), "--db", db])
+    refused_run = runner.invoke(cli, ["certificate", "check", str(tampered), *log_source])
     assert refused_run.exit_code == 1
     assert "999" in refused_run.output and "final standings differ" in refused_run.output
     wrong_hash = tmp_path / "hash.json"
     wrong_hash.write_text(json.dumps(dict(certificate, hash="0" * 64)))
-    run = runner.invoke(cli, ["certificate", "check", str(wrong_hash), "--db", db])
+    run = runner.invoke(cli, ["certificate", "check", str(wrong_hash), *log_source])
     assert run.exit_code == 1 and "hash" in run.output
     not_one = tmp_path / "nonsense.json"
     not_one.write_text("{}")
-    assert runner.invoke(cli, ["certificate", "check", str(not_one), "--db", db]).exit_code == 1
+    assert runner.invoke(cli, ["certificate", "check", str(not_one), *log_source]).exit_code == 1
 
 
 # -- fair play ----------------------------------------------------------------------------------
