@@ -21,19 +21,13 @@ from questline.http.bodies.boards import (
     TeamProgress,
 )
 from questline.http.endpoint import Call, Endpoint, Reply2xx
-from questline.http.errors import invalid, not_found
+from questline.http.errors import invalid
+from questline.http.fold_reads import on_ledger
 from questline.http.request_context import Organizer, Team
 from questline.http.routes.hunts import clue_stats, team_row
 from questline.ports import Board
 
 PAGE = 1000
-
-
-def ledger_of(call: Call) -> HuntLedger:
-    ledger = call.services.folds.ledger(call.hunt_id)
-    if ledger is None:  # a hunt row without events: only while a cluster catches up
-        raise not_found("unknown_hunt", f"the log of hunt {call.hunt_id!r} is not readable yet")
-    return ledger
 
 
 def sees_frozen(call: Call) -> bool:
@@ -96,7 +90,7 @@ async def leaderboard(call: Call) -> Any:
     query: BoardQuery = call.query
     check_division(call.hunt.definition, query.division)
     if query.version is not None or query.time is not None:
-        return past_board(call, query)
+        return await on_ledger(call, lambda ledger: past_board(call, query, ledger))
     live = live_board(call, query.division)
     rows = call.store.leaderboard(
         call.hunt_id, live.board, query.limit, query.offset, query.division
@@ -109,12 +103,11 @@ async def leaderboard(call: Call) -> Any:
     }
 
 
-def past_board(call: Call, query: BoardQuery) -> dict[str, Any]:
+def past_board(call: Call, query: BoardQuery, ledger: HuntLedger) -> dict[str, Any]:
     """The board at a version (or at a time): by the rules of the live board, and for the
     public and teams during a freeze never past the freeze point."""
     if query.version is not None and query.time is not None:
         raise invalid("give version or time, not both")
-    ledger = ledger_of(call)
     if query.version is not None:
         version = query.version
         if version > ledger.version:

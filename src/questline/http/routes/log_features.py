@@ -7,12 +7,14 @@ import msgspec
 
 from questline.domain.certificate import certificate_body, certificate_of
 from questline.domain.hash_chain import served_payload
+from questline.domain.ledger import HuntLedger
 from questline.domain.timestamps import to_rfc3339
 from questline.http.bodies.boards import Certificate, History, HistoryQuery, Receipt
 from questline.http.bodies.organize import Events, EventsQuery, FairPlay
 from questline.http.endpoint import Call, Endpoint
 from questline.http.errors import ApiError, not_found
-from questline.http.routes.boards import frozen_version, ledger_of, sees_frozen
+from questline.http.fold_reads import on_fair_play, on_ledger
+from questline.http.routes.boards import frozen_version, sees_frozen
 
 
 async def events(call: Call) -> Any:
@@ -38,7 +40,10 @@ async def events(call: Call) -> Any:
 async def history(call: Call) -> Any:
     """Each of the top teams' score over time, on the board the caller may see."""
     query: HistoryQuery = call.query
-    ledger = ledger_of(call)
+    return await on_ledger(call, lambda ledger: _history(call, query.top, ledger))
+
+
+def _history(call: Call, top: int, ledger: HuntLedger) -> dict[str, Any]:
     upto = ledger.version
     if sees_frozen(call):
         upto = frozen_version(ledger, call.hunt.definition)
@@ -49,15 +54,17 @@ async def history(call: Call) -> Any:
                 "name": s.name,
                 "points": [[to_rfc3339(t), score] for t, score in ledger.history(s.team_id, upto)],
             }
-            for s in ledger.board(upto)[: query.top]
+            for s in ledger.board(upto)[:top]
         ]
     }
 
 
 async def receipt(call: Call) -> Any:
     """Every line of the team's score (live, also during a freeze: it is the team's own)."""
-    ledger = ledger_of(call)
-    team_id = call.path("team")
+    return await on_ledger(call, lambda ledger: _receipt(call, call.path("team"), ledger))
+
+
+def _receipt(call: Call, team_id: str, ledger: HuntLedger) -> dict[str, Any]:
     if team_id not in ledger.receipts:
         raise not_found("unknown_team", f"hunt {call.hunt_id!r} has no team {team_id!r}")
     return {
@@ -87,12 +94,13 @@ async def certificate(call: Call) -> Any:
             f"{to_rfc3339(ends_at)}",
             {"ends_at": to_rfc3339(ends_at)},
         )
-    return certificate_body(certificate_of(call.hunt_id, ledger_of(call)))
+    return await on_ledger(
+        call, lambda ledger: certificate_body(certificate_of(call.hunt_id, ledger))
+    )
 
 
 async def fairplay(call: Call) -> Any:
-    fold = call.services.folds.fair_play(call.hunt_id)
-    flags = fold.flags() if fold is not None else []
+    flags = await on_fair_play(call, lambda fold: fold.flags() if fold is not None else [])
     return {"flags": [msgspec.to_builtins(flag) for flag in flags]}
 
 
