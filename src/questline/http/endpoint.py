@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import Response
 
 from questline.domain.commands import Command
 from questline.domain.projections.rows import HuntRow
@@ -162,6 +161,3 @@ class Endpoint:
     # The route name in Idempotency-Key fingerprints (None: the key is not read).
     idempotency: str | None = None
     documented: bool = True
-
-
-Answer = Response | Any  # a Response as it is, or a value encoded as the JSON reply
