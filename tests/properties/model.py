@@ -195,7 +195,11 @@ def _fold(definition: HuntDefinition, log: Iterable[RecordedEvent]) -> _Fold:
             fold.paid[event.team_id] += event.refund
         elif isinstance(event, PartSolved):
             key = (event.clue_id, event.part_id)
-            assert key not in fold.parts[event.team_id], "part solved twice"
+            if event.moved_from is None:
+                assert key not in fold.parts[event.team_id], "part solved twice"
+            else:
+                assert key in fold.parts[event.team_id]
+                fold.scoring[event.team_id].remove(event.moved_from)
             fold.parts[event.team_id].add(key)
             fold.scoring[event.team_id].append(
                 event.counts_at if event.counts_at is not None else v

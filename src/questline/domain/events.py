@@ -84,6 +84,7 @@ class PartSolved(Fact, frozen=True, tag="part_solved"):
     counts_at: int | None = None
     counts_at_time: Micros | None = None
     refund: int = 0
+    moved_from: int | None = None  # rejudging: the version of the team's later solve of it
     SCHEMA: ClassVar[int] = 1
 
 

@@ -142,7 +142,9 @@ class HuntLedger:
         if isinstance(event, ClueSolved):
             return {event.team_id: self._solve_lines(recorded, event)}
         if isinstance(event, PartSolved):
-            lines = [line("part", event.clue_id, self._part_points(event), event.part_id)]
+            moved = event.moved_from is not None  # its points are on the receipt already
+            points = 0 if moved else self._part_points(event)
+            lines = [line("part", event.clue_id, points, event.part_id)]
             if event.refund:
                 lines.append(line("penalty", event.clue_id, event.refund, "given back (rejudged)"))
             return {event.team_id: lines}

@@ -146,6 +146,7 @@ def _solves(state: HuntState, new: HuntDefinition, found: list[Found]) -> list[E
         assert isinstance(clue.answer, PartsAnswer)
         part = clue.answer.part(f.part_id)
         assert part is not None
+        solved_part = state.teams[f.team_id].parts.get(f.clue_id, {}).get(f.part_id)
         events.append(
             PartSolved(
                 f.team_id,
@@ -156,6 +157,7 @@ def _solves(state: HuntState, new: HuntDefinition, found: list[Found]) -> list[E
                 counts_at=f.version,
                 counts_at_time=f.time,
                 refund=f.penalty,
+                moved_from=solved_part[0] if solved_part is not None else None,
             )
         )
         solved = parts_now.setdefault((f.team_id, f.clue_id), {})

@@ -139,7 +139,10 @@ class Standings:
             if event.refund:
                 self.scores.add(event.team_id, event.refund)
                 deltas[event.team_id] = deltas.get(event.team_id, 0) + event.refund
-            insort(self.entries[event.team_id].scoring, at)
+            scoring = self.entries[event.team_id].scoring
+            if event.moved_from is not None:  # a rejudged part moves the later solve back
+                scoring.remove(event.moved_from)
+            insort(scoring, at)
             deltas.setdefault(event.team_id, 0)
             return deltas
         if isinstance(event, HintUnlocked):

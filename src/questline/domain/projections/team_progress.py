@@ -97,7 +97,9 @@ class TeamProgressProjection:
                 team.reviews.append(ReviewNote(event.clue_id, True, event.reason, recorded.time))
         elif isinstance(event, PartSolved):
             team = self._teams[(hunt_id, event.team_id)]
-            team.parts.setdefault(event.clue_id, []).append(event.part_id)
+            parts = team.parts.setdefault(event.clue_id, [])
+            if event.part_id not in parts:  # a rejudged part may move an earlier solve
+                parts.append(event.part_id)
             team.penalties -= event.refund
         elif isinstance(event, HintUnlocked):
             team = self._teams[(hunt_id, event.team_id)]
