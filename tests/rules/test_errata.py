@@ -353,3 +353,31 @@ def test_the_changes_name_what_moved() -> None:
     assert "hunt ends_at: 2026-12-01T22:00:00Z -> 2026-12-01T22:30:00Z" in reply.changes
     assert "clue light answer.accept: + 'keepers light'" in reply.changes
     assert "clue new added" in reply.changes
+
+
+def test_a_part_the_team_solved_later_moves_back_to_the_attempt_that_now_matches() -> None:
+    doc = document(
+        {
+            "id": "riddle",
+            "answer": {
+                "kind": "parts",
+                "parts": [
+                    {"id": "one", "points": 30, "accept": ["first"]},
+                    {"id": "two", "points": 20, "accept": ["second"]},
+                ],
+            },
+        }
+    )
+    hunt = PureHunt(parse_definition(doc))
+    team = hunt.register("Otters")
+    hunt.part(team, "riddle", "one", "1st")
+    wrong_at = hunt.log[-1].version
+    hunt.advance(MINUTE).part(team, "riddle", "one", "first")
+    assert hunt.score(team) == 30
+    changed = copy.deepcopy(doc)
+    changed["clues"][0]["answer"]["parts"][0]["accept"] = ["first", "1st"]
+    hunt.revise(parse_definition(changed), rejudge=True)
+    moved = hunt.log[-1].event
+    assert isinstance(moved, PartSolved) and moved.counts_at == wrong_at and moved.moved_from
+    assert hunt.score(team) == 30  # counted once
+    assert hunt.state.teams[team].parts["riddle"]["one"][0] == wrong_at
