@@ -17,6 +17,7 @@ from questline.cli.common import err, fail
 if TYPE_CHECKING:
     from questline.cluster.config import ClusterConfig
     from questline.http.abuse_limits import AbuseSettings
+    from questline.http.admission import AdmissionSettings
     from questline.http.server_limits import ServerLimits
 
 ConfigOption = Annotated[Path, typer.Option("--cluster", help="The cluster config file.")]
@@ -133,6 +134,7 @@ def serve_cluster(
     organizer_token: str | None = None,
     limits: "ServerLimits | None" = None,
     abuse: "AbuseSettings | None" = None,
+    admission: "AdmissionSettings | None" = None,
 ) -> None:
     """An API node: the same app, limits and server options as `serve --db`."""
     import uvicorn
@@ -148,6 +150,8 @@ def serve_cluster(
     node = build_api_node(
         config, node_index=node_index, organizer_token=organizer_token or "", abuse=abuse
     )
+    if admission is not None:
+        node.app.state.admission.configure(admission)
     get_logger("questline.serve").info(
         f"Questline API node {node_index} on http://{host}:{port}",
         **{"event.action": "serving", "url.full": f"http://{host}:{port}"},

@@ -8,6 +8,7 @@ import typer
 from questline.adapters.clocks import SystemClock
 from questline.cli.common import DbOption, DurabilityOption, fail, open_store, progress_bar
 from questline.http.abuse_limits import AbuseSettings
+from questline.http.admission import AdmissionSettings
 from questline.http.server_limits import ServerLimits
 
 token_app = typer.Typer(no_args_is_help=True, help="Make API tokens.")
@@ -15,6 +16,7 @@ token_app = typer.Typer(no_args_is_help=True, help="Make API tokens.")
 
 _LIMITS = ServerLimits()  # the defaults the options show
 _ABUSE = AbuseSettings()
+_ADMISSION = AdmissionSettings()
 OrganizerTokenOption = Annotated[
     str | None,
     typer.Option(
@@ -54,6 +56,14 @@ TokenFailuresOption = Annotated[
         help="Tokens that are not valid per client address per minute before 429 (0: no limit).",
     ),
 ]
+AdmissionTargetOption = Annotated[
+    float,
+    typer.Option(
+        "--admission-target-ms",
+        help="Latency admitted requests should get: past it, reads and writes each admit "
+        "fewer at once and refuse the rest with 503 + Retry-After (0: admit everything).",
+    ),
+]
 
 
 def serve(
@@ -70,6 +80,7 @@ def serve(
     registrations_per_minute: RegistrationsOption = _ABUSE.registrations_per_address,
     hunt_registrations_per_minute: HuntRegistrationsOption = _ABUSE.registrations_per_hunt,
     token_failures_per_minute: TokenFailuresOption = _ABUSE.token_failures_per_address,
+    admission_target_ms: AdmissionTargetOption = _ADMISSION.target_ms,
 ) -> None:
     """Serve the HTTP API: on an embedded database (--db), or as a cluster API node.
 
@@ -92,6 +103,9 @@ def serve(
         registrations_per_hunt=hunt_registrations_per_minute,
         token_failures_per_address=token_failures_per_minute,
     )
+    admission = AdmissionSettings(
+        enabled=admission_target_ms > 0, target_ms=admission_target_ms or _ADMISSION.target_ms
+    )
     if cluster is not None:
         from questline.cli.cluster_commands import serve_cluster
 
@@ -103,6 +117,7 @@ def serve(
             organizer_token=organizer_token,
             limits=limits,
             abuse=abuse,
+            admission=admission,
         )
         return
     if db is None:
@@ -118,6 +133,7 @@ def serve(
             progress=progress,
             organizer_token=organizer_token or "",
             abuse=abuse,
+            admission=admission,
         )
     get_logger("questline.serve").info(
         f"Questline serving {db} on http://{host}:{port} (OpenAPI: /openapi.json)",

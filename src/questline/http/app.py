@@ -11,6 +11,7 @@ from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from questline.http.admission import Admission, AdmissionGate
 from questline.http.correlation import CorrelationMiddleware
 from questline.http.errors import ApiError, error_response, handle_api_error, unavailable
 from questline.http.observe import ObservabilityMiddleware
@@ -99,8 +100,11 @@ def build_app(
     if configure_logs:
         ensure_logging()
 
+    admission = Admission(services.admission_settings)
+
     def refresh_health() -> None:
         ops.refresh_health(services)
+        admission.refresh_metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -121,6 +125,7 @@ def build_app(
     app = Starlette(
         routes=ROUTES,
         middleware=[
+            Middleware(AdmissionGate, admission=admission),
             Middleware(CorrelationMiddleware),
             Middleware(ObservabilityMiddleware, routes=ROUTES),
             Middleware(TokenGate, store_unavailable=store_unavailable, unavailable=_store_error),
@@ -135,5 +140,6 @@ def build_app(
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.admission = admission
     services.committer.listeners.append(services.live.on_batch)
     return app

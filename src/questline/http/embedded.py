@@ -19,6 +19,7 @@ from questline.engine.hunt_engine import HuntEngine, Progress
 from questline.engine.photo_sweep import PhotoSweeper, referenced_photos
 from questline.engine.reconciler import Reconciler
 from questline.http.abuse_limits import AbuseSettings
+from questline.http.admission import AdmissionSettings
 from questline.http.app import build_app
 from questline.http.live_stream import LiveStream
 from questline.http.services import Services
@@ -78,6 +79,7 @@ def build_embedded_node(
     snapshot_interval: float = 60.0,
     photo_sweep_interval: float = 60.0,
     abuse: AbuseSettings | None = None,
+    admission: AdmissionSettings | None = None,
 ) -> EmbeddedNode:
     """An embedded node on `db`, recovered (from snapshots, then the log).
 
@@ -86,7 +88,8 @@ def build_embedded_node(
     events, at most every `snapshot_interval` seconds, and sweeps the photo folder
     every `photo_sweep_interval` seconds; on shutdown, after the writer drained,
     every hunt that moved is snapshotted so the restart is quick.
-    `abuse`: what one client address may do (registrations, bad tokens) per minute."""
+    `abuse`: what one client address may do (registrations, bad tokens) per minute;
+    `admission`: what the node admits before refusing with 503 (http/admission.py)."""
     # First: a weak organizer token stops the start before any recovery work.
     organizer_digest = organizer_token_digest(
         organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
@@ -115,8 +118,10 @@ def build_embedded_node(
         lag=lambda: embedded_lag(store),
         verify=lambda: len(verify_and_record(store)),
         abuse_settings=abuse or AbuseSettings(),
+        admission_settings=admission or AdmissionSettings(),
     )
     app = build_app(services)
+    services.committer.listeners.append(services.cache.listener())
     reconciler = (
         Reconciler(
             engine,

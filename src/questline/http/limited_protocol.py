@@ -13,12 +13,13 @@ and dropped until it has been quiet for half a second (five at most) before clos
 closing on unread input resets the connection, and the client could lose the answer."""
 
 import asyncio
+import time
 from typing import Any, ClassVar
 
 import msgspec
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from questline.http.server_limits import TIMED_OUT_KEY, ServerLimits
+from questline.http.server_limits import ARRIVED_KEY, TIMED_OUT_KEY, ServerLimits
 from questline.observability import metrics
 from questline.observability.logs import get_logger
 
@@ -116,6 +117,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             )
             return
         self._in_body = True
+        self.scope["state"][ARRIVED_KEY] = time.monotonic()
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:

@@ -17,6 +17,9 @@ KiB = 1024
 # Where a body deadline leaves (status, code) in the request's state for the app, which
 # then sees the request end as if its client had gone (app.py counts it as a timeout).
 TIMED_OUT_KEY = "questline.timed_out"
+# Where the server leaves the time.monotonic() at which a request's head was whole, so
+# admission control (admission.py) sees how long it waited for the event loop.
+ARRIVED_KEY = "questline.arrived"
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,26 @@ HTTP_ERRORS = Counter(
     ["kind", "status", "code"],
 )
 
+ADMISSION_REFUSED = Counter(
+    "questline_http_admission_refused_total",
+    "Requests refused at the edge with 503 + Retry-After before their bodies were read, by "
+    "budget (reads, writes) and reason (limit: the adaptive concurrency limit was reached; "
+    "queue_delay: the request waited for the event loop past the target, CoDel).",
+    ["budget", "reason"],
+)
+ADMISSION_LIMIT = Gauge(
+    "questline_http_admission_limit",
+    "The adaptive concurrency limit of each budget (reads, writes) now.",
+    ["budget"],
+    multiprocess_mode="livesum",
+)
+ADMISSION_IN_FLIGHT = Gauge(
+    "questline_http_admission_in_flight",
+    "Requests of each budget admitted and not yet answered.",
+    ["budget"],
+    multiprocess_mode="livesum",
+)
+
 # -- commands and events -------------------------------------------------------------
 
 COMMANDS = Counter(
