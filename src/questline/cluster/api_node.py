@@ -98,7 +98,7 @@ def build_api_node(
         abuse_settings=abuse or AbuseSettings(),
     )
     boards = LiveBoards(hunt_history(config, store.events), live.watches)
-    tail = EventsTail(config, [live.on_batch], boards)
+    tail = EventsTail(config, [live.on_batch, services.cache.listener()], boards)
     app = build_app(services, store_unavailable=UNAVAILABLE)
     # The app appends live.on_batch to the bus's listeners; the tail feeds it instead.
     bus.listeners.clear()

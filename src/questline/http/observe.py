@@ -1,16 +1,16 @@
 """HTTP metrics and access logs: latency by route template and status, errors by kind
 and code, one log line per request carrying its correlation id (`trace.id`)."""
 
+import logging
 import time
 from collections.abc import Sequence
 
+from prometheus_client import Histogram
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from questline.observability import metrics
-from questline.observability.logs import bind_correlation, get_logger, reset_correlation
-
-log = get_logger("questline.http")
+from questline.observability import access_log, metrics
+from questline.observability.logs import bind_correlation, reset_correlation
 
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 # Polled by machines: their successful requests are logged at debug level only.
@@ -32,6 +32,9 @@ class ObservabilityMiddleware:
         self.templates: dict[object, str] = {}
         self.mounts: list[str] = []
         self.routes = [route for route in routes if isinstance(route, Route)]
+        # Histogram children by (route, method, status): labels() takes a lock and builds
+        # a key on every call; a request reuses its child.
+        self._durations: dict[tuple[str, str, int], Histogram] = {}
         for route in routes:
             if isinstance(route, Route):
                 self.templates.setdefault(route.endpoint, route.path)
@@ -88,24 +91,30 @@ class ObservabilityMiddleware:
         route = self.template(scope)
         method = scope.get("method", "GET")
         method = method if method in _METHODS else "OTHER"
-        metrics.HTTP_DURATION.labels(route, method, str(status)).observe(seconds)
+        key = (route, method, status)
+        duration = self._durations.get(key)
+        if duration is None:
+            duration = self._durations[key] = metrics.HTTP_DURATION.labels(
+                route, method, str(status)
+            )
+        duration.observe(seconds)
         code = str(state.get("error_code") or ("internal_error" if status >= 500 else ""))
         if status >= 400:
             kind = _error_kind(status)
             metrics.HTTP_ERRORS.labels(kind, str(status), code or "http_error").inc()
-        fields: dict[str, object] = {
-            "event.action": "http-request",
-            "event.duration": int(seconds * 1e9),
-            "http.request.method": method,
-            "http.response.status_code": status,
-            "url.path": scope.get("path", ""),
-            "questline.route": route,
-        }
-        if code:
-            fields["questline.error_code"] = code
         if status >= 500:
-            log.error("request failed", **fields)
+            level = logging.ERROR
         elif route in _QUIET and status < 400:
-            log.debug("request handled", **fields)
+            level = logging.DEBUG
         else:
-            log.info("request handled", **fields)
+            level = logging.INFO
+        access_log.write(
+            level,
+            method=method,
+            status=status,
+            path=scope.get("path", ""),
+            route=route,
+            code=code,
+            seconds=seconds,
+            correlation_id=str(state.get("correlation_id", "")),
+        )

@@ -35,6 +35,8 @@ class Anonymous:
 
 
 Principal = Organizer | Operator | Team | Anonymous
+_ORGANIZER = Organizer()
+_OPERATOR = Operator()
 
 
 def resolve(services: Services, header: str | None, client: str) -> Principal:
@@ -67,12 +69,10 @@ def _principal_of(services: Services, header: str) -> Principal:
     expected = services.organizer_token_hash
     if expected is not None and hmac.compare_digest(digest, expected):
         return Organizer()
-    role = services.store.tokens.role_of(digest)
-    if role == "organizer":
-        return Organizer()
-    if role == "operator":
-        return Operator()
-    team = services.store.read_models.team_by_token(digest)
-    if team is not None:
-        return Team(*team)
+    found = services.cache.token(digest)
+    if found is not None:
+        kind = found[0]
+        if kind == "team":
+            return Team(found[1], found[2])
+        return _ORGANIZER if kind == "organizer" else _OPERATOR
     raise unauthorized("this token is not valid: check it, or register the team again")

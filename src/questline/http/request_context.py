@@ -101,8 +101,8 @@ def check_scope(principal: Principal, hunt_id: str) -> None:
 
 
 def hunt_row(request: Request, hunt_id: str) -> HuntRow:
-    row = services_of(request).store.read_models.get("hunts", hunt_id, hunt_id)
-    if not isinstance(row, HuntRow):
+    row = services_of(request).cache.hunt(hunt_id)
+    if row is None:
         raise not_found("unknown_hunt", f"there is no hunt {hunt_id!r}")
     return row
 

@@ -7,7 +7,9 @@ from questline.adapters.photo_store import PhotoStore
 from questline.engine.command_bus import CommandBus
 from questline.engine.hunt_folds import HuntFolds
 from questline.http.abuse_limits import AbuseLimits, AbuseSettings
+from questline.http.admission import AdmissionSettings
 from questline.http.live_stream import LiveStream
+from questline.http.read_cache import ReadCache
 from questline.ports import Clock, ReadSide
 
 JSON_LIMIT = 1024 * 1024
@@ -33,11 +35,16 @@ class Services:
     verify: "Callable[[], int] | None" = None
     # What one client address may make this node do (registrations, bad tokens).
     abuse_settings: AbuseSettings = field(default_factory=AbuseSettings)
+    # What this node admits before refusing with 503 (http/admission.py).
+    admission_settings: AdmissionSettings = field(default_factory=AdmissionSettings)
     abuse: AbuseLimits = field(init=False)
     # The ledger and fair-play folds of each hunt (time travel, receipts, certificates,
     # flags), caught up from the store's event log before each read.
     folds: HuntFolds = field(init=False)
+    # Tokens and hunt rows, invalidated by events once a listener feeds it (read_cache.py).
+    cache: ReadCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.abuse = AbuseLimits(self.abuse_settings, self.clock)
         self.folds = HuntFolds(self.store.events)
+        self.cache = ReadCache(self.store)

@@ -62,6 +62,25 @@ _SECRET_TEXT = (
 _HANDLER_NAME = "questline-ecs"
 
 
+class JsonTarget:
+    """Where configure_logging sends JSON lines, for writers that encode their own line
+    (access_log.py): the handler (its stream and lock) and the service's name."""
+
+    __slots__ = ("handler", "service")
+
+    def __init__(self, handler: logging.StreamHandler[TextIO], service: str) -> None:
+        self.handler = handler
+        self.service = service
+
+
+_targets: dict[str, JsonTarget] = {}  # "json": the JSON handler installed last
+
+
+def json_target() -> JsonTarget | None:
+    """The JSON handler configure_logging installed (None: console output, or none)."""
+    return _targets.get("json")
+
+
 def _is_sensitive(key: str) -> bool:
     lowered = key.lower()
     if lowered in _ALLOWED_KEYS:
@@ -199,6 +218,9 @@ def configure_logging(
             root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
+    _targets.pop("json", None)
+    if fmt == "json":
+        _targets["json"] = JsonTarget(handler, service)
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
