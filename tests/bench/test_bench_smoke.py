@@ -10,7 +10,13 @@ from questline.bench.runner import SUITES, run_suite
 
 EXPECTED = {
     "engine": {"durability", "workload"},
-    "http": {"noop_limit", "open_loop", "client_ceiling_noop_1_process", "ratio_vs_noop"},
+    "http": {
+        "noop_limit",
+        "open_loop",
+        "client_ceiling_noop_1_process",
+        "ratio_vs_noop",
+        "overload",
+    },
     "leaderboard": {"sizes"},
     "replay": {"replay", "verify", "read_and_decode_floor"},
     "memory": {"questline", "slotted_object_floor"},
@@ -37,4 +43,12 @@ def test_each_suite_writes_its_result_file(
     )
     assert all({"goal", "target", "measured", "met"} <= set(g) for g in result["goals"])
     assert (tmp_path / result["plot"]).exists()
+    if suite == "http":  # the overload row's fields, named as issue 18 names them
+        assert {
+            "offered_per_second",
+            "goodput_per_second",
+            "max_per_second",
+            "admitted_p99_ms",
+            "shed_fraction",
+        } <= set(result["overload"])
     assert (tmp_path / "docs" / "benchmarks.md").exists()

@@ -4,6 +4,8 @@ thread of a real `questline serve` while two client processes submit (closed loo
 function, written to docs/benchmarks/http-profile.txt.
 
     uv run python -m questline.bench.http_profile [SECONDS]
+    uv run python -m questline.bench.http_profile SECONDS RATE   # open loop at RATE/s,
+                                        # to docs/benchmarks/http-profile-overload.txt
 """
 
 import subprocess
@@ -19,7 +21,7 @@ TEAMS = 10_000
 SHOWN = 30
 
 
-def summarize(stacks: Path, seconds: float) -> str:
+def summarize(stacks: Path, seconds: float, load: str = "2 closed-loop submission clients") -> str:
     """Inclusive and self share of samples per function, from py-spy's raw format
     (one line per distinct stack: frames joined by ';', then its sample count)."""
     inclusive: Counter[str] = Counter()
@@ -38,7 +40,7 @@ def summarize(stacks: Path, seconds: float) -> str:
             inclusive[frame] += count
         own[frames[-1]] += count
     out = [
-        f"questline serve under 2 closed-loop submission clients for {seconds:.0f} s "
+        f"questline serve under {load} for {seconds:.0f} s "
         f"({TEAMS:,} teams over {HUNTS} hunts); py-spy, all threads, {total:,} samples",
         "",
         "samples per thread:",
@@ -64,7 +66,8 @@ def _short(frame: str) -> str:
     return f"{name} ({path})"
 
 
-def main(seconds: float) -> None:
+def main(seconds: float, rate: float | None = None) -> None:
+    target = TARGET if rate is None else TARGET.with_name("http-profile-overload.txt")
     with tempfile.TemporaryDirectory(prefix="questline-bench-") as tmp:
         db = Path(tmp) / "http.db"
         stacks = Path(tmp) / "stacks.txt"
@@ -94,21 +97,30 @@ def main(seconds: float) -> None:
                 text=True,
             )
             base = {"url": url, "hunts": hunt_ids, "per_hunt": TEAMS // HUNTS}
-            load = {**base, "duration": seconds, "target": "submit", "mode": "closed"}
-            result = clients({**load, "concurrency": 64}, 2)
+            if rate is None:
+                load = {**base, "duration": seconds, "target": "submit", "mode": "closed"}
+                result = clients({**load, "concurrency": 64}, 2)
+            else:
+                load = {**base, "duration": seconds, "target": "submit", "mode": "open"}
+                result = clients({**load, "rate": rate}, 2)
             _, spy_errors = spy.communicate(timeout=120)
             if spy.returncode != 0:
                 raise RuntimeError(f"py-spy failed: {spy_errors}")
         finally:
             server.terminate()
             server.wait(timeout=60)
-        summary = summarize(stacks, seconds)
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_text(
-        summary + f"\nsubmissions answered meanwhile: {result['ok_per_second']:,.0f}/s\n"
+        described = None if rate is None else f"an open loop of submissions at {rate:,.0f}/s"
+        summary = summarize(stacks, seconds, *([described] if described else []))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        summary + f"\nsubmissions answered meanwhile: {result['ok_per_second']:,.0f}/s"
+        f" (statuses {result['statuses']})\n"
     )
-    print(f"wrote {TARGET}")
+    print(f"wrote {target}")
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 15.0)
+    main(
+        float(sys.argv[1]) if len(sys.argv) > 1 else 15.0,
+        float(sys.argv[2]) if len(sys.argv) > 2 else None,
+    )

@@ -78,6 +78,17 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
             f"| {o['p99_ms']} |"
             for o in r["open_loop"]
         ]
+        over = r.get("overload")
+        if over:
+            lines += [
+                "",
+                "| overload | offered/s | closed-loop max/s | goodput/s | admitted p99 ms "
+                "| shed | refusal p99 ms |",
+                "|---|---|---|---|---|---|---|",
+                f"| 3x the maximum | {over['offered_per_second']:,} | {over['max_per_second']:,} "
+                f"| {over['goodput_per_second']:,} | {over['admitted_p99_ms']} "
+                f"| {over['shed_fraction']:.0%} | {over['refused_p99_ms']} |",
+            ]
         return lines
     if name == "leaderboard":
         lines = [

@@ -15,6 +15,8 @@ class LatencyRecorder:
     completed: int = 0
     all_latencies: list[float] = field(default_factory=list)
     keep_all: bool = False
+    # With keep_all: each status's latencies (admitted answers apart from refusals).
+    by_status: dict[str, list[float]] = field(default_factory=dict)
 
     def record(self, latency: float, status: str, done_at: float | None = None) -> None:
         now = time.monotonic() if done_at is None else done_at
@@ -23,6 +25,7 @@ class LatencyRecorder:
         self.samples.append((now, latency))
         if self.keep_all:
             self.all_latencies.append(latency)
+            self.by_status.setdefault(status, []).append(latency)
         cutoff = now - self.window_seconds
         while self.samples and self.samples[0][0] < cutoff:
             self.samples.popleft()

@@ -24,6 +24,7 @@ from questline.domain.definition import Clue, HuntDefinition, PartsAnswer, Photo
 from questline.domain.openness import clue_open
 from questline.domain.timestamps import MICROS_PER_SECOND
 from questline.loadgen.answer_bodies import answer_body
+from questline.loadgen.backoff import retry_delay
 from questline.loadgen.open_loop import Action
 from questline.loadgen.pace import Pace, TeamPlan
 from questline.loadgen.sample_images import solid_png
@@ -65,6 +66,8 @@ class Players:
         self.client = client
         self.hunt = hunt
         self.rng = random.Random(seed)
+        # Retry waits draw from their own generator: the simulation's draws stay the same.
+        self.jitter = random.Random(seed + 1)
         self.pace = pace
         self.teams: list[SimulatedTeam] = []
         self.send_division = True  # until the server says it takes none
@@ -126,8 +129,8 @@ class Players:
     async def _post_registration(self, body: dict[str, str]) -> httpx.Response:
         url = f"/api/hunts/{self.hunt.id}/teams"
         response = await self.client.post(url, json=body)
-        while response.status_code == 429:  # a server's registration limit: wait it out
-            await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+        while response.status_code in (429, 503):  # a limit, or overload: wait it out
+            await asyncio.sleep(retry_delay(response.headers.get("Retry-After"), self.jitter))
             response = await self.client.post(url, json=body)
         return response
 
@@ -269,13 +272,14 @@ class Players:
     async def _post_retrying(
         self, url: str, headers: dict[str, str], **kwargs: Any
     ) -> httpx.Response:
-        """POST with an Idempotency-Key, retried with the same key when shed (503)."""
+        """POST with an Idempotency-Key, retried with the same key when shed (503), after
+        the Retry-After the server asked for and a random part more (backoff.py)."""
         keyed = {**headers, "Idempotency-Key": uuid.uuid4().hex}
         response = await self.client.post(url, headers=keyed, **kwargs)
         for _ in range(3):
             if response.status_code != 503:
                 break
-            await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+            await asyncio.sleep(retry_delay(response.headers.get("Retry-After"), self.jitter))
             response = await self.client.post(url, headers=keyed, **kwargs)
         return response
 

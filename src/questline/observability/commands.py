@@ -1,6 +1,7 @@
 """Instrumenting the command path: the writer's batches, each command's outcome,
 each committed event (a metric by type and one log line, with its correlation id)."""
 
+import logging
 import threading
 import time
 from collections import OrderedDict, deque
@@ -11,7 +12,7 @@ from typing import Any
 
 from questline.domain.events import RecordedEvent
 from questline.engine.envelopes import CommandEnvelope, Outcome
-from questline.observability import metrics
+from questline.observability import ecs_lines, metrics
 from questline.observability.logs import fields, get_logger
 from questline.ports import (
     CommandLog,
@@ -23,7 +24,9 @@ from questline.ports import (
     VersionConflict,
 )
 
-log = get_logger("questline.engine")
+_LOGGER = "questline.engine"
+log = get_logger(_LOGGER)
+_std_log = logging.getLogger(_LOGGER)
 
 EMBEDDED_PARTITION = "0"
 
@@ -159,24 +162,27 @@ def log_event(
     """One line per committed event. Embedded: the read models applied it in the same
     transaction, so the line says so (`questline.projected`); a cluster worker logs its
     events with `projected=False` (a projector applies them later)."""
-    log.info(
-        "event committed and projected" if projected else "event committed",
-        **fields(
-            {
-                "event.action": "event-committed",
-                "event.kind": "event",
-                "trace.id": recorded.correlation_id,
-                "questline.hunt_id": recorded.hunt_id,
-                "questline.hunt_version": recorded.version,
-                "questline.event_type": recorded.type,
-                "questline.position": recorded.position or None,  # 0: not known yet
-                "questline.team_id": getattr(recorded.event, "team_id", None),
-                "questline.command_id": recorded.command_id,
-                "questline.command": command,
-                "questline.projected": projected,
-            }
-        ),
+    if not _std_log.isEnabledFor(logging.INFO):
+        return
+    message = "event committed and projected" if projected else "event committed"
+    values = fields(
+        {
+            "event.action": "event-committed",
+            "event.kind": "event",
+            "trace.id": recorded.correlation_id,
+            "questline.hunt_id": recorded.hunt_id,
+            "questline.hunt_version": recorded.version,
+            "questline.event_type": recorded.type,
+            "questline.position": recorded.position or None,  # 0: not known yet
+            "questline.team_id": getattr(recorded.event, "team_id", None),
+            "questline.command_id": recorded.command_id,
+            "questline.command": command,
+            "questline.projected": projected,
+        }
     )
+    # One line per event: encoded directly (ecs_lines.py), not through structlog.
+    if not ecs_lines.emit(_LOGGER, logging.INFO, message, values):
+        log.info(message, **values)
 
 
 def observe_unwritable(envelope: CommandEnvelope, error: BaseException) -> None:

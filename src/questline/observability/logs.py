@@ -88,6 +88,11 @@ def _is_sensitive(key: str) -> bool:
     return lowered.rsplit(".", 1)[-1] in SENSITIVE_KEYS
 
 
+def is_sensitive(key: str) -> bool:
+    """Whether a field of this (dotted) name holds a secret wherever it appears."""
+    return _is_sensitive(key)
+
+
 def scrub_text(text: str) -> str:
     for pattern, replacement in _SECRET_TEXT:
         text = pattern.sub(replacement, text)
