@@ -64,6 +64,8 @@ class AdaptiveLimit:
             self._saturated = True
             return False
         self.in_flight += 1
+        if self.in_flight >= self.limit:
+            self._saturated = True  # reached: the limit is what holds back
         return True
 
     def release(self, latency_s: float, now: float) -> None:

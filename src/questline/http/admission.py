@@ -4,11 +4,14 @@ Every request but the probes, /metrics and the operator routes belongs to a budg
 reads (GET and HEAD: boards, streams, pages) or writes (everything else), each with an
 adaptive concurrency limit (adaptive_limit.py) found by the latency its requests get,
 so a submission storm fills the writes' budget and the big screen still reads. A write
-that waited for the event loop past CoDel's target while a queue stands there
-(queue_delay.py) is refused too; reads are not, they are cheap. A refused request gets
-503 with `Retry-After` and the error body, before its body is read or its token looked
-at; it is counted (`questline_http_admission_refused_total`), not logged one by one: one
-line says when shedding starts and one when it ends. docs/operations.md says why a
+arriving while a queue stands before the event loop (CoDel, queue_delay.py) is refused
+too; reads are not, they are cheap. A refused request gets 503 with `Retry-After` and
+the error body, before its body is read or its token looked at. Under uvicorn the
+server's protocol (limited_protocol.py) decides as soon as a request's head is parsed
+and writes the refusal itself, without an ASGI task; the app's gate gives the place back
+when the answer starts (and decides itself under any other server). Refusals are
+counted (`questline_http_admission_refused_total`), not logged one by one: one line
+says when shedding starts and one when it ends. docs/operations.md says why a
 limit on work in flight and not on a queue's length."""
 
 import time
@@ -19,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from questline.http.adaptive_limit import AdaptiveLimit
 from questline.http.queue_delay import QueueDelay
-from questline.http.server_limits import ARRIVED_KEY
+from questline.http.server_limits import ADMITTED_KEY, ARRIVED_KEY
 from questline.observability import metrics
 from questline.observability.logs import get_logger
 
@@ -36,13 +39,13 @@ _QUIET_S = 1.0  # shedding is over after this long without a refusal
 class AdmissionSettings:
     enabled: bool = True
     # The latency admitted requests should get; each budget's limit shrinks past it.
-    target_ms: float = 50.0
+    target_ms: float = 75.0
     # CoDel on the event loop (writes only): the wait that counts, over a whole interval.
     queue_delay_target_ms: float = 5.0
     queue_delay_interval_ms: float = 100.0
-    writes_initial: int = 32
+    writes_initial: int = 100
     writes_max: int = 1000
-    reads_initial: int = 64
+    reads_initial: int = 128
     reads_max: int = 2000
     minimum: int = 4
     retry_after_s: int = 1
@@ -95,9 +98,32 @@ class Admission:
             (b"retry-after", str(s.retry_after_s).encode()),
         ]
         self.refusal_body = body
+        # The whole answer, for a server that writes it itself.
+        self.refusal = (
+            b"HTTP/1.1 503 Service Unavailable\r\n"
+            + b"".join(name + b": " + value + b"\r\n" for name, value in self.refusal_headers)
+            + b"\r\n"
+            + body
+        )
         self.shedding = False
         self.last_refusal = 0.0
         self.refused_since_start = 0
+
+    def budget_for(self, method: str, path: str) -> Budget | None:
+        """The budget a request belongs to (None: never refused)."""
+        if not self.settings.enabled or path in _EXEMPT or path.startswith(_EXEMPT_PREFIX):
+            return None
+        return self.reads if method in _READS else self.writes
+
+    def admit(self, budget: Budget, now: float) -> bool:
+        """Take a place in the budget (True), or count the refusal (False)."""
+        if budget is self.writes and self.loop.congested(now):
+            self.refused(budget, "queue_delay", now)
+            return False
+        if not budget.limit.acquire():
+            self.refused(budget, "limit", now)
+            return False
+        return True
 
     def refresh_metrics(self) -> None:
         for budget in (self.reads, self.writes):
@@ -143,30 +169,26 @@ class AdmissionGate:
         self.admission = admission
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         admission = self.admission
-        if scope["type"] != "http" or not admission.settings.enabled:
-            await self.app(scope, receive, send)
-            return
-        path: str = scope["path"]
-        if path in _EXEMPT or path.startswith(_EXEMPT_PREFIX):
-            await self.app(scope, receive, send)
-            return
         now = time.monotonic()
         state = scope.get("state")
+        budget: Budget | None = state.get(ADMITTED_KEY) if state is not None else None
         arrived: float = state.get(ARRIVED_KEY, now) if state is not None else now
-        if scope["method"] in _READS:
-            budget = admission.reads
-        else:
-            budget = admission.writes
-            if admission.loop.congested(now - arrived, now):
-                admission.refused(budget, "queue_delay", now)
+        if budget is None:  # the server did not decide: decide here
+            budget = admission.budget_for(scope["method"], scope["path"])
+            if budget is None:
+                await self.app(scope, receive, send)
+                return
+            admission.loop.observe(now - arrived, now)
+            if not admission.admit(budget, now):
                 await self._refuse(send)
                 return
+        else:
+            admission.loop.observe(now - arrived, now)
         limit = budget.limit
-        if not limit.acquire():
-            admission.refused(budget, "limit", now)
-            await self._refuse(send)
-            return
         held = True
 
         async def timed_send(message: Message) -> None:

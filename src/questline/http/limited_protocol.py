@@ -10,18 +10,26 @@
 
 The refusal is written, the write side shut, and what the client still sends read
 and dropped until it has been quiet for half a second (five at most) before closing:
-closing on unread input resets the connection, and the client could lose the answer."""
+closing on unread input resets the connection, and the client could lose the answer.
+
+It also makes admission control's decision (admission.py) as soon as a head is parsed:
+a refused request is answered 503 here, in one write of ready bytes, its body (if any)
+read and dropped, the connection kept; no ASGI task, no middleware. That is what keeps
+refusing cheap enough that a flood of them does not itself become the overload."""
 
 import asyncio
 import time
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from questline.http.server_limits import ARRIVED_KEY, TIMED_OUT_KEY, ServerLimits
+from questline.http.server_limits import ADMITTED_KEY, ARRIVED_KEY, TIMED_OUT_KEY, ServerLimits
 from questline.observability import metrics
 from questline.observability.logs import get_logger
+
+if TYPE_CHECKING:
+    from questline.http.admission import Admission
 
 log = get_logger("questline.http")
 
@@ -32,6 +40,7 @@ _REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
 class LimitedHttpProtocol(HttpToolsProtocol):
     limits: ClassVar[ServerLimits] = ServerLimits()
+    admission: ClassVar["Admission | None"] = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,6 +55,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._lingering = False
         self._linger_ends = 0.0
         self._feed = 0  # bytes in the read being parsed
+        self._shed = False  # the current request was refused by admission control
 
     # -- the connection --------------------------------------------------------------
 
@@ -117,11 +127,38 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             )
             return
         self._in_body = True
-        self.scope["state"][ARRIVED_KEY] = time.monotonic()
+        now = time.monotonic()
+        state = self.scope["state"]
+        state[ARRIVED_KEY] = now
+        admission = self.admission
+        if admission is not None and self._may_answer_alone():
+            url = self.url
+            query = url.find(b"?")
+            path = (url if query < 0 else url[:query]).decode("ascii", "replace")
+            budget = admission.budget_for(self.parser.get_method().decode("ascii"), path)
+            if budget is not None:
+                if not admission.admit(budget, now):
+                    self._shed = True
+                    self.transport.write(admission.refusal)
+                    return
+                state[ADMITTED_KEY] = budget  # the app's gate gives the place back
         super().on_headers_complete()
 
+    def _may_answer_alone(self) -> bool:
+        """Whether a refusal may be written now and the connection kept: nothing else is
+        being answered on it, it stays open, and no 100-continue is awaited."""
+        cycle = self.cycle
+        parser = self.parser
+        return (
+            (cycle is None or cycle.response_complete)
+            and not self.expect_100_continue
+            and parser.should_keep_alive()
+            and not parser.should_upgrade()
+            and parser.get_http_version() == "1.1"
+        )
+
     def on_body(self, body: bytes) -> None:
-        if self._lingering:
+        if self._lingering or self._shed:
             return
         self._body_seen = self.loop.time()
         super().on_body(body)
@@ -129,6 +166,13 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._cancel_timer()
         self._in_body = False
+        if self._shed:  # answered already; the connection waits for the next request
+            self._shed = False
+            if self.timeout_keep_alive_task is None:
+                self.timeout_keep_alive_task = self.loop.call_later(
+                    self.timeout_keep_alive, self.timeout_keep_alive_handler
+                )
+            return
         if not self._lingering:
             super().on_message_complete()
 
@@ -165,6 +209,9 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     # -- refusing ----------------------------------------------------------------------
 
     def _refuse(self, status: int, code: str, message: str) -> None:
+        if self._shed:  # its 503 is written: a body that stalls after it only closes
+            self.transport.close()
+            return
         cycle = self.cycle
         answering = cycle is not None and not cycle.response_complete
         if self._in_body and answering:
@@ -220,6 +267,11 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-def protocol_with(limits: ServerLimits) -> type[LimitedHttpProtocol]:
-    """A protocol class for uvicorn's `http=` option, carrying these limits."""
-    return type("LimitedHttpProtocol", (LimitedHttpProtocol,), {"limits": limits})
+def protocol_with(
+    limits: ServerLimits, admission: "Admission | None" = None
+) -> type[LimitedHttpProtocol]:
+    """A protocol class for uvicorn's `http=` option, carrying these limits (and the
+    app's admission control, decided as heads are parsed)."""
+    return type(
+        "LimitedHttpProtocol", (LimitedHttpProtocol,), {"limits": limits, "admission": admission}
+    )

@@ -20,6 +20,9 @@ TIMED_OUT_KEY = "questline.timed_out"
 # Where the server leaves the time.monotonic() at which a request's head was whole, so
 # admission control (admission.py) sees how long it waited for the event loop.
 ARRIVED_KEY = "questline.arrived"
+# Where the server leaves the admission budget it took a place in for a request (the
+# app then only gives the place back when the answer starts).
+ADMITTED_KEY = "questline.admitted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +58,15 @@ def uvicorn_config(
     from questline.http.limited_protocol import protocol_with
 
     limits = limits or ServerLimits()
+    # The app's admission control (build_app puts it in the app's state), decided by the
+    # protocol as soon as a head is parsed.
+    admission = getattr(getattr(app, "state", None), "admission", None)
     return uvicorn.Config(
         app,
         host=host,
         port=port,
         loop=loop,
-        http=protocol_with(limits),
+        http=protocol_with(limits, admission),
         log_level=log_level,
         timeout_keep_alive=limits.keep_alive_timeout_s,
         # Only read by uvicorn's h11 protocol; set so that one honours the cap too.
