@@ -91,10 +91,12 @@ ROUTES = [
     Route("photo", "GET", "/api/hunts/{hunt}/photos/{review}", (401, 200, 403, 403, 200, 401)),
     Route("stream", "GET", "/api/hunts/{hunt}/stream", (200, 200, 200, 403, 200, 401)),
     Route("events", "GET", "/api/hunts/{hunt}/events", (401, 403, 403, 403, 200, 401)),
-    # Reading chosen: operator routes and the OpenAPI document do not look at tokens.
-    Route("healthz", "GET", "/healthz", (200, 200, 200, 200, 200, 200)),
-    Route("readyz", "GET", "/readyz", (200, 200, 200, 200, 200, 200)),
-    Route("openapi", "GET", "/openapi.json", (200, 200, 200, 200, 200, 200)),
+    # Anyone may probe and read the OpenAPI document, but a bad token is 401 there too.
+    Route("healthz", "GET", "/healthz", (200, 200, 200, 200, 200, 401)),
+    Route("readyz", "GET", "/readyz", (200, 200, 200, 200, 200, 401)),
+    Route("metrics", "GET", "/metrics", (200, 200, 200, 200, 200, 401)),
+    Route("openapi", "GET", "/openapi.json", (200, 200, 200, 200, 200, 401)),
+    Route("ops summary", "GET", "/api/ops/summary", (401, 403, 403, 403, 200, 401)),
 ]
 
 

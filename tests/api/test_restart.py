@@ -120,11 +120,11 @@ def test_organizers_share_one_key_scope(tmp_path: Path) -> None:
     db = tmp_path / "questline.db"
     cli_token = _cli_organizer_token(db)
     clock = ManualClock(BEFORE_START)
-    node = build_embedded_node(db, clock=clock, organizer_token="qlo_startup")
+    node = build_embedded_node(db, clock=clock, organizer_token="qlo_startup-organizer-token")
     try:
         with TestClient(node.app) as client:
-            api = Api(client, clock, node, {"Authorization": "Bearer qlo_startup"})
-            startup = {"Authorization": "Bearer qlo_startup"}
+            api = Api(client, clock, node, {"Authorization": "Bearer qlo_startup-organizer-token"})
+            startup = {"Authorization": "Bearer qlo_startup-organizer-token"}
             made = {"Authorization": f"Bearer {cli_token}"}
             assert client.post("/api/hunts", json=spec_document(), headers=startup).status_code == (
                 201

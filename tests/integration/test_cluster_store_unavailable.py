@@ -43,6 +43,7 @@ def test_reads_without_a_quorum_answer_503_with_retry_after(
                 headers={"Authorization": "Bearer some-team-token", "Idempotency-Key": "k"},
             )
             assert submitted.status_code == 503, submitted.text
+            assert submitted.json()["error"]["code"] == "unavailable"  # the token check's
             metrics = client.get("/metrics").text
             assert 'code="store_unavailable"' in metrics
     finally:

@@ -21,6 +21,7 @@ import uvicorn
 import yaml
 
 from questline.adapters.clocks import ManualClock
+from questline.http.abuse_limits import AbuseSettings
 from questline.http.embedded import EmbeddedNode, build_embedded_node
 from questline.observability.logs import configure_logging
 from questline.ports import Clock
@@ -118,6 +119,8 @@ def node_factory(tmp_path: Path) -> Iterator[Callable[..., LiveNode]]:
             clock=clock or ManualClock(STARTS + 10 * MINUTE),
             organizer_token=ORGANIZER_TOKEN,
             reconcile_interval=None,  # nothing heals behind the tests' back
+            # The load test registers 400 simulated teams, all from this machine.
+            abuse=AbuseSettings(registrations_per_address=0, registrations_per_hunt=0),
         )
         sock = _listening_socket()
         port = sock.getsockname()[1]

@@ -48,8 +48,8 @@ SCRIPT = """
 from starlette.testclient import TestClient
 from questline.http.embedded import build_embedded_node
 import sys
-node = build_embedded_node(__import__("pathlib").Path(sys.argv[1]), organizer_token="qlo_mp",
-                           reconcile_interval=None)
+node = build_embedded_node(__import__("pathlib").Path(sys.argv[1]),
+                           organizer_token="qlo_multiprocess-token", reconcile_interval=None)
 with TestClient(node.app) as client:
     client.get("/healthz")
     print(client.get("/metrics").text)

@@ -285,3 +285,20 @@ def test_verify_finds_drift_and_healing_removes_it(scenario: Scenario, data: st.
             assert store.read_models.checkpoint() == head
         assert verify(store) == []
         assert store.events.head() == head
+
+
+def test_a_dry_run_keeps_no_reply_for_its_key(tmp_path: Path) -> None:
+    from questline.domain.commands import ReviseHunt
+    from tests.hunt_builders import spec_hunt
+
+    definition = spec_hunt()
+    engine = open_engine(tmp_path / "dry.db", definition)
+    try:
+        dry = ReviseHunt(definition.id, definition, dry_run=True)
+        real = ReviseHunt(definition.id, definition)
+        [first] = engine.execute([CommandEnvelope("same-key", dry, "same")])
+        [second] = engine.execute([CommandEnvelope("same-key", real, "same")])
+        assert first.accepted and not first.events
+        assert second.accepted and not second.replayed and second.events
+    finally:
+        engine.store.close()

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from questline.adapters.sqlite.store import SqliteStore
 from questline.domain.events import HuntCreated, RecordedEvent, TeamRegistered
+from questline.domain.hash_chain import GENESIS, with_hash
 from questline.engine.batch_decider import BatchDecider
 from questline.engine.envelopes import CommandEnvelope
 from questline.engine.verification import replay
@@ -102,6 +103,13 @@ def generate(
     """Append `events` events (all hunts, interleaved batch by batch); return the count."""
     written = 0
     pending: list[RecordedEvent] = []
+    chains: dict[str, str] = {}  # each copy is a hunt of its own, with its own hash chain
+
+    def chained(recorded: RecordedEvent) -> RecordedEvent:
+        recorded = with_hash(chains.get(recorded.hunt_id, GENESIS), recorded)
+        chains[recorded.hunt_id] = recorded.hash
+        return recorded
+
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -116,9 +124,9 @@ def generate(
                 for recorded in batch:
                     wanted = targets[recorded.hunt_id]
                     if copy == 0:
-                        pending.append(recorded)
+                        pending.append(chained(recorded))
                     elif copy < len(wanted):
-                        pending.append(copy_event(recorded, *wanted[copy]))
+                        pending.append(chained(copy_event(recorded, *wanted[copy])))
             while len(pending) >= APPEND_BATCH or (pending and written + len(pending) >= events):
                 chunk = pending[: min(APPEND_BATCH, events - written)]
                 del pending[: len(chunk)]

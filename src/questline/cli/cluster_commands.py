@@ -16,6 +16,8 @@ from questline.cli.common import err, fail
 
 if TYPE_CHECKING:
     from questline.cluster.config import ClusterConfig
+    from questline.http.abuse_limits import AbuseSettings
+    from questline.http.server_limits import ServerLimits
 
 ConfigOption = Annotated[Path, typer.Option("--cluster", help="The cluster config file.")]
 MetricsPortOption = Annotated[
@@ -122,20 +124,36 @@ def projector(
         store.close()
 
 
-def serve_cluster(config_path: Path, host: str, port: int, node_index: int) -> None:
+def serve_cluster(
+    config_path: Path,
+    host: str,
+    port: int,
+    node_index: int,
+    *,
+    organizer_token: str | None = None,
+    limits: "ServerLimits | None" = None,
+    abuse: "AbuseSettings | None" = None,
+) -> None:
+    """An API node: the same app, limits and server options as `serve --db`."""
     import uvicorn
 
     from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.api_node import build_api_node
+    from questline.http.server_limits import uvicorn_config
+    from questline.observability.logs import ensure_logging, get_logger
 
     config = load_cluster_config(config_path)
     ensure_topics(config.kafka)
-    node = build_api_node(config, node_index=node_index)
-    typer.echo(f"Questline API node {node_index} on http://{host}:{port}")
+    ensure_logging()
+    node = build_api_node(
+        config, node_index=node_index, organizer_token=organizer_token or "", abuse=abuse
+    )
+    get_logger("questline.serve").info(
+        f"Questline API node {node_index} on http://{host}:{port}",
+        **{"event.action": "serving", "url.full": f"http://{host}:{port}"},
+    )
     try:
-        uvicorn.run(
-            node.app, host=host, port=port, log_level="warning", loop="uvloop", http="httptools"
-        )
+        uvicorn.Server(uvicorn_config(node.app, host=host, port=port, limits=limits)).run()
     finally:
         node.close()
 

@@ -18,11 +18,12 @@ from questline.cluster.live_boards import LiveBoards
 from questline.cluster.photo_references import ClusterPhotoReferences
 from questline.domain.projections.rows import HuntRow
 from questline.engine.photo_sweep import PhotoSweeper
+from questline.http.abuse_limits import AbuseSettings
 from questline.http.app import build_app
 from questline.http.embedded import ORGANIZER_TOKEN_ENV
 from questline.http.live_stream import LiveStream
 from questline.http.services import Services
-from questline.http.tokens import token_hash
+from questline.http.tokens import organizer_token_digest
 from questline.observability.cluster_readiness import DEFAULT_INTERVAL_S, ClusterReadiness
 from questline.ports import Clock
 
@@ -57,10 +58,15 @@ def build_api_node(
     clock: Clock | None = None,
     max_projection_lag: int | None = None,
     readiness_interval_s: float = DEFAULT_INTERVAL_S,
+    abuse: AbuseSettings | None = None,
 ) -> ApiNode:
     """`max_projection_lag`: the most events a partition's read models may be behind
     the log with the node still ready (default: QUESTLINE_MAX_PROJECTION_LAG or 1000);
-    readiness is checked every `readiness_interval_s` and cached."""
+    readiness is checked every `readiness_interval_s` and cached; `abuse`: what one
+    client address may do (registrations, bad tokens) per minute, on this node."""
+    organizer_digest = organizer_token_digest(  # first: a weak token stops the start
+        organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
+    )
     store = CassandraStore.open(config.cassandra)
 
     def caught_up(hunt_id: str, version: int) -> bool:
@@ -78,7 +84,6 @@ def build_api_node(
         max_projection_lag=max_projection_lag,
         interval_s=readiness_interval_s,
     )
-    token = organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
     photos = PhotoStore(Path(config.photos_dir))
     services = Services(
         store=store,
@@ -86,10 +91,11 @@ def build_api_node(
         clock=clock or SystemClock(),
         photos=photos,
         live=live,
-        organizer_token_hash=token_hash(token) if token else None,
+        organizer_token_hash=organizer_digest,
         command_timeout=config.command_timeout_s,
         readiness=readiness.reasons,
         lag=readiness.lag,
+        abuse_settings=abuse or AbuseSettings(),
     )
     boards = LiveBoards(hunt_history(config, store.events), live.watches)
     tail = EventsTail(config, [live.on_batch], boards)

@@ -17,7 +17,9 @@ from rich.live import Live
 from questline.demo.dashboard import render, summary_line
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.definition_text import load_hunt_text
+from questline.http.abuse_limits import AbuseSettings
 from questline.http.embedded import build_embedded_node
+from questline.http.server_limits import uvicorn_config
 from questline.http.tokens import new_organizer_token
 from questline.loadgen.latency import LatencyRecorder
 from questline.loadgen.open_loop import run_open_loop
@@ -85,15 +87,14 @@ def run_demo(settings: DemoSettings, console: Console | None = None) -> DemoResu
     configure_logging(stream=log_path.open("a", encoding="utf-8"), fmt="json")
     console.print(f"logs (ECS JSON, one line per request and per event): {log_path}")
     organizer_token = new_organizer_token()
-    node = build_embedded_node(db, organizer_token=organizer_token)
-    config = uvicorn.Config(
-        node.app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        loop="asyncio",
-        http="httptools",
-        lifespan="on",
+    # Every simulated team registers from this machine: no per-address limit on that.
+    node = build_embedded_node(
+        db,
+        organizer_token=organizer_token,
+        abuse=AbuseSettings(registrations_per_address=0, registrations_per_hunt=0),
+    )
+    config = uvicorn_config(
+        node.app, host=settings.host, port=settings.port, loop="asyncio", lifespan="on"
     )
     server = uvicorn.Server(config)
     recorder = LatencyRecorder()

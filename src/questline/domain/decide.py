@@ -75,6 +75,9 @@ MAX_ANNOUNCEMENT = 2000
 class Accepted(msgspec.Struct, frozen=True):
     events: list[Event]
     reply: Reply
+    # Whether a retry of the command gets this reply again. A dry run's answer is not
+    # kept: the real revision sent later with the same key must be decided.
+    kept: bool = True
 
 
 Decision = Accepted | Rejection
@@ -94,7 +97,9 @@ def decide(state: HuntState | None, command: Command, now: Micros) -> Decision:
         if isinstance(revised, Rejection):
             return revised
         revision_events, reply = revised
-        return Accepted([] if command.dry_run else revision_events, reply)
+        if command.dry_run:
+            return Accepted([], reply, kept=False)
+        return Accepted(revision_events, reply)
     if isinstance(command, Submit):
         return _submit(state, command, now)
     if isinstance(command, UnlockHint):

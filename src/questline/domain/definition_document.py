@@ -69,11 +69,7 @@ def _clue(clue: Clue) -> dict[str, Any]:
         out["text"] = clue.text
     if clue.kind != "parts":
         points = clue.points
-        out["points"] = (
-            {"dynamic": _plain(points)}
-            if isinstance(points, DynamicPoints)
-            else points
-        )
+        out["points"] = {"dynamic": _plain(points)} if isinstance(points, DynamicPoints) else points
     answer: dict[str, Any] = {"kind": clue.kind, **_plain(clue.answer)}
     out["answer"] = answer
     if clue.hints:

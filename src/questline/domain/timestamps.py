@@ -4,17 +4,18 @@ Integers keep event times exact and comparable; RFC 3339 strings are only
 for the edges (hunt files, HTTP).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 Micros = int
 
 MICROS_PER_SECOND = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def from_datetime(value: datetime) -> Micros:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    delta = value - datetime(1970, 1, 1, tzinfo=UTC)
+    delta = value - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * MICROS_PER_SECOND + delta.microseconds
 
 
@@ -30,8 +31,7 @@ def parse_rfc3339(text: str) -> Micros:
 
 
 def to_rfc3339(value: Micros) -> str:
-    seconds, micros = divmod(value, MICROS_PER_SECOND)
-    moment = datetime.fromtimestamp(seconds, tz=UTC)
-    if micros:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{micros:06d}Z"
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Always four-digit years (strftime's %Y gives "1" for year 1: not RFC 3339)."""
+    m = _EPOCH + timedelta(microseconds=value)
+    text = f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+    return f"{text}.{m.microsecond:06d}Z" if m.microsecond else f"{text}Z"

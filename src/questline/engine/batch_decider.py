@@ -105,8 +105,12 @@ class BatchDecider:
             events.append(recorded)
         if state is not None:
             self.states[hunt_id] = state
-        record = CommandRecord(
-            envelope.command_id, hunt_id, envelope.fingerprint, decision.reply, decided_at
+        record = (
+            CommandRecord(
+                envelope.command_id, hunt_id, envelope.fingerprint, decision.reply, decided_at
+            )
+            if decision.kept
+            else None
         )
         return Outcome(envelope.command_id, reply=decision.reply), events, record
 

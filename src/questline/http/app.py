@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -17,13 +17,16 @@ from questline.http.correlation import CorrelationMiddleware
 from questline.http.errors import ApiError, error_response, handle_api_error, unavailable
 from questline.http.observe import ObservabilityMiddleware
 from questline.http.routes import hunts, operator, ops, organize, play, stream
+from questline.http.server_limits import TIMED_OUT_KEY
 from questline.http.services import Services
+from questline.http.token_gate import TokenGate
 from questline.observability import metrics
 from questline.observability.logs import adopt_uvicorn_loggers, ensure_logging
 
 log = logging.getLogger(__name__)
 
 STORE_RETRY_AFTER_S = 1
+CLIENT_CLOSED = 499
 
 ROUTES = [
     Route("/api/hunts", hunts.create_hunt, methods=["POST"]),
@@ -78,6 +81,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(ApiError(exc.status_code, "http_error", str(exc.detail)))
 
 
+async def _client_closed(request: Request, exc: Exception) -> Response:
+    """The client went away before its body arrived (or the server's body deadline cut
+    it off): not our failure, and no traceback. Nobody reads this answer; its status
+    (nginx's 499 for a client that left) is what the metrics and the access log count."""
+    timed_out = request.scope.get("state", {}).get(TIMED_OUT_KEY)
+    status, code = timed_out if timed_out is not None else (CLIENT_CLOSED, "client_closed")
+    _note_code(request, code)
+    return error_response(ApiError(status, code, "the request's body did not arrive"))
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     _note_code(request, "internal_error")
     log.exception("unexpected error on %s %s", request.method, request.url.path)
@@ -86,15 +99,17 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
+def _store_error() -> ApiError:
+    return unavailable(
+        "the data store did not answer in time; retry (with the same Idempotency-Key)",
+        STORE_RETRY_AFTER_S,
+    )
+
+
 async def _store_unavailable(request: Request, exc: Exception) -> Response:
     _note_code(request, "store_unavailable")
     log.warning("the store did not answer %s %s: %r", request.method, request.url.path, exc)
-    return error_response(
-        unavailable(
-            "the data store did not answer in time; retry (with the same Idempotency-Key)",
-            STORE_RETRY_AFTER_S,
-        )
-    )
+    return error_response(_store_error())
 
 
 def build_app(
@@ -134,10 +149,12 @@ def build_app(
         middleware=[
             Middleware(CorrelationMiddleware),
             Middleware(ObservabilityMiddleware, routes=ROUTES),
+            Middleware(TokenGate, store_unavailable=store_unavailable, unavailable=_store_error),
         ],
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
+            ClientDisconnect: _client_closed,
             **dict.fromkeys(store_unavailable, _store_unavailable),
             Exception: _unexpected,
         },

@@ -18,10 +18,11 @@ from questline.engine.group_commit import GroupCommitter
 from questline.engine.hunt_engine import HuntEngine, Progress
 from questline.engine.photo_sweep import PhotoSweeper, referenced_photos
 from questline.engine.reconciler import Reconciler
+from questline.http.abuse_limits import AbuseSettings
 from questline.http.app import build_app
 from questline.http.live_stream import LiveStream
 from questline.http.services import Services
-from questline.http.tokens import token_hash
+from questline.http.tokens import organizer_token_digest
 from questline.observability.commands import TimedStore
 from questline.observability.verify import verify_and_record
 from questline.ports import Clock
@@ -76,6 +77,7 @@ def build_embedded_node(
     snapshot_every: int = 10_000,
     snapshot_interval: float = 60.0,
     photo_sweep_interval: float = 60.0,
+    abuse: AbuseSettings | None = None,
 ) -> EmbeddedNode:
     """An embedded node on `db`, recovered (from snapshots, then the log).
 
@@ -83,7 +85,12 @@ def build_embedded_node(
     `reconcile_interval` seconds, snapshots hunts that moved `snapshot_every`
     events, at most every `snapshot_interval` seconds, and sweeps the photo folder
     every `photo_sweep_interval` seconds; on shutdown, after the writer drained,
-    every hunt that moved is snapshotted so the restart is quick."""
+    every hunt that moved is snapshotted so the restart is quick.
+    `abuse`: what one client address may do (registrations, bad tokens) per minute."""
+    # First: a weak organizer token stops the start before any recovery work.
+    organizer_digest = organizer_token_digest(
+        organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
+    )
     store = SqliteStore(db, durability)
     snapshots = SqliteSnapshotStore(db, durability)
     clock = clock or SystemClock()
@@ -92,7 +99,6 @@ def build_embedded_node(
         TimedStore(store), clock, snapshots=snapshots, snapshot_every=snapshot_every
     )
     engine.recover(progress)
-    token = organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
     photos = PhotoStore(db.parent / f"{db.name}.photos")
     # The read models commit with the events: they refer to every committed photo.
     sweeper = PhotoSweeper(
@@ -104,10 +110,11 @@ def build_embedded_node(
         clock=clock,
         photos=photos,
         live=LiveStream(),
-        organizer_token_hash=token_hash(token) if token else None,
+        organizer_token_hash=organizer_digest,
         readiness=lambda: embedded_readiness(store),
         lag=lambda: embedded_lag(store),
         verify=lambda: len(verify_and_record(store)),
+        abuse_settings=abuse or AbuseSettings(),
     )
     app = build_app(services)
     reconciler = (

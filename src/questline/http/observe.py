@@ -15,6 +15,13 @@ log = get_logger("questline.http")
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 # Polled by machines: their successful requests are logged at debug level only.
 _QUIET = frozenset({"/metrics", "/healthz", "/readyz", "/api/ops/summary"})
+CLIENT_CLOSED = 499  # nginx's status for a request its client abandoned
+
+
+def _error_kind(status: int) -> str:
+    if status == CLIENT_CLOSED:  # the client hung up: neither its error nor ours
+        return "client_closed"
+    return "server_error" if status >= 500 else "client_error"
 
 
 class ObservabilityMiddleware:
@@ -24,6 +31,7 @@ class ObservabilityMiddleware:
         self.app = app
         self.templates: dict[object, str] = {}
         self.mounts: list[str] = []
+        self.routes = [route for route in routes if isinstance(route, Route)]
         for route in routes:
             if isinstance(route, Route):
                 self.templates.setdefault(route.endpoint, route.path)
@@ -35,6 +43,9 @@ class ObservabilityMiddleware:
         if endpoint is not None and endpoint in self.templates:
             return self.templates[endpoint]
         path: str = scope.get("path", "")
+        for route in self.routes:  # refused before routing (the token gate)
+            if route.path_regex.match(path):
+                return route.path
         for mount in self.mounts:
             if path.startswith(mount + "/"):
                 return mount + "/{path}"
@@ -80,7 +91,7 @@ class ObservabilityMiddleware:
         metrics.HTTP_DURATION.labels(route, method, str(status)).observe(seconds)
         code = str(state.get("error_code") or ("internal_error" if status >= 500 else ""))
         if status >= 400:
-            kind = "server_error" if status >= 500 else "client_error"
+            kind = _error_kind(status)
             metrics.HTTP_ERRORS.labels(kind, str(status), code or "http_error").inc()
         fields: dict[str, object] = {
             "event.action": "http-request",

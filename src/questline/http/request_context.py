@@ -1,35 +1,23 @@
 """Reading a request in the order refusals must win: size, token, scope, hunt, input."""
 
-import hmac
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from starlette.requests import Request
 
 from questline.domain.projections.rows import HuntRow
+from questline.http.abuse_limits import client_key
 from questline.http.errors import ApiError, forbidden, invalid, not_found, too_large, unauthorized
+from questline.http.principals import (
+    PRINCIPAL_KEY,
+    Anonymous,
+    Operator,
+    Organizer,
+    Principal,
+    Team,
+    resolve,
+)
 from questline.http.services import Services
-from questline.http.tokens import token_hash
-
-
-@dataclass(frozen=True, slots=True)
-class Organizer:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Team:
-    hunt_id: str
-    team_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Anonymous:
-    pass
-
-
-Principal = Organizer | Team | Anonymous
 
 
 def services_of(request: Request) -> Services:
@@ -37,10 +25,19 @@ def services_of(request: Request) -> Services:
     return services
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+def admit_body(request: Request, limit: int) -> None:
+    """413 first, from the declared length, before the token is looked at or a byte of
+    the body read. A body sent without a length is measured as it is read."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    admit_body(request, limit)
+    cached: bytes | None = getattr(request, "_body", None)
+    if cached is not None:
+        return cached
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -54,24 +51,15 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def authenticate(request: Request) -> Principal:
-    header = request.headers.get("authorization")
-    if header is None:
-        return Anonymous()
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise unauthorized("the Authorization header must be 'Bearer <token>'")
-    services = services_of(request)
-    digest = token_hash(token)
-    expected = services.organizer_token_hash
-    if expected is not None and hmac.compare_digest(digest, expected):
-        return Organizer()
-    if services.store.tokens.role_of(digest) == "organizer":
-        return Organizer()
-    team = services.store.read_models.team_by_token(digest)
-    if team is not None:
-        return Team(*team)
-    raise unauthorized("this token is not valid: check it, or register the team again")
+    """The caller, resolved once per request (TokenGate usually did it already)."""
+    state = request.scope.setdefault("state", {})
+    principal: Principal | None = state.get(PRINCIPAL_KEY)
+    if principal is None:
+        principal = resolve(
+            services_of(request), request.headers.get("authorization"), client_key(request.scope)
+        )
+        state[PRINCIPAL_KEY] = principal
+    return principal
 
 
 def require_organizer(principal: Principal) -> Organizer:
@@ -79,7 +67,21 @@ def require_organizer(principal: Principal) -> Organizer:
         return principal
     if isinstance(principal, Anonymous):
         raise unauthorized("this needs an organizer token")
+    if isinstance(principal, Operator):
+        raise forbidden(
+            "this needs an organizer token; an operator token only reads operator routes"
+        )
     raise forbidden("this needs an organizer token; a team token cannot do it")
+
+
+def require_operator(principal: Principal) -> Organizer | Operator:
+    """Operator routes: an operator's token, or an organizer's (organizers run hunts and
+    may watch them run)."""
+    if isinstance(principal, Organizer | Operator):
+        return principal
+    if isinstance(principal, Anonymous):
+        raise unauthorized("this needs an operator or organizer token")
+    raise forbidden("this needs an operator or organizer token; a team token cannot do it")
 
 
 def require_team(principal: Principal, hunt_id: str) -> Team:
@@ -89,7 +91,7 @@ def require_team(principal: Principal, hunt_id: str) -> Team:
         return principal
     if isinstance(principal, Anonymous):
         raise unauthorized("this needs the team's token")
-    raise forbidden("this needs a team token: organizers do not play")
+    raise forbidden("this needs a team token: organizers and operators do not play")
 
 
 def check_scope(principal: Principal, hunt_id: str) -> None:
@@ -110,6 +112,10 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
         value = msgspec.json.decode(body)
     except msgspec.DecodeError as error:
         raise invalid(f"the body is not valid JSON: {error}") from None
+    except UnicodeDecodeError:
+        raise invalid("the body is not UTF-8 text") from None
+    except RecursionError:  # msgspec's own depth limit, not a stack overflow
+        raise invalid("the body is nested too deeply to be a request") from None
     if not isinstance(value, dict):
         raise invalid("the body must be a JSON object")
     return value
@@ -156,4 +162,4 @@ def query_int(request: Request, name: str, default: int, low: int, high: int | N
     return value
 
 
-__all__ = ["ApiError"]
+__all__ = ["Anonymous", "ApiError", "Operator", "Organizer", "Principal", "Team"]

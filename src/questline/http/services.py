@@ -1,10 +1,11 @@
 """What request handlers use: the store to read, the engine to write, and friends."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from questline.adapters.photo_store import PhotoStore
 from questline.engine.command_bus import CommandBus
+from questline.http.abuse_limits import AbuseLimits, AbuseSettings
 from questline.http.live_stream import LiveStream
 from questline.ports import Clock, ReadSide
 
@@ -29,3 +30,9 @@ class Services:
     # Compare the read models with a replay of the log; the number of differences
     # (None: this node cannot verify; the cluster has `questline verify --cluster`).
     verify: "Callable[[], int] | None" = None
+    # What one client address may make this node do (registrations, bad tokens).
+    abuse_settings: AbuseSettings = field(default_factory=AbuseSettings)
+    abuse: AbuseLimits = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.abuse = AbuseLimits(self.abuse_settings, self.clock)

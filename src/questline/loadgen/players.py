@@ -89,6 +89,11 @@ class Players:
             response = await self.client.post(
                 f"/api/hunts/{self.hunt.id}/teams", json={"name": candidate}
             )
+            while response.status_code == 429:  # a server's registration limit: wait it out
+                await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+                response = await self.client.post(
+                    f"/api/hunts/{self.hunt.id}/teams", json={"name": candidate}
+                )
             if response.status_code != 409:
                 response.raise_for_status()
                 body: dict[str, str] = response.json()

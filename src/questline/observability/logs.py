@@ -51,7 +51,7 @@ SENSITIVE_KEYS = frozenset(
 # Keys that look sensitive by name but carry none: error and status codes.
 _ALLOWED_KEYS = frozenset({"error.code", "questline.error_code", "status_code"})
 _SECRET_TEXT = (
-    (re.compile(r"\bql[ot]_[A-Za-z0-9_\-]{4,}"), REDACTED),  # organizer and team tokens
+    (re.compile(r"\bql[otp]_[A-Za-z0-9_\-]{4,}"), REDACTED),  # organizer, team, operator tokens
     (re.compile(r"(?i)\b(bearer)\s+[^\s\"',;]+"), r"\1 " + REDACTED),
     (
         re.compile(r"(?i)(\b(?:answer|code|token|token_hash)[\"']?\s*[:=]\s*)[\"']?[^\s\"',}]+"),

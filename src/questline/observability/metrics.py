@@ -53,7 +53,8 @@ HTTP_DURATION = Histogram(
 )
 HTTP_ERRORS = Counter(
     "questline_http_errors_total",
-    "HTTP error responses by kind (client_error for 4xx, server_error for 5xx), status and code.",
+    "HTTP error responses by kind (client_error for 4xx, server_error for 5xx, client_closed "
+    "for a request its client abandoned: 499), status and code.",
     ["kind", "status", "code"],
 )
 

@@ -24,6 +24,7 @@ from questline.http.errors import forbidden, invalid, not_found
 from questline.http.request_context import (
     Organizer,
     Team,
+    admit_body,
     authenticate,
     check_scope,
     hunt_row,
@@ -58,8 +59,9 @@ def team_score(store: ReadModelReader, hunt_id: str, team_id: str) -> int:
 
 
 async def create_hunt(request: Request) -> Response:
+    admit_body(request, JSON_LIMIT)
+    require_organizer(authenticate(request))  # before a byte of the body is read
     body = await read_body(request, JSON_LIMIT)
-    require_organizer(authenticate(request))
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
     fmt: TextFormat = (
         "yaml"
@@ -110,8 +112,9 @@ async def get_hunt(request: Request) -> Response:
 
 async def _pause_or_resume(request: Request, pause: bool) -> Response:
     hunt_id = request.path_params["hunt"]
-    await read_body(request, JSON_LIMIT)
+    admit_body(request, JSON_LIMIT)
     require_organizer(authenticate(request))
+    await read_body(request, JSON_LIMIT)
     hunt_row(request, hunt_id)
     command = PauseHunt(hunt_id) if pause else ResumeHunt(hunt_id)
     await run_command(services_of(request), command)

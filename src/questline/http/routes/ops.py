@@ -1,4 +1,7 @@
-"""Operator routes: /metrics for Prometheus, the dashboard's summary, verify on demand."""
+"""Operator routes: /metrics for Prometheus, the dashboard's summary, verify on demand.
+
+/metrics stays open to anonymous scrapers (a presented token must still be valid: the
+token gate); the summary and verify need an operator or an organizer token."""
 
 import asyncio
 import threading
@@ -7,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from questline.http.errors import ApiError
-from questline.http.request_context import authenticate, require_organizer, services_of
+from questline.http.request_context import authenticate, require_operator, services_of
 from questline.http.responses import json_response
 from questline.http.services import Services
 from questline.observability import metrics
@@ -50,7 +53,7 @@ async def metrics_endpoint(request: Request) -> Response:
 
 
 async def summary(request: Request) -> Response:
-    require_organizer(authenticate(request))
+    require_operator(authenticate(request))
     services = services_of(request)
     reasons = refresh_health(services)
     body = summarize()
@@ -62,7 +65,7 @@ async def summary(request: Request) -> Response:
 
 async def verify(request: Request) -> Response:
     """Compare the read models with a replay of the log now (embedded nodes)."""
-    require_organizer(authenticate(request))
+    require_operator(authenticate(request))
     services = services_of(request)
     if services.verify is None:
         raise ApiError(

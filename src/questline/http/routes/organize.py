@@ -15,6 +15,7 @@ from questline.http.errors import forbidden, invalid, not_found
 from questline.http.request_context import (
     Organizer,
     Team,
+    admit_body,
     authenticate,
     check_scope,
     field,
@@ -33,8 +34,9 @@ _canonical = msgspec.json.Encoder(order="sorted")
 
 async def adjust(request: Request) -> Response:
     hunt_id = request.path_params["hunt"]
+    admit_body(request, JSON_LIMIT)
+    require_organizer(authenticate(request))  # before a byte of the body is read
     body = await read_body(request, JSON_LIMIT)
-    require_organizer(authenticate(request))
     hunt_row(request, hunt_id)
     data = parse_json_object(body)
     no_other_fields(data, {"team_id", "points", "reason"})
@@ -65,8 +67,9 @@ async def adjust(request: Request) -> Response:
 
 async def announce(request: Request) -> Response:
     hunt_id = request.path_params["hunt"]
+    admit_body(request, JSON_LIMIT)
+    require_organizer(authenticate(request))  # before a byte of the body is read
     body = await read_body(request, JSON_LIMIT)
-    require_organizer(authenticate(request))
     hunt_row(request, hunt_id)
     data = parse_json_object(body)
     no_other_fields(data, {"text"})
@@ -103,8 +106,9 @@ async def reviews(request: Request) -> Response:
 
 async def review(request: Request) -> Response:
     hunt_id = request.path_params["hunt"]
+    admit_body(request, JSON_LIMIT)
+    require_organizer(authenticate(request))  # before a byte of the body is read
     body = await read_body(request, JSON_LIMIT)
-    require_organizer(authenticate(request))
     hunt_row(request, hunt_id)
     data = parse_json_object(body)
     no_other_fields(data, {"approve", "reason"})
@@ -131,17 +135,16 @@ async def photo(request: Request) -> Response:
     """A submitted photo: for organizers, and for the team that sent it."""
     hunt_id = request.path_params["hunt"]
     principal = authenticate(request)
+    if not isinstance(principal, Team | Organizer):  # 401 before 404: ids stay unguessable
+        require_organizer(principal)
     check_scope(principal, hunt_id)
     hunt_row(request, hunt_id)
     services = services_of(request)
     row = services.store.read_models.get("reviews", hunt_id, request.path_params["id"])
     if not isinstance(row, ReviewRow):
         raise not_found("unknown_review", "there is no such photo in this hunt")
-    if isinstance(principal, Team):
-        if principal.team_id != row.team_id:
-            raise forbidden("a team sees only its own photos")
-    elif not isinstance(principal, Organizer):
-        require_organizer(principal)
+    if isinstance(principal, Team) and principal.team_id != row.team_id:
+        raise forbidden("a team sees only its own photos")
     data = services.photos.load(row.photo_id)
     if data is None:
         raise not_found("photo_missing", "the photo file is missing from the photo store")

@@ -20,6 +20,7 @@ from questline.domain.commands import (
 )
 from questline.domain.replies import HintReply, SubmissionReply, TeamReply
 from questline.domain.team_names import team_name_problem
+from questline.http.abuse_limits import admit_registration
 from questline.http.command_runner import (
     OutcomeUnknown,
     fingerprint,
@@ -30,6 +31,7 @@ from questline.http.errors import ApiError, invalid, too_large, unavailable
 from questline.http.photo_upload import receive_photo
 from questline.http.request_context import (
     Team,
+    admit_body,
     authenticate,
     check_scope,
     field,
@@ -59,10 +61,16 @@ async def register_team(request: Request) -> Response:
     name, problem = team_name_problem(field(data, "name", str))
     if problem is not None:  # early, before a command is queued; decide checks it too
         raise invalid(problem, {"field": "name"})
+    refund = admit_registration(request, hunt_id)
     token = new_team_token()
-    reply, _ = await run_command(
-        services_of(request), RegisterTeam(hunt_id, name, token_hash(token))
-    )
+    try:
+        reply, _ = await run_command(
+            services_of(request), RegisterTeam(hunt_id, name, token_hash(token))
+        )
+    except ApiError as error:
+        if error.status >= 500:  # the server's trouble: not counted against the caller
+            refund()
+        raise
     assert isinstance(reply, TeamReply)
     return json_response({"team_id": reply.team_id, "token": token}, 201)
 
@@ -77,10 +85,16 @@ def _given_from_json(data: dict[str, Any]) -> tuple[str, Given]:
         return clue, CodeGiven(field(data, "code", str))
     if "lat" in data or "lon" in data:
         no_other_fields(data, {"clue", "lat", "lon"})
-        lat = field(data, "lat", (int, float))
-        lon = field(data, "lon", (int, float))
-        return clue, GeoGiven(float(lat), float(lon))
+        return clue, GeoGiven(_coordinate(data, "lat"), _coordinate(data, "lon"))
     raise invalid("give one of: answer (text), code, or lat and lon (a GPS check-in)")
+
+
+def _coordinate(data: dict[str, Any], name: str) -> float:
+    value = field(data, name, (int, float))
+    try:
+        return float(value)
+    except OverflowError:  # an int of hundreds of digits
+        raise invalid(f"the field {name!r} is not a coordinate", {"field": name}) from None
 
 
 async def submit(request: Request) -> Response:
@@ -171,8 +185,9 @@ def submission_body(reply: SubmissionReply) -> dict[str, Any]:
 
 async def unlock_hint(request: Request) -> Response:
     hunt_id = request.path_params["hunt"]
-    await read_body(request, JSON_LIMIT)
+    admit_body(request, JSON_LIMIT)
     team: Team = require_team(authenticate(request), hunt_id)
+    await read_body(request, JSON_LIMIT)
     hunt_row(request, hunt_id)
     clue_id = request.path_params["clue"]
     hint_id = request.path_params["hint"]

@@ -1,4 +1,4 @@
-// The operations dashboard /ops: polls GET /api/ops/summary (organizer token) and shows
+// The operations dashboard /ops: polls GET /api/ops/summary (operator or organizer token) and shows
 // throughput, latency percentiles, errors, lag, dead letters, drift and hunt activity.
 
 import { api } from "../lib/api.js";
@@ -135,7 +135,7 @@ async function poll() {
   try {
     render(await api("/api/ops/summary", { token }));
   } catch (error) {
-    if (error.status === 401 || error.status === 403) return signOut("That token cannot open the dashboard: sign in with an organizer token.");
+    if (error.status === 401 || error.status === 403) return signOut("That token cannot open the dashboard: sign in with an operator or organizer token.");
     const health = $("#health");
     health.textContent = "● Unreachable";
     health.className = "health bad";
@@ -164,11 +164,11 @@ function signOut(reason) {
 $("#token-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const candidate = $("#token").value.trim();
-  if (!candidate) return notify($("#token-message"), "bad", "Enter the organizer token.");
+  if (!candidate) return notify($("#token-message"), "bad", "Enter an operator or organizer token.");
   try {
     await api("/api/ops/summary", { token: candidate });
   } catch (error) {
-    return notify($("#token-message"), "bad", error.status === 401 ? "That token is not valid." : error.status === 403 ? "That is a team token: the dashboard needs an organizer token." : error.message);
+    return notify($("#token-message"), "bad", error.status === 401 ? "That token is not valid." : error.status === 403 ? "That is a team token: the dashboard needs an operator or organizer token." : error.message);
   }
   token = candidate;
   save("organizerToken", token);
