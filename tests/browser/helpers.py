@@ -70,3 +70,24 @@ def both_widths(page: Page, name: str) -> None:
     screenshot(page, f"{name}-phone")
     page.set_viewport_size(DESKTOP)
     screenshot(page, f"{name}-desktop")
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def audit(page: Page, *, context: str = "document") -> None:
+    """Run axe-core (shipped in tests/browser/vendor, no CDN) on the page as it is now and
+    fail on any serious or critical violation, naming the rule and the elements."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))  # DevTools evaluation: the CSP allows it
+    results = page.evaluate(
+        "async (context) => { const r = await axe.run(context === 'document' ? document : "
+        "context, { resultTypes: ['violations'] }); return r.violations.map(v => ({id: v.id, "
+        "impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))})); }",
+        context,
+    )
+    serious = [v for v in results if v["impact"] in SERIOUS]
+    assert not serious, "axe found serious or critical violations:\n" + "\n".join(
+        f"  {v['id']} ({v['impact']}): {v['help']} at {v['nodes'][:5]}" for v in serious
+    )

@@ -27,14 +27,14 @@ export function readableProblems(problems, sentText) {
     .sort((a, b) => (a.line ?? 1e9) - (b.line ?? 1e9));
 }
 
-export function createEditor(container, { prefix }) {
+export function createEditor(container, { prefix, label = "organize.editor.label" }) {
   const text = h("textarea", { id: `${prefix}-text`, spellcheck: "false", wrap: "off", rows: 16, "aria-describedby": `${prefix}-problems-title` });
   const gutter = h("div", { id: `${prefix}-gutter`, class: "gutter", "aria-hidden": "true" });
   const list = h("ul", { id: `${prefix}-problems` });
   const title = h("h3", { id: `${prefix}-problems-title`, tabindex: "-1" }, t("organize.problems.title"));
   const box = h("section", { class: "problems", hidden: true }, title, list);
   container.replaceChildren(
-    h("label", { for: text.id }, t("organize.editor.label")),
+    h("label", { for: text.id }, t(label)),
     h("div", { class: "editor" }, gutter, text),
     box,
   );

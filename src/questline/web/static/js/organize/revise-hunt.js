@@ -56,7 +56,7 @@ export function boardSentence(row) {
 }
 
 export function createReviser({ token, huntId, names, onApplied }) {
-  const editor = createEditor($("#revise-editor"), { prefix: "revise" });
+  const editor = createEditor($("#revise-editor"), { prefix: "revise", label: "organize.editor.revise_label" });
   const message = $("#revise-message");
   const result = $("#dry-run-result");
   const applyButton = $("#apply-revision");
