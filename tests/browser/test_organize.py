@@ -133,9 +133,9 @@ def test_an_organizer_reviews_photos_by_keyboard_with_undo_and_runs_the_hunt(
     expect(console.get_by_label(re.compile("Reason for rejecting"))).to_be_focused()
     console.keyboard.type("The statue is not in the photo")
     console.keyboard.press("Enter")
-    expect(console.locator("#review-undo")).to_contain_text("Rejecting Harbour Seals' photo")
+    expect(console.locator("#review-undo")).to_contain_text("Rejecting the photo of Harbour Seals")
     expect(console.locator("#review-message")).to_contain_text(
-        "Rejected Harbour Seals' photo for Team Selfie", timeout=15_000
+        "Rejected the photo of Harbour Seals for Team Selfie", timeout=15_000
     )
     expect(seals.locator("#clue-selfie .badge.warn")).to_have_text("2 attempts left")
 

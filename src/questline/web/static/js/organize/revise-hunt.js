@@ -151,7 +151,8 @@ export function createReviser({ token, huntId, names, onApplied }) {
 
   function showDiff({ reply }) {
     const changes = reply.changes || [];
-    const board = reply.board || [];
+    // The teams that gain (or lose) most first: that is what an erratum is checked for.
+    const board = (reply.board || []).slice().sort((a, b) => Math.abs(b.score_after - b.score_before) - Math.abs(a.score_after - a.score_before));
     const rejudged = reply.rejudged || [];
     $("#diff").replaceChildren(
       h("h3", {}, t("organize.diff.changes")),

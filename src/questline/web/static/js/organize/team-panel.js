@@ -16,13 +16,17 @@ export function createTeamPanel({ token, huntId, names, fold, onChanged }) {
   let teamId = null;
 
   async function open(id) {
+    const another = id !== teamId || card.hidden;
     teamId = id;
     card.hidden = false;
-    clear($("#message-result"));
-    $("#token-result").replaceChildren();
-    $("#team-heading").textContent = names.team(id);
-    $("#team-summary").replaceChildren(h("p", { class: "hint-text" }, t("organize.team.loading")));
-    $("#team-details").replaceChildren();
+    if (another) {
+      // A token shown for one team must not stay on screen for the next.
+      clear($("#message-result"));
+      $("#token-result").replaceChildren();
+      $("#team-heading").textContent = names.team(id);
+      $("#team-summary").replaceChildren(h("p", { class: "hint-text" }, t("organize.team.loading")));
+      $("#team-details").replaceChildren();
+    }
     let progress;
     try {
       progress = await api(`/api/hunts/${encodeURIComponent(huntId())}/teams/${encodeURIComponent(id)}`, { token: token() });
@@ -32,7 +36,7 @@ export function createTeamPanel({ token, huntId, names, fold, onChanged }) {
     }
     if (teamId !== id) return;
     render(progress);
-    $("#team-heading").focus();
+    if (another) $("#team-heading").focus();
   }
 
   function render(p) {
