@@ -95,6 +95,7 @@ export function createReviser({ token, huntId, names, onApplied }) {
       return;
     }
     revisions.sort((a, b) => b.revision - a.revision);
+    if (!revisions.length) return list.replaceChildren(h("li", { class: "hint-text plain" }, t("organize.revisions.none")));
     list.replaceChildren(
       ...revisions.map((r) =>
         h(
