@@ -10,7 +10,7 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ORGANIZER_TOKEN, LiveServer
-from tests.browser.helpers import PHONE, audit, line_of, png, spec_yaml
+from tests.browser.helpers import PHONE, audit, line_of, png, screenshot, spec_yaml
 from tests.hunt_builders import spec_document
 
 pytestmark = pytest.mark.integration
@@ -91,6 +91,7 @@ def test_yaml_problems_are_explained_on_their_lines_and_name_the_clue(
     expect(problem).to_contain_text(f"Line {bad_line}")
     expect(problem).to_contain_text("clue “crate” › points")
     expect(problem).not_to_contain_text("clues[")
+    screenshot(console, "organize-problems-en-desktop", full_page=False)
 
 
 def test_an_organizer_reviews_photos_by_keyboard_with_undo_and_runs_the_hunt(

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import PHONE, audit
+from tests.browser.helpers import PHONE, audit, screenshot
 from tests.browser.test_organize import CONSOLE, console_document, sign_in
 from tests.hunt_builders import MINUTE, SECOND, STARTS, spec_document
 
@@ -334,8 +334,6 @@ def test_fair_play_flags_link_to_their_events_and_both_teams(
 
 def test_the_console_in_german_and_screenshots(live_server: LiveServer, new_page: NewPage) -> None:
     """Screenshots at 1440x900 and on a phone, in English and German (docs/screenshots)."""
-    from tests.browser.helpers import screenshot
-
     live_server.create_hunt(console_document())
     ids = {}
     for name in ["Night Owls", "Harbour Seals", "Gulls", "Kraken"]:
