@@ -246,6 +246,7 @@ def test_the_board_activity_history_and_statistics(
     parts = console.locator("#part-stats table")
     expect(parts.locator("tbody tr").first).to_contain_text("Three Riddles › First riddle")
     expect(parts.locator("tbody tr").first.locator("td").first).to_have_text("1")
+    screenshot(console, "organize-stats-en-desktop", full_page=False)
     audit(console)
 
 
@@ -315,6 +316,7 @@ def test_fair_play_flags_link_to_their_events_and_both_teams(
     flag = console.locator("#flags li.flag[data-kind='shared_wrong_answer']")
     expect(flag).to_contain_text("The same wrong answer")
     expect(console.locator("#flag-count")).to_have_text("1")
+    screenshot(console, "organize-fairplay-en-desktop", full_page=False)
     audit(console)
 
     flag.get_by_role("link", name=re.compile(r"Show the 2 events")).click()

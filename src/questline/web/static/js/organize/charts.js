@@ -19,7 +19,7 @@ export function barChart({ title, items, tone }) {
         "tbody",
         {},
         ...items.map((item) => {
-          const bar = h("span", { class: "bar" });
+          const bar = h("span", { class: item.value ? "bar" : "bar zero" });
           bar.style.width = `${(item.value / max) * 100}%`;
           return h(
             "tr",
