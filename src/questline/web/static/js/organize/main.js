@@ -93,6 +93,8 @@ function route({ tab, team, versions }) {
   if (tab === "progress") {
     grid.render();
     if (team) teamPanel.open(team);
+  } else if (tab === "fairplay") {
+    fairPlay.load(); // flags are found as the log grows: fresh ones on each visit
   }
 }
 
