@@ -64,5 +64,6 @@ def test_the_example_hunts_live_in_the_package_and_examples_is_that_folder() -> 
     assert sorted(p.name for p in EXAMPLES_DIR.glob("*.yaml")) == [
         "broken.yaml",
         "harbour-night.yaml",
+        "puzzle-night.yaml",
     ]
     assert (ROOT / "examples").resolve() == EXAMPLES_DIR

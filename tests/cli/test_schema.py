@@ -48,6 +48,7 @@ def test_examples_lists_the_example_hunts_in_the_package() -> None:
     assert output.splitlines() == [
         f"broken\t{EXAMPLES_DIR / 'broken.yaml'}",
         f"harbour-night\t{EXAMPLES_DIR / 'harbour-night.yaml'}",
+        f"puzzle-night\t{EXAMPLES_DIR / 'puzzle-night.yaml'}",
     ]
 
 

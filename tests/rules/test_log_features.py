@@ -8,7 +8,8 @@ import msgspec
 
 from questline.domain.certificate import certificate_of, check_certificate
 from questline.domain.definition_parsing import parse_definition
-from questline.domain.hash_chain import served_payload
+from questline.domain.events import RecordedEvent
+from questline.domain.hash_chain import chain, served_payload
 from questline.domain.ledger import HuntLedger
 from questline.domain.timestamps import to_rfc3339
 from tests.hunt_builders import MINUTE, PureHunt
@@ -105,3 +106,22 @@ def test_a_certificate_checks_against_its_log_and_names_what_differs() -> None:
     tampered[2] = msgspec.structs.replace(tampered[2], time=tampered[2].time + 1)
     [problem] = check_certificate(certificate, tampered)
     assert "breaks at version 3" in problem
+
+
+def test_every_event_type_hashes_as_json_dumps_of_its_served_form() -> None:
+    from tests.conformance.samples import every_event
+
+    previous = "0" * 64
+    for version, event in enumerate(every_event(), start=1):
+        recorded = RecordedEvent("harbour-night", version, 1796148000000000 + version, "c", event)
+        canonical = {
+            "hunt": recorded.hunt_id,
+            "version": version,
+            "type": recorded.type,
+            "time": to_rfc3339(recorded.time),
+            "payload": json.loads(msgspec.json.encode(served_payload(event))),
+        }
+        text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        expected = hashlib.sha256(bytes.fromhex(previous) + text.encode()).hexdigest()
+        assert chain(previous, recorded) == expected, recorded.type
+        previous = expected

@@ -14,6 +14,8 @@ SUITES: dict[str, str] = {
     "replay": "questline.bench.replay_suite",
     "memory": "questline.bench.memory_suite",
     "cluster": "questline.bench.cluster_suite",
+    "time_travel": "questline.bench.time_travel",
+    "rehearsal": "questline.bench.rehearsal_suite",
 }
 
 
@@ -119,6 +121,19 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
         ]
     if name == "cluster":
         return _cluster_figures(r)
+    if name == "rehearsal":
+        lines = [
+            "| hunt | teams | seconds | CPU s | commands | commands/s | x real time "
+            "| rules' share |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {p['hunt']} ({p['hunt_hours']:g} h) | {p['teams']:,} | {p['seconds']} "
+            f"| {p['cpu_seconds']} | {p['commands']:,} | {p['commands_per_second']:,} "
+            f"| {p['times_faster_than_real_time']:,} | {p['rules_share']:.0%} |"
+            for p in r["runs"]
+        ]
+        return lines
     return lines
 
 

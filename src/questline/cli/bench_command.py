@@ -5,7 +5,9 @@ from typing import Annotated
 
 import typer
 
-SUITE_NAMES = ("engine", "http", "leaderboard", "replay", "memory", "cluster", "all")
+from questline.bench.runner import SUITES
+
+SUITE_NAMES = (*SUITES, "all")
 
 
 def bench(
@@ -18,7 +20,7 @@ def bench(
     ] = Path("."),
 ) -> None:
     """Run a benchmark suite and its peer; write JSON, a plot and docs/benchmarks.md."""
-    from questline.bench.runner import SUITES, run_suite
+    from questline.bench.runner import run_suite
 
     if suite not in SUITE_NAMES:
         typer.echo(f"unknown suite {suite!r}; choose one of {', '.join(SUITE_NAMES)}", err=True)

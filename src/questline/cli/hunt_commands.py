@@ -1,4 +1,4 @@
-"""`questline hunt ...`: check and load hunt definitions."""
+"""`questline hunt ...`: check, rehearse and load hunt definitions."""
 
 import uuid
 from pathlib import Path
@@ -14,7 +14,7 @@ from questline.domain.definition_text import HuntFileError, TextFormat, load_hun
 from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 
-app = typer.Typer(no_args_is_help=True, help="Check and load hunt definitions.")
+app = typer.Typer(no_args_is_help=True, help="Check, rehearse and load hunt definitions.")
 
 FileArgument = Annotated[Path, typer.Argument(help="A hunt file, YAML or JSON.")]
 
@@ -61,3 +61,50 @@ def load(file: FileArgument, db: DbOption) -> None:
     if outcome.rejection is not None:
         raise fail(outcome.rejection.message)
     typer.echo(f"loaded hunt {definition.id!r} ({len(definition.clues)} clues) into {db}")
+
+
+@app.command()
+def simulate(
+    file: FileArgument,
+    teams: Annotated[
+        int, typer.Option("--teams", help="Simulated teams.", min=1, max=20_000)
+    ] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same rehearsal.")] = 1,
+    judges: Annotated[
+        int, typer.Option("--judges", help="Judges reviewing photos.", min=1, max=1000)
+    ] = 2,
+    out: Annotated[
+        Path, typer.Option("--out", help="Where report.html (and its data and charts) go.")
+    ] = Path("rehearsal"),
+) -> None:
+    """Rehearse the hunt: simulated teams play it through the real rules on a virtual
+    clock; write OUT/report.html and print what will hurt on the day."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from questline.rehearsal.report import build_report
+    from questline.rehearsal.report_page import write_report
+    from questline.rehearsal.simulation import Settings, simulate
+    from questline.rehearsal.summary import summary_lines
+
+    definition = read_hunt_file(file)
+    with Progress(
+        TextColumn("[bold]rehearsing"),
+        BarColumn(),
+        TextColumn("{task.fields[clock]} of the hunt"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("rehearsing", total=1.0, clock="0 min")
+
+        def progress(played: int, length: int) -> None:
+            minutes = played // 60_000_000
+            clock = f"{minutes // 60}h{minutes % 60:02d}"
+            bar.update(task, completed=played / length if length else 1.0, clock=clock)
+
+        rehearsal = simulate(definition, Settings(teams, seed, judges), progress)
+    report = build_report(rehearsal)
+    page = write_report(report, out)
+    for line in summary_lines(report):
+        typer.echo(line)
+    typer.echo(f"report: {page}")

@@ -1,8 +1,8 @@
 """Run the demo: an embedded node serving a sample hunt, simulated teams playing
-it at a fixed rate, a simulated judge, and a live view in the terminal."""
+it at a real field's pace in rounds (`rounds.py`), a simulated judge, and a live
+view in the terminal."""
 
 import asyncio
-import random
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -15,15 +15,13 @@ from rich.console import Console
 from rich.live import Live
 
 from questline.demo.dashboard import render, summary_line
-from questline.demo.sample_hunt import city_hunt_yaml
-from questline.domain.definition_text import load_hunt_text
+from questline.demo.rounds import Round, RoundPlan, play_rounds
+from questline.demo.sample_hunt import SAMPLES
 from questline.http.abuse_limits import AbuseSettings
 from questline.http.embedded import build_embedded_node
 from questline.http.server_limits import uvicorn_config
 from questline.http.tokens import new_organizer_token
 from questline.loadgen.latency import LatencyRecorder
-from questline.loadgen.open_loop import run_open_loop
-from questline.loadgen.players import Players, judge_photos
 from questline.observability.logs import configure_logging
 
 
@@ -36,7 +34,9 @@ class DemoSettings:
     db: Path | None = None
     duration: float | None = None
     seed: int = 7
-    freeze_after: timedelta = timedelta(minutes=30)
+    freeze_after: timedelta = timedelta(minutes=30)  # into each round; none if past its end
+    hunt: str = SAMPLES[0]  # which sample hunt (sample_hunt.SAMPLES)
+    round_minutes: float = 10.0  # each round: the sample's whole timeline compressed into it
     # Play against a running server (a cluster's API node) instead of starting one.
     target: str | None = None
     organizer_token: str | None = None
@@ -128,71 +128,70 @@ async def _play(
 ) -> None:
     base = settings.target or f"http://{settings.host}:{settings.port}"
     organizer = {"Authorization": f"Bearer {organizer_token}"}
-    yaml_text = city_hunt_yaml(freeze_after=settings.freeze_after)
-    hunt = load_hunt_text(yaml_text)
+    plan = RoundPlan(
+        sample=settings.hunt,
+        teams=settings.teams,
+        rate=settings.rate,
+        seed=settings.seed,
+        length=timedelta(minutes=settings.round_minutes),
+        freeze_after=settings.freeze_after,
+        duration=settings.duration,
+    )
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as client:
-        created = await client.post(
-            "/api/hunts",
-            content=yaml_text,
-            headers={**organizer, "Content-Type": "application/yaml"},
-        )
-        if created.status_code not in (201, 409):
-            raise RuntimeError(f"could not create the sample hunt: {created.text}")
-        players = Players(client, hunt, seed=settings.seed)
-        await players.register(settings.teams)
-        _print_welcome(console, base, hunt.id, organizer_token, players)
+        current: list[Round] = []
+
+        def started(round_: Round) -> None:
+            current[:] = [round_]
+            _print_welcome(console, base, organizer_token, round_)
+
         stop = asyncio.Event()
-        judge = asyncio.create_task(
-            judge_photos(
-                client,
-                hunt.id,
-                organizer,
-                {t.team_id: t for t in players.teams},
-                random.Random(settings.seed),
-                stop,
-            )
-        )
-        load = asyncio.create_task(
-            run_open_loop(
-                settings.rate, players.next_action, recorder, duration=settings.duration, stop=stop
-            )
-        )
+        rounds = asyncio.create_task(play_rounds(client, plan, organizer, recorder, stop, started))
         try:
-            await _show(console, client, hunt.id, hunt.title, organizer, recorder, load)
+            await _show(console, client, current, organizer, recorder, rounds)
         finally:
             stop.set()
-            await asyncio.gather(load, judge, return_exceptions=True)
+            await asyncio.gather(rounds, return_exceptions=True)
+        rounds.result()  # a round that could not start says why
 
 
 async def _show(
     console: Console,
     client: httpx.AsyncClient,
-    hunt_id: str,
-    title: str,
+    current: list[Round],
     organizer: dict[str, str],
     recorder: LatencyRecorder,
-    load: "asyncio.Task[None]",
+    rounds: "asyncio.Task[None]",
 ) -> None:
+    """The live board of the round being played, until the rounds are over."""
+
     async def board() -> dict[str, object] | None:
-        response = await client.get(f"/api/hunts/{hunt_id}/leaderboard?limit=10", headers=organizer)
+        if not current:
+            return None
+        url = f"/api/hunts/{current[0].hunt.id}/leaderboard?limit=10"
+        response = await client.get(url, headers=organizer)
         return response.json() if response.status_code == 200 else None
 
+    def title() -> str:
+        return current[0].hunt.title if current else "Questline demo"
+
     if not console.is_terminal:
-        while not load.done():
-            await asyncio.wait({load}, timeout=2.0)
+        while not rounds.done():
+            await asyncio.wait({rounds}, timeout=2.0)
             console.print(summary_line(recorder))
         return
-    with Live(render(None, recorder, title), console=console, refresh_per_second=4) as live:
-        while not load.done():
-            live.update(render(await board(), recorder, title))
-            await asyncio.wait({load}, timeout=0.5)
+    with Live(render(None, recorder, title()), console=console, refresh_per_second=4) as live:
+        while not rounds.done():
+            live.update(render(await board(), recorder, title()))
+            await asyncio.wait({rounds}, timeout=0.5)
 
 
-def _print_welcome(
-    console: Console, base: str, hunt_id: str, organizer_token: str, players: Players
-) -> None:
-    console.print(f"[bold]Questline demo[/] — hunt [bold]{hunt_id}[/] at {base}")
+def _print_welcome(console: Console, base: str, organizer_token: str, round_: Round) -> None:
+    hunt_id = round_.hunt.id
+    players = round_.players
+    console.print(
+        f"[bold]Questline demo[/] — round {round_.number}: hunt [bold]{hunt_id}[/] at {base}"
+    )
     console.print(f"  hunt:        {base}/api/hunts/{hunt_id}")
     console.print(f"  leaderboard: {base}/api/hunts/{hunt_id}/leaderboard")
     console.print(f"  live stream: {base}/api/hunts/{hunt_id}/stream")

@@ -1,7 +1,14 @@
-"""The demo's city hunt: every clue kind, hints, dynamic scoring and a freeze,
-timed around the moment the demo starts."""
+"""The demo's hunts: its own city hunt (every clue kind, hints, dynamic scoring and a
+freeze) and the example hunts, each timed around the moment the demo starts."""
 
 from datetime import UTC, datetime, timedelta
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from questline.domain.parse_collector import Collector
+from questline.domain.structure_parsing import parse_duration
 
 CITY_HUNT_YAML = """\
 hunt:
@@ -94,3 +101,66 @@ def city_hunt_yaml(
         ends_at=_stamp(starts + length),
         freeze_at=_stamp(now + freeze_after),
     )
+
+
+# -- the demo's hunts, timed around now ---------------------------------------------------
+
+SAMPLES = ("city-lights", "harbour-night", "puzzle-night")  # the first is the default
+
+
+def sample_document(
+    name: str,
+    now: datetime,
+    *,
+    round_number: int = 1,
+    length: timedelta = timedelta(minutes=10),
+    freeze_after: timedelta | None = timedelta(minutes=30),
+) -> tuple[dict[str, Any], float]:
+    """A sample hunt as a document, its whole timeline (start, end, clues and rounds
+    opening on the clock) compressed into `length` from a tenth of it ago; a later round
+    gets its own id and title. Returns the document and the time scale (wall seconds
+    per second of the hunt as written), which paces the simulated teams."""
+    if name not in SAMPLES:
+        raise ValueError(f"no sample hunt {name!r}; there are: {', '.join(SAMPLES)}")
+    if name == "city-lights":
+        text = city_hunt_yaml(now)
+    else:
+        text = files("questline").joinpath("examples", f"{name}.yaml").read_text(encoding="utf-8")
+    document: dict[str, Any] = yaml.safe_load(text)
+    hunt = document["hunt"]
+    old_start = _parse(hunt["starts_at"])
+    scale = length / (_parse(hunt["ends_at"]) - old_start)
+    # Started a tenth of the round ago: the first teams are at work when the pages open.
+    start = now.replace(microsecond=0) - length / 10
+
+    def moved(item: dict[str, Any]) -> None:
+        if "opens_at" in item:
+            item["opens_at"] = _stamp(start + (_parse(item["opens_at"]) - old_start) * scale)
+        if "opens_after" in item:
+            after = _duration(item.pop("opens_after"))
+            item["opens_at"] = _stamp(start + after * scale)
+
+    for item in [*document.get("rounds", []), *document.get("clues", [])]:
+        moved(item)
+    hunt["starts_at"] = _stamp(start)
+    hunt["ends_at"] = _stamp(start + length)
+    hunt.pop("freeze_at", None)
+    if freeze_after is not None and start + freeze_after < start + length:
+        hunt["freeze_at"] = _stamp(start + freeze_after)
+    if round_number > 1:
+        hunt["id"] = f"{hunt['id']}-{round_number}"
+        hunt["title"] = f"{hunt['title']}, round {round_number}"
+    return document, scale
+
+
+def _parse(value: object) -> datetime:
+    if isinstance(value, datetime):  # YAML reads an unquoted time as a datetime
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _duration(value: object) -> timedelta:
+    micros = parse_duration(Collector(), value, "opens_after")
+    if micros is None:
+        raise ValueError(f"not a duration: {value!r}")
+    return timedelta(microseconds=micros)

@@ -10,21 +10,32 @@ can recompute it with `hashlib` and `json`.
 
 msgspec writes that JSON ten times faster than `json` does, and byte for byte the
 same but for floats in exponent form (msgspec writes 1e-7 where Python writes
-1e-07), so floats are written with Python's own repr.
+1e-07), so floats are written with Python's own repr. The common events (no secret,
+no float) are encoded straight from their structs: msgspec's sorted order sorts
+struct fields too and leaves out defaults, as the served payload does.
 """
 
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 import msgspec
 
-from questline.domain.events import Event, RecordedEvent, event_type
-from questline.domain.timestamps import to_rfc3339
+from questline.domain.definition import HuntDefinition
+from questline.domain.events import EVENT_TYPES, Event, RecordedEvent, event_type
+from questline.domain.timestamps import Micros, to_rfc3339
 
 GENESIS = "0" * 64  # the "previous hash" of a hunt's first event
 SECRET_FIELDS = frozenset({"token_hash"})  # never served, so never hashed
 
 _sorted = msgspec.json.Encoder(order="sorted")
+# Event types whose payload may hold a secret or a definition (with its floats).
+_WALKED = frozenset(
+    cls
+    for cls in EVENT_TYPES.values()
+    if SECRET_FIELDS & set(cls.__struct_fields__)
+    or any(t is HuntDefinition for t in cls.__annotations__.values())
+)
 
 
 def served_payload(event: Event) -> dict[str, Any]:
@@ -37,14 +48,21 @@ def served_payload(event: Event) -> dict[str, Any]:
 
 
 def canonical_event(recorded: RecordedEvent) -> bytes:
+    event = recorded.event
+    walked = type(event) in _WALKED or getattr(event, "lat", None) is not None
     body = {
         "hunt": recorded.hunt_id,
         "version": recorded.version,
-        "type": event_type(recorded.event),
-        "time": to_rfc3339(recorded.time),
-        "payload": _python_floats(served_payload(recorded.event)),
+        "type": event_type(event),
+        "time": _time(recorded.time),
+        "payload": _python_floats(served_payload(event)) if walked else event,
     }
     return _sorted.encode(body)
+
+
+@lru_cache(maxsize=4096)
+def _time(time: Micros) -> str:
+    return to_rfc3339(time)  # a batch's events share one time
 
 
 def chain(previous: str, recorded: RecordedEvent) -> str:

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from questline.http.routes import stats
+from questline.web.first_solves import first_solves
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -51,6 +52,7 @@ async def ops_page(request: Request) -> Response:
 
 WEB_ROUTES: list[BaseRoute] = [
     Route("/api/hunts/{hunt}/stats", stats.clue_stats, methods=["GET"]),
+    Route("/api/hunts/{hunt}/first-solves", first_solves, methods=["GET"]),
     Route("/", index_page, methods=["GET"]),
     Route("/play/{hunt}", play_page, methods=["GET"]),
     Route("/board/{hunt}", board_page, methods=["GET"]),

@@ -1,10 +1,12 @@
-// The top N teams as DOM rows keyed by team, reordered with a FLIP animation.
+// The rows of one page of the standings, keyed by team, reordered with a FLIP animation.
+// A finished team (ranking by finish) is marked with the time it finished.
 
 import { h } from "../lib/dom.js";
 import { enter, measure, play } from "../lib/flip.js";
+import { formatNumber, formatTime, t } from "../lib/i18n.js";
 
 export function createTopList(list) {
-  const rows = new Map(); // team_id -> {element, score}
+  const rows = new Map(); // team_id -> {element, score, fresh}
 
   function rowFor(team) {
     let row = rows.get(team.team_id);
@@ -13,7 +15,7 @@ export function createTopList(list) {
         "li",
         { dataset: { team: team.team_id } },
         h("span", { class: "rank" }),
-        h("span", { class: "name" }),
+        h("span", { class: "name" }, h("span", { class: "team-name" }), h("span", { class: "finished-mark" })),
         h("span", { class: "solved" }),
         h("span", { class: "score" }),
       );
@@ -23,22 +25,32 @@ export function createTopList(list) {
     return row;
   }
 
+  function fill(row, team, rank) {
+    const [rankCell, nameCell, solved, score] = row.element.children;
+    const [name, finished] = nameCell.children;
+    rankCell.textContent = String(rank);
+    name.textContent = team.name;
+    name.title = team.name;
+    finished.textContent = team.finished_at ? t("board.finishedAt", { time: formatTime(team.finished_at) }) : "";
+    solved.textContent = formatNumber(team.solved);
+    score.textContent = formatNumber(team.score);
+    row.element.className = [rank <= 3 ? `podium-${rank}` : "", team.finished_at ? "finished" : ""].join(" ").trim();
+    const label = t("board.rowLabel", { rank, name: team.name, score: team.score, solved: team.solved });
+    row.element.setAttribute(
+      "aria-label",
+      team.finished_at ? `${label}, ${t("board.finishedAt", { time: formatTime(team.finished_at) })}` : label,
+    );
+  }
+
   return {
-    /** Show these teams (already in rank order); animates moves, entries and score changes. */
-    render(teams) {
+    /** Show these teams (in rank order, the first at rank firstRank); animates moves and score changes. */
+    render(teams, firstRank = 1) {
       const before = measure([...rows.values()].map((r) => r.element));
       const keep = new Set();
       teams.forEach((team, index) => {
         const row = rowFor(team);
         keep.add(team.team_id);
-        const [rank, name, solved, score] = row.element.children;
-        rank.textContent = String(index + 1);
-        name.textContent = team.name;
-        name.title = team.name;
-        solved.textContent = String(team.solved);
-        score.textContent = String(team.score);
-        row.element.className = index < 3 ? `podium-${index + 1}` : "";
-        row.element.setAttribute("aria-label", `Rank ${index + 1}: ${team.name}, ${team.score} points, ${team.solved} solved`);
+        fill(row, team, firstRank + index);
         if (row.score !== team.score && !row.fresh) {
           row.element.classList.remove("bumped");
           void row.element.offsetWidth; // restart the animation

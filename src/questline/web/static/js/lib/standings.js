@@ -4,6 +4,8 @@
 // Rank order: score descending, last_scoring_version ascending, order (registration) ascending.
 // The GET leaderboard rows carry no tie-break keys, so teams known only from a snapshot get
 // stand-in keys that keep the snapshot's order and sort before anything that scored later.
+// Under `ranking: finish` (new Standings({ranking: "finish"})), finished teams come first,
+// in the order they finished; rows keep their finished_at and division.
 
 const NO_SCORING_EVENT = 2 ** 62;
 const SNAPSHOT_BASE = -1e12;
@@ -12,10 +14,27 @@ function compare(a, b) {
   return b.score - a.score || a.v - b.v || a.o - b.o || (a.team_id < b.team_id ? -1 : a.team_id > b.team_id ? 1 : 0);
 }
 
+function compareByFinish(a, b) {
+  return (a.f === b.f ? 0 : a.f < b.f ? -1 : 1) || compare(a, b);
+}
+
+function finishKey(finishedAt) {
+  return finishedAt ? Date.parse(finishedAt) : Infinity;
+}
+
 export class Standings {
-  constructor() {
+  #compare;
+
+  constructor({ ranking = "score" } = {}) {
     this.byId = new Map();
     this.order = [];
+    this.#compare = ranking === "finish" ? compareByFinish : compare;
+  }
+
+  /** Switch between "score" and "finish" ranking (a hunt's ranking is learnt late). */
+  setRanking(ranking) {
+    this.#compare = ranking === "finish" ? compareByFinish : compare;
+    this.order.sort(this.#compare);
   }
 
   get size() {
@@ -32,13 +51,16 @@ export class Standings {
         name: t.name,
         score: t.score,
         solved: t.solved,
+        finished_at: t.finished_at ?? null,
+        division: t.division ?? null,
+        f: finishKey(t.finished_at),
         v: scored ? SNAPSHOT_BASE + index : NO_SCORING_EVENT,
         o: SNAPSHOT_BASE + index,
       };
       this.byId.set(entry.team_id, entry);
       return entry;
     });
-    this.order.sort(compare);
+    this.order.sort(this.#compare);
   }
 
   /** Apply delta rows; returns [{team_id, from, to}] for teams whose own rank changed (1-based). */
@@ -56,6 +78,9 @@ export class Standings {
         name: row.name,
         score: row.score,
         solved: row.solved,
+        finished_at: row.finished_at ?? null,
+        division: row.division ?? null,
+        f: finishKey(row.finished_at),
         v: row.last_scoring_version,
         o: row.order,
       };
@@ -81,7 +106,7 @@ export class Standings {
     let high = this.order.length;
     while (low < high) {
       const mid = (low + high) >> 1;
-      if (compare(this.order[mid], entry) < 0) low = mid + 1;
+      if (this.#compare(this.order[mid], entry) < 0) low = mid + 1;
       else high = mid;
     }
     return low;

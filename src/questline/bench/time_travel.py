@@ -1,0 +1,126 @@
+"""time_travel: the board at a random version of a 1,000,000-event hunt with 10,000 teams
+(log-features.md, issue 17), from the ledger (each team's series searched by version),
+against its peer, a fresh fold of the first v events; what the ledger costs in memory;
+and the hash chain's cost on deciding commands (the same batches decided with the chain
+and with the hash left out)."""
+
+import gc
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from questline.bench.common import Result, Stopwatch, bar_plot, goal, percentiles, rss_bytes, tiny
+from questline.bench.event_generator import LogShape, template_events
+from questline.domain.events import RecordedEvent
+from questline.domain.hash_chain import with_hash
+from questline.domain.ledger import HuntLedger
+from questline.domain.standings import Standings
+from questline.engine.batch_decider import BatchDecider
+from questline.engine.envelopes import CommandEnvelope
+from questline.loadgen.workload import HOUR, Workload
+
+
+def _events(count: int, teams: int) -> list[RecordedEvent]:
+    events: list[RecordedEvent] = []
+    for batch in template_events(LogShape(hunts=1, teams_per_hunt=teams, templates=1)):
+        events.extend(batch)
+        if len(events) >= count:
+            return events[:count]
+    return events  # pragma: no cover - the stream never ends
+
+
+def _fresh_board(events: list[RecordedEvent], version: int) -> list[str]:
+    """The peer: fold the first `version` events into fresh standings, then rank."""
+    first = events[0].event
+    standings = Standings(first.definition)  # type: ignore[union-attr]
+    for recorded in events[1:version]:
+        standings.apply(recorded)
+    return standings.ranked()
+
+
+def _hash_share(commands: int) -> tuple[float, float]:
+    """(commands decided per CPU second, the share of that time the hash chain takes):
+    the realistic mix decided by the BatchDecider (which chains every event), then the
+    same events hashed again on their own."""
+    workload = Workload(hunts=4, teams=2_000, seed=7)
+    decider = BatchDecider(recent_capacity=0)
+    now = workload.starts_at + HOUR
+    setup = [CommandEnvelope(f"s{i}", c, remember=False) for i, c in enumerate(workload.setup())]
+    decider.decide_batch(setup, now, lambda ids: {})
+    plays = workload.play(commands)
+    batch = [CommandEnvelope(f"p{i}", next(plays), remember=False) for i in range(commands)]
+    events: list[RecordedEvent] = []
+    with Stopwatch() as deciding:
+        for start in range(0, commands, 1000):
+            events += decider.decide_batch(batch[start : start + 1000], now, lambda ids: {}).events
+    with Stopwatch() as hashing:
+        for recorded in events:
+            with_hash(recorded.hash, recorded)
+    return commands / deciding.cpu, hashing.cpu / deciding.cpu
+
+
+def run(quick: bool) -> tuple[Result, Any]:
+    count, teams = (100_000, 1_000) if quick else (1_000_000, 10_000)
+    if tiny():
+        count, teams = 20_000, 200
+    events = _events(count, teams)
+    gc.collect()
+    before = rss_bytes()
+    with Stopwatch() as build:
+        ledger = HuntLedger.of(events[0])
+        for recorded in events[1:]:
+            ledger.apply(recorded)
+    gc.collect()
+    ledger_bytes = max(rss_bytes() - before, 0)
+    rng = random.Random(1)
+    versions = [rng.randint(1, ledger.version) for _ in range(200)]
+    timings = []
+    for version in versions:
+        started = time.perf_counter()
+        ledger.board(version)
+        timings.append((time.perf_counter() - started) * 1000)
+    peer_timings = []
+    for version in versions[:10]:
+        started = time.perf_counter()
+        _fresh_board(events, version)
+        peer_timings.append((time.perf_counter() - started) * 1000)
+    p50, p99 = percentiles(timings, 50, 99)
+    peer_p50 = percentiles(peer_timings, 50)[0]
+    commands = 20_000 if quick or tiny() else 100_000
+    rate, cost = _hash_share(commands)
+    body: Result = {
+        "events": len(events),
+        "teams": teams,
+        "ledger_build": {
+            "seconds": round(build.wall, 2),
+            "events_per_second": round(count / build.wall),
+        },
+        "ledger_memory_bytes": ledger_bytes,
+        "ledger_bytes_per_event": round(ledger_bytes / count, 1),
+        "board_at_version_ms": {"p50": round(p50, 2), "p99": round(p99, 2)},
+        "fresh_fold_peer_ms": {"p50": round(peer_p50, 1)},
+        "ratio_peer_vs_ledger_p50": round(peer_p50 / p50, 1) if p50 else None,
+        "decide_commands_per_cpu_second": round(rate),
+        "hash_chain_share_of_deciding": round(cost, 3),
+        "goals": [
+            goal(
+                "leaderboard?version= p99 on a 1,000,000-event hunt of 10,000 teams",
+                p99 < 20 and count >= 1_000_000,
+                f"{p99:.2f} ms" + ("" if count >= 1_000_000 else f" (quick: {count:,} events)"),
+                "< 20 ms",
+            ),
+            goal("the hash chain's cost on deciding", cost < 0.10, f"{cost:.1%}", "< 10%"),
+        ],
+    }
+    return body, body
+
+
+def plot(target: Path, body: Any) -> None:
+    bar_plot(
+        target,
+        f"board at a random version ({body['events']:,} events, {body['teams']:,} teams), p50",
+        ["ledger", "fresh fold (peer)"],
+        [body["board_at_version_ms"]["p50"], body["fresh_fold_peer_ms"]["p50"]],
+        "ms",
+    )

@@ -1,0 +1,66 @@
+"""GET /api/hunts/{hunt}/first-solves: the first team to solve each clue, newest first,
+for the big screen's feed (the clue statistics keep who; the audit feed keeps when).
+
+Anyone may read it, like the leaderboard. During the freeze the public sees only the
+first solves made before it: a later one would tell what the frozen board hides."""
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from questline.domain.projections.audit_feed import audit_key
+from questline.domain.projections.rows import AuditRow, ClueStatsRow, LeaderboardRow
+from questline.domain.timestamps import to_rfc3339
+from questline.domain.views import public_board_is_frozen
+from questline.http.request_context import (
+    Organizer,
+    authenticate,
+    check_scope,
+    hunt_row,
+    services_of,
+)
+from questline.http.responses import json_response
+
+
+async def first_solves(request: Request) -> Response:
+    hunt_id = request.path_params["hunt"]
+    principal = authenticate(request)
+    check_scope(principal, hunt_id)
+    row = hunt_row(request, hunt_id)
+    services = services_of(request)
+    store = services.store.read_models
+    definition = row.definition
+    hidden_from = (
+        definition.freeze_at
+        if public_board_is_frozen(definition, services.clock.now())
+        and not isinstance(principal, Organizer)
+        else None
+    )
+    titles = {clue.id: clue.title for clue in definition.clues}
+    entries: list[tuple[int, dict[str, Any]]] = []
+    for _, clue_id, stats in store.rows("clue_stats", hunt_id):
+        if not isinstance(stats, ClueStatsRow) or not stats.first_solves or clue_id not in titles:
+            continue
+        version, team_id = stats.first_solves[0]
+        event = store.get("audit", hunt_id, audit_key(version))
+        time = event.time if isinstance(event, AuditRow) else None
+        if hidden_from is not None and (time is None or time >= hidden_from):
+            continue
+        team = store.get("leaderboard_live", hunt_id, team_id)
+        name = team.name if isinstance(team, LeaderboardRow) else team_id
+        entries.append(
+            (
+                version,
+                {
+                    "clue": clue_id,
+                    "title": titles[clue_id],
+                    "team_id": team_id,
+                    "name": name,
+                    "version": version,
+                    "time": to_rfc3339(time) if time is not None else None,
+                },
+            )
+        )
+    entries.sort(key=lambda entry: -entry[0])
+    return json_response({"first_solves": [body for _, body in entries]})
