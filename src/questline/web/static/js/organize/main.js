@@ -16,7 +16,7 @@ import { createFairPlay } from "./fairplay.js";
 import { createHuntControls } from "./hunt-controls.js";
 import { createHuntList } from "./hunt-list.js";
 import { createLeaderboard } from "./leaderboard.js";
-import { createLogReader } from "./log-reader.js";
+import { createLogFollower } from "./log-follower.js";
 import { createProgressFold } from "./progress-fold.js";
 import { createProgressGrid } from "./progress-grid.js";
 import { createReviser } from "./revise-hunt.js";
@@ -33,16 +33,16 @@ let token = load("organizerToken");
 let huntId = null;
 let definition = null; // the organizer's document (GET .../definition)
 let stopStream = null;
-let fold = createProgressFold();
-let reader = null;
-let session = 0; // bumped when another hunt opens: late answers of the old one are dropped
+let follower = null; // the log of the open hunt, followed
+const noFold = createProgressFold();
+const fold = () => follower?.fold ?? noFold;
 const teams = new Map(); // team_id -> {team_id, name, score}
 const ranks = new Map(); // team_id -> rank on the board shown
 
 const getToken = () => token;
 const getHunt = () => huntId;
 const names = {
-  team: (id) => teams.get(id)?.name || fold.teams.get(id)?.name || id,
+  team: (id) => teams.get(id)?.name || fold().teams.get(id)?.name || id,
   clue: (id) => definition?.clues?.find((c) => c.id === id)?.title || id,
   division: (id) => definition?.hunt?.divisions?.find((d) => d.id === id)?.title || id,
 };
@@ -61,18 +61,18 @@ const board = createLeaderboard({
     gridSoon();
   },
 });
-const stats = createStats({ token: getToken, definition: () => definition, fold: () => fold });
+const stats = createStats({ token: getToken, definition: () => definition, fold });
 const activity = createActivity({ names, onShowAll: () => history.replaceState(null, "", "#live") });
 const adjustments = createAdjustments({ token: getToken, huntId: getHunt, teamName: names.team, onAdjusted: () => refreshSoon() });
 const reviews = createReviews({
   token: getToken,
   teamName: names.team,
   clueOf,
-  clientTimeOf: (reviewId) => fold.clientTimes.get(reviewId),
+  clientTimeOf: (reviewId) => fold().clientTimes.get(reviewId),
   onDecided: () => refreshSoon(),
 });
-const grid = createProgressGrid({ definition: () => definition, fold: () => fold, rankOf: (id) => ranks.get(id) });
-const teamPanel = createTeamPanel({ token: getToken, huntId: getHunt, names, fold: () => fold, onChanged: () => catchUp() });
+const grid = createProgressGrid({ definition: () => definition, fold, rankOf: (id) => ranks.get(id) });
+const teamPanel = createTeamPanel({ token: getToken, huntId: getHunt, names, fold, onChanged: () => catchUp() });
 const fairPlay = createFairPlay({ token: getToken, huntId: getHunt, names });
 const reviser = createReviser({
   token: getToken,
@@ -100,20 +100,13 @@ function route({ tab, team, versions }) {
 
 async function showVersions(versions) {
   try {
-    activity.showOnly(await reader.atVersions(versions), versions);
+    activity.showOnly(await follower.reader.atVersions(versions), versions);
   } catch (error) {
     notify($("#activity-filter"), "bad", error.message);
   }
 }
 
-// -- the log: recent history for Activity, the whole of it for the grid --------------------
-
-let foldReady = false;
-let buffered = [];
-let tailCursor = 0;
-let catching = Promise.resolve();
 let gridTimer = null;
-
 function gridSoon() {
   clearTimeout(gridTimer);
   gridTimer = setTimeout(() => {
@@ -122,58 +115,7 @@ function gridSoon() {
   }, 250);
 }
 
-function foldEvents(events) {
-  if (!foldReady) {
-    buffered.push(...events);
-    return;
-  }
-  if (fold.add(events)) gridSoon();
-}
-
-async function readLog(mine) {
-  const recent = await reader.newest(50);
-  if (mine !== session) return;
-  activity.add(recent);
-  tailCursor = recent.length ? recent[recent.length - 1].position : 0;
-  // The whole log, page by page, for the grid and per-part counts.
-  await reader.readAfter(0, (page) => {
-    if (mine === session) fold.add(page);
-  });
-  if (mine !== session) return;
-  foldReady = true;
-  fold.add(buffered);
-  buffered = [];
-  activity.rerender();
-  gridSoon();
-}
-
-/** Read what the log gained since the newest event shown (one at a time). */
-function catchUp() {
-  if (!reader) return catching;
-  const mine = session;
-  catching = catching.then(async () => {
-    if (mine !== session || !reader) return;
-    try {
-      tailCursor = await reader.readAfter(tailCursor, (events) => {
-        if (mine !== session) return;
-        activity.add(events);
-        foldEvents(events);
-      });
-    } catch {
-      /* the next message or tick tries again */
-    }
-  });
-  return catching;
-}
-
-let catchTimer = null;
-function catchUpSoon() {
-  if (catchTimer) return;
-  catchTimer = setTimeout(() => {
-    catchTimer = null;
-    catchUp();
-  }, 250);
-}
+const catchUp = () => follower?.catchUp();
 
 // -- the hunt ------------------------------------------------------------------------------
 
@@ -209,7 +151,7 @@ function teamsChanged(rows) {
 }
 
 function onMessage(event, data) {
-  catchUpSoon();
+  follower?.catchUpSoon();
   if (event === "leaderboard") {
     teamsChanged(data.rows || []);
     board.refreshSoon();
@@ -249,7 +191,6 @@ async function openHunt(id) {
     showHunts();
     return;
   }
-  const mine = ++session;
   huntId = hunt.id;
   save("organizerHunt", huntId);
   if (new URLSearchParams(location.search).get("hunt") !== huntId) {
@@ -261,12 +202,9 @@ async function openHunt(id) {
   clear($("#hunt-message"));
   teams.clear();
   ranks.clear();
-  fold = createProgressFold();
-  foldReady = false;
-  buffered = [];
-  tailCursor = 0;
-  reader = createLogReader({ token, huntId });
   activity.clear();
+  follower?.stop();
+  follower = createLogFollower({ token, huntId, activity, onFolded: gridSoon });
   teamPanel.close();
   await loadDefinition();
   controls.show(hunt);
@@ -287,16 +225,16 @@ async function openHunt(id) {
     reviews.load(huntId).catch((e) => notify($("#review-message"), "bad", e.message)),
     fairPlay.load(),
     reviser.load(),
-    readLog(mine).catch((e) => notify($("#activity-filter"), "bad", t("organize.activity.failed", { message: e.message }))),
+    follower.start().catch((e) => notify($("#activity-filter"), "bad", t("organize.activity.failed", { message: e.message }))),
   ]);
 }
 
 function showHunts() {
   if (stopStream) stopStream();
   stopStream = null;
-  session++;
+  follower?.stop();
+  follower = null;
   huntId = null;
-  reader = null;
   setHuntActions(false);
   $("#stream-status").textContent = "";
   $("#hunt-view").hidden = true;
