@@ -216,3 +216,37 @@ def test_every_control_has_a_label_and_fits_a_phone(
     assert unlabelled == []
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{path} is {overflow} px wider than a 360 px phone"
+
+
+def test_problem_paths_find_their_lines_and_ids_in_hand_written_yaml_and_json(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    """The console's reading of the text the organizer sent, on shapes the server's own
+    YAML does not write: indented lists, a block scalar, flow values, quoted ids, JSON."""
+    page = new_page(CONSOLE)
+    page.goto("/organize")
+    expect(page.locator("#token-form")).to_be_visible()
+    found = page.evaluate(
+        """async () => {
+            const m = await import("/static/js/organize/yaml-paths.js");
+            const yaml = [
+              "hunt:", "  id: x   # a comment", "clues:", "  - id: a", "    text: |",
+              "      - not: an item", "    answer: {kind: text, accept: [a]}", "  -",
+              "    id: 'b'", "    hints:", "      - id: h1", "        cost: -3",
+            ].join("\\n");
+            const json = JSON.stringify({hunt: {id: "x"}, clues: [{id: "j"}, {id: "k"}]});
+            const place = (text, path) => m.describePath(path, m.itemIds(text));
+            return {
+              cost: place(yaml, "clues[1].hints[0].cost"),
+              answer: place(yaml, "clues[0].answer.kind"),
+              json: place(json, "clues[1].points"),
+            };
+        }"""
+    )
+    assert found["cost"] == {
+        "item": {"list": "clues", "id": "b"},
+        "rest": "hints[h1].cost",
+        "line": 12,
+    }
+    assert found["answer"]["item"]["id"] == "a" and found["answer"]["line"] == 7
+    assert found["json"]["item"]["id"] == "k" and found["json"]["rest"] == "points"
