@@ -28,10 +28,15 @@ export function createLogFollower({ token, huntId, activity, onFolded }) {
 
   /** Recent history first, then the whole log for the fold. */
   async function start() {
-    const recent = await reader.newest(RECENT);
+    const tail = (async () => {
+      const recent = await reader.newest(RECENT);
+      if (stopped) return;
+      activity.add(recent);
+      cursor = Math.max(cursor, recent.length ? recent[recent.length - 1].position : 0);
+    })();
+    catching = tail.catch(() => {}); // catching up starts from the newest events, not from 0
+    await tail;
     if (stopped) return;
-    activity.add(recent);
-    cursor = Math.max(cursor, recent.length ? recent[recent.length - 1].position : 0);
     await reader.readAfter(0, (page) => {
       if (!stopped) fold.add(page);
     });
