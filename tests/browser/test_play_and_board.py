@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import DESKTOP, PHONE, both_widths, screenshot
+from tests.browser.helpers import DESKTOP, PHONE, screenshot
 from tests.hunt_builders import FREEZES, MINUTE
 
 pytestmark = pytest.mark.integration
@@ -56,6 +56,10 @@ def test_a_team_plays_and_the_board_follows_live(
     lighthouse.get_by_role("button", name="Unlock hint 1 (costs 20 points)").click()
     dialog = player.get_by_role("dialog")
     expect(dialog).to_contain_text("costs your team 20 points")
+    player.keyboard.press("Enter")  # the default answer spends nothing
+    expect(dialog).to_be_hidden()
+    expect(player.locator("#team-score")).to_have_text("0")
+    lighthouse.get_by_role("button", name="Unlock hint 1 (costs 20 points)").click()
     dialog.get_by_role("button", name="Unlock for 20 points").click()
     expect(lighthouse.locator(".hint-shown")).to_have_text("Hint 1: Look up.")
     expect(player.locator("#team-score")).to_have_text("-20")
@@ -91,6 +95,7 @@ def test_a_team_plays_and_the_board_follows_live(
     expect(board.locator("#top li .score").first).to_have_text("175")
     expect(board.locator("#movers li").first).to_contain_text("Harbour Seals")
     expect(player.locator("#team-rank")).to_have_text("#2")
+    expect(lighthouse.locator(".badge.solves")).to_have_text("solved by 2 teams")
 
     # Announcements reach the team and the big screen.
     live_server.http.post(
@@ -105,7 +110,9 @@ def test_a_team_plays_and_the_board_follows_live(
     dock = _clue(player, "dock-9")
     dock.get_by_role("button", name="Check in here").click()
     expect(dock.locator(".geo-reading")).to_contain_text("accurate to about")
-    expect(dock.locator(".notice")).to_contain_text("Incorrect")
+    expect(dock.locator(".notice")).to_contain_text(
+        re.compile(r"Incorrect: you are [\d,.]+ m from the place\. Your position was accurate")
+    )
 
     # A code, typed (headless Chromium has no BarcodeDetector: the fallback says so).
     crate = _clue(player, "crate")
@@ -128,7 +135,7 @@ def test_a_team_plays_and_the_board_follows_live(
     expect(dock.locator(".notice")).to_contain_text(re.compile(r"Try again in \d+ s"))
     expect(dock.get_by_role("button", name="Check in here")).to_be_disabled()
 
-    both_widths(player, "play")
+    # The player page's screenshots come from test_play_screenshots.py.
     board.set_viewport_size(PHONE)
     screenshot(board, "board-phone")
     board.set_viewport_size(DESKTOP)

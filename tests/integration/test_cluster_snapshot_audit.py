@@ -145,7 +145,7 @@ def test_a_snapshot_with_wrong_state_is_discarded_and_correct_ones_are_kept(
     [warning] = [r for r in caplog.records if "differs from a refold" in r.getMessage()]
     message = warning.getMessage()
     assert f"snapshot of partition {partition} at offset {offsets[0]} discarded" in message
-    assert f"hunt {hunt}: decision state scores.base.{team}" in message
+    assert f"hunt {hunt}: decision state standings.scores.base.{team}" in message
 
     # A worker restarted now restores from the next older snapshot: the replayed state.
     stop_worker.set()

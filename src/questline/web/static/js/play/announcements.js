@@ -1,32 +1,69 @@
-// Announcements from the organizers, as they arrive on the stream (kept for this hunt).
+// Announcements from the organizers: every one the hunt has made, loaded when the page
+// opens (so a team mate who joins later reads them too), then new ones from the stream.
+// One the player has not seen yet also pops up as a toast, wherever the page is scrolled.
 
-import { $, h, timeOfDay } from "../lib/dom.js";
+import { $, h } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { load, save } from "../lib/storage.js";
+import { read } from "./reads.js";
+import { clockTime } from "./time.js";
+import { toast } from "./toasts.js";
 
-const MAX_KEPT = 30;
+const MAX_SHOWN = 50;
+const MAX_TOASTS_AT_OPEN = 2;
+
+const keyOf = (item) => `${item.time}\u0000${item.text}`;
 
 export function createAnnouncements(huntId) {
   const list = $("#announcements");
   const empty = $("#no-announcements");
-  const key = `announcements.${huntId}`;
-  const kept = load(key, []);
+  const seenKey = `announcements-seen.${huntId}`;
+  const seen = new Set(load(seenKey, []));
+  const shown = new Map(); // key -> item
 
-  function render(item, fresh) {
-    const li = h("li", { class: fresh ? "fresh" : "" }, h("time", { datetime: item.time }, timeOfDay(item.time)), item.text);
-    list.prepend(li);
-    while (list.children.length > MAX_KEPT) list.lastElementChild.remove();
-    empty.hidden = true;
+  function remember(item) {
+    seen.add(keyOf(item));
+    save(seenKey, [...seen].slice(-200));
   }
 
-  for (const item of kept.slice().reverse()) render(item, false);
+  function render() {
+    const items = [...shown.values()].sort((a, b) => Date.parse(b.time) - Date.parse(a.time)).slice(0, MAX_SHOWN);
+    list.replaceChildren(
+      ...items.map((item) =>
+        h("li", { class: item.fresh ? "fresh" : "" }, h("time", { datetime: item.time }, clockTime(item.time)), item.text),
+      ),
+    );
+    empty.hidden = items.length > 0;
+  }
+
+  function add(item, fresh) {
+    const key = keyOf(item);
+    if (shown.has(key)) return false;
+    shown.set(key, { time: item.time, text: item.text, fresh });
+    return true;
+  }
 
   return {
-    add(data) {
-      if (kept.some((k) => k.version === data.version && k.text === data.text)) return;
-      const item = { text: data.text, time: data.time, version: data.version };
-      kept.unshift(item);
-      save(key, kept.slice(0, MAX_KEPT));
-      render(item, true);
+    /** Load every announcement (GET .../announcements); toasts for the newest unseen ones. */
+    async load() {
+      let items = [];
+      try {
+        ({ data: items } = await read(`/api/hunts/${encodeURIComponent(huntId)}/announcements`));
+      } catch {
+        return; // offline with nothing kept: the stream brings new ones
+      }
+      const unseen = items.filter((item) => !seen.has(keyOf(item)));
+      for (const item of items) add(item, false);
+      render();
+      for (const item of unseen.slice(0, MAX_TOASTS_AT_OPEN).reverse()) toast("info", t("play.toast.announcement"), item.text);
+      for (const item of unseen) remember(item);
+    },
+    /** One from the stream: {version, time, text}. */
+    arrived(data) {
+      if (!add(data, true)) return;
+      render();
+      remember(data);
+      toast("info", t("play.toast.announcement"), data.text);
     },
   };
 }

@@ -1,49 +1,71 @@
-// One answer form per clue kind: text, code (typed or scanned), GPS check-in, photo.
+// One answer form per clue kind: text, code (typed or scanned), GPS check-in, photo, and
+// one form per part for a clue in parts. A form hands send(body, extra) the submission's
+// JSON fields and what the outbox keeps beside them (kind, part, accuracy, photo).
 
 import { h } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { locate } from "./geolocate.js";
 import { canScan, scanCode, whyNoScanner } from "./scanner.js";
 
-const PHOTO_LIMIT = 10 * 1000 * 1000;
+export const PHOTO_LIMIT = 10 * 1000 * 1000;
 
-/** send(body) submits; body is a JSON-able object or FormData; it resolves when done. */
-export function answerForm(clue, send, say) {
+/** The forms of a clue: [{element, part?}]; send(body, extra) resolves once the answer is kept. */
+export function answerForms(clue, send, say) {
+  if (clue.parts) return clue.parts.map((part) => ({ part: part.id, element: partForm(clue, part, send) }));
   const builder = { text: textForm, code: codeForm, geo: geoForm, photo: photoForm }[clue.kind] || textForm;
-  return builder(clue, send, say);
+  return [{ element: builder(clue, send, say) }];
 }
 
 function ids(clue, what) {
   return `clue-${clue.id}-${what}`;
 }
 
-function textForm(clue, send) {
+function typedForm({ id, label, hint, buttonText, extraClass, after, onValue }) {
   const input = h("input", {
-    id: ids(clue, "answer"), name: "answer", maxlength: 1000, autocomplete: "off", required: true,
+    id, maxlength: 1000, autocomplete: "off", required: true, class: extraClass,
+    ...(extraClass === "mono" ? { autocapitalize: "characters", spellcheck: "false" } : {}),
   });
   const form = h(
     "form",
     { class: "answer-form", novalidate: true },
-    h("label", { for: input.id }, "Your answer"),
-    h("div", { class: "row" }, h("div", { class: "grow" }, input), h("button", { type: "submit" }, "Submit")),
+    h("label", { for: id }, label, hint ? h("span", { class: "hint-text" }, ` ${hint}`) : null),
+    h("div", { class: "row" }, h("div", { class: "grow" }, input), h("button", { type: "submit" }, buttonText)),
+    after,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!input.value.trim()) return input.focus();
-    const answered = await send({ clue: clue.id, answer: input.value });
-    if (answered) input.select();
+    if (await onValue(input.value)) input.select();
   });
+  return { form, input };
+}
+
+function textForm(clue, send) {
+  return typedForm({
+    id: ids(clue, "answer"),
+    label: t("play.form.answer"),
+    buttonText: t("play.form.submit"),
+    onValue: (answer) => send({ clue: clue.id, answer }, { kind: "answer" }),
+  }).form;
+}
+
+function partForm(clue, part, send) {
+  const { form } = typedForm({
+    id: ids(clue, `part-${part.id}`),
+    label: t("play.form.part", { part: part.title || part.id }),
+    hint: t("play.form.part_points", { points: part.points }),
+    buttonText: t("play.form.submit_part"),
+    onValue: (answer) =>
+      send({ clue: clue.id, part: part.id, answer }, { kind: "part", part: part.id, part_title: part.title || part.id }),
+  });
+  form.classList.add("part-form");
+  form.dataset.part = part.id;
   return form;
 }
 
-function codeForm(clue, send, say) {
-  const input = h("input", {
-    id: ids(clue, "code"), name: "code", maxlength: 1000, autocomplete: "off",
-    autocapitalize: "characters", spellcheck: "false", class: "mono", required: true,
-  });
-  const submit = async (code) => {
-    const answered = await send({ clue: clue.id, code });
-    if (answered) input.select();
-  };
+function codeForm(clue, send) {
+  let input;
+  const submit = (code) => send({ clue: clue.id, code }, { kind: "code" });
   const scanRow = canScan()
     ? h("button", {
         type: "button", class: "secondary",
@@ -54,46 +76,39 @@ function codeForm(clue, send, say) {
             await submit(code);
           }
         },
-      }, "Scan with the camera")
+      }, t("play.form.scan"))
     : h("p", { class: "hint-text scan-fallback" }, whyNoScanner());
-  const form = h(
-    "form",
-    { class: "answer-form", novalidate: true },
-    h("label", { for: input.id }, "Code ", h("span", { class: "hint-text" }, "(exactly as written)")),
-    h("div", { class: "row" }, h("div", { class: "grow" }, input), h("button", { type: "submit" }, "Submit code")),
-    h("div", { class: "scan" }, scanRow),
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!input.value.trim()) return input.focus();
-    await submit(input.value);
+  const built = typedForm({
+    id: ids(clue, "code"),
+    label: t("play.form.code"),
+    hint: t("play.form.code_hint"),
+    buttonText: t("play.form.submit_code"),
+    extraClass: "mono",
+    after: h("div", { class: "scan" }, scanRow),
+    onValue: submit,
   });
-  return form;
+  input = built.input;
+  return built.form;
 }
 
 function geoForm(clue, send, say) {
   const reading = h("p", { class: "geo-reading hint-text", role: "status", "aria-live": "polite" });
-  const button = h("button", { type: "submit" }, "Check in here");
-  const form = h(
-    "form",
-    { class: "answer-form" },
-    h("p", { class: "hint-text" }, "Go to the place, then check in: your phone sends its GPS position."),
-    button,
-    reading,
-  );
+  const button = h("button", { type: "submit" }, t("play.form.check_in"));
+  const form = h("form", { class: "answer-form" }, h("p", { class: "hint-text" }, t("play.form.check_in_hint")), button, reading);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     button.disabled = true;
-    reading.textContent = "Finding your position…";
+    reading.textContent = t("play.form.locating");
     try {
       const coords = await locate();
       const accuracy = Math.round(coords.accuracy);
-      reading.textContent = `Position found, accurate to about ${accuracy} m${accuracy > 50 ? " (rough: step into the open for a better fix)" : ""}.`;
-      await send({ clue: clue.id, lat: coords.latitude, lon: coords.longitude });
+      reading.textContent = t(accuracy > 50 ? "play.form.located_rough" : "play.form.located", { accuracy });
+      await send({ clue: clue.id, lat: coords.latitude, lon: coords.longitude }, { kind: "geo", accuracy: coords.accuracy });
     } catch (error) {
       reading.textContent = "";
-      button.disabled = false;
       say("bad", error.message);
+    } finally {
+      button.disabled = false;
     }
   });
   return form;
@@ -104,7 +119,7 @@ function photoForm(clue, send, say) {
     id: ids(clue, "photo"), name: "photo", type: "file", accept: "image/jpeg,image/png,image/webp",
     capture: "environment", required: true,
   });
-  const preview = h("img", { class: "photo-preview", alt: "The photo you chose", hidden: true });
+  const preview = h("img", { class: "photo-preview", alt: t("play.form.photo_preview"), hidden: true });
   input.addEventListener("change", () => {
     const file = input.files[0];
     if (preview.src) URL.revokeObjectURL(preview.src);
@@ -114,20 +129,21 @@ function photoForm(clue, send, say) {
   const form = h(
     "form",
     { class: "answer-form", novalidate: true },
-    h("label", { for: input.id }, "Photo ", h("span", { class: "hint-text" }, "(JPEG, PNG or WebP, up to 10 MB)")),
+    h("label", { for: input.id }, t("play.form.photo"), h("span", { class: "hint-text" }, ` ${t("play.form.photo_hint")}`)),
     input,
     preview,
-    h("div", { class: "row" }, h("button", { type: "submit" }, "Send the photo")),
+    h("div", { class: "row" }, h("button", { type: "submit" }, t("play.form.send_photo"))),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const file = input.files[0];
-    if (!file) return say("bad", "Choose or take a photo first.");
-    if (file.size > PHOTO_LIMIT) return say("bad", "That photo is larger than 10 MB. Take a smaller one.");
-    const body = new FormData();
-    body.append("clue", clue.id);
-    body.append("photo", file, file.name);
-    await send(body);
+    if (!file) return say("bad", t("play.form.photo_missing"));
+    if (file.size > PHOTO_LIMIT) return say("bad", t("play.form.photo_too_large"));
+    const sent = await send({ clue: clue.id }, { kind: "photo", photo: file, photo_name: file.name });
+    if (sent) {
+      input.value = "";
+      preview.hidden = true;
+    }
   });
   return form;
 }

@@ -1,9 +1,27 @@
-// Registering a new team, or joining one with its id and token.
+// Registering a new team, or joining one with its id and token. A hunt with divisions
+// needs one at registration; the public hunt view does not list them, so the page learns
+// them from the server's refusal (422 with details.divisions) and then asks with a select.
 
 import { api } from "../lib/api.js";
-import { $, clear, notify } from "../lib/dom.js";
+import { $, clear, h, notify } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 
-/** Wire the two forms; onJoined(session) runs once the team is known to be valid. */
+function showDivisions(divisions) {
+  const field = $("#division-field");
+  const select = $("#division");
+  const current = select.value;
+  select.replaceChildren(
+    h("option", { value: "" }, t("play.join.division_pick")),
+    ...divisions.map((d) => {
+      const id = typeof d === "string" ? d : d.id;
+      const title = typeof d === "string" ? d : d.title || d.id;
+      return h("option", { value: id, selected: id === current }, title);
+    }),
+  );
+  field.hidden = false;
+}
+
+/** Wire the two forms; onJoined(session, how) runs once the team is known to be valid. */
 export function setUpJoin(huntId, onJoined) {
   const register = $("#register-form");
   const registerMessage = $("#register-message");
@@ -12,25 +30,40 @@ export function setUpJoin(huntId, onJoined) {
     clear(registerMessage);
     const name = $("#team-name").value.trim();
     if (!name) {
-      notify(registerMessage, "bad", "Give your team a name first.");
+      notify(registerMessage, "bad", t("play.join.name_missing"));
       $("#team-name").focus();
       return;
     }
-    const button = register.querySelector("button");
+    const body = { name };
+    const divisionField = $("#division-field");
+    if (!divisionField.hidden) {
+      if (!$("#division").value) {
+        notify(registerMessage, "bad", t("play.join.division_missing"));
+        $("#division").focus();
+        return;
+      }
+      body.division = $("#division").value;
+    }
+    const button = register.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      const reply = await api(`/api/hunts/${encodeURIComponent(huntId)}/teams`, {
-        method: "POST",
-        json: { name },
-      });
-      onJoined({ team_id: reply.team_id, token: reply.token, name });
+      const reply = await api(`/api/hunts/${encodeURIComponent(huntId)}/teams`, { method: "POST", json: body });
+      onJoined({ team_id: reply.team_id, token: reply.token, name }, "registered");
     } catch (error) {
+      if (error.status === 422 && Array.isArray(error.details?.divisions)) {
+        showDivisions(error.details.divisions);
+        notify(registerMessage, "info", t("play.join.division_needed"));
+        $("#division").focus();
+        return;
+      }
       const text =
         error.status === 409
-          ? `The name “${name}” is taken in this hunt. Pick another one.`
+          ? t("play.join.name_taken", { name })
           : error.status === 423
-            ? "This hunt has ended: teams can no longer register."
-            : error.message;
+            ? t("play.join.closed")
+            : error.status === 0
+              ? t("play.join.offline")
+              : error.message;
       notify(registerMessage, "bad", text);
     } finally {
       button.disabled = false;
@@ -44,12 +77,12 @@ export function setUpJoin(huntId, onJoined) {
     clear(joinMessage);
     const session = { team_id: $("#join-team-id").value.trim(), token: $("#join-token").value.trim() };
     if (!session.team_id || !session.token) {
-      notify(joinMessage, "bad", "Both the team id and the team token are needed.");
+      notify(joinMessage, "bad", t("play.join.both_needed"));
       return;
     }
     const problem = await checkSession(huntId, session);
     if (problem) notify(joinMessage, "bad", problem);
-    else onJoined(session);
+    else onJoined(session, "joined");
   });
 }
 
@@ -63,9 +96,10 @@ export async function checkSession(huntId, session) {
     session.name = progress.name;
     return null;
   } catch (error) {
-    if (error.status === 401) return "That token is not valid. Check it with your team mates.";
-    if (error.status === 403) return "That token belongs to another team or hunt.";
-    if (error.status === 404) return "This hunt has no team with that id.";
+    if (error.status === 401) return t("play.join.bad_token");
+    if (error.status === 403) return t("play.join.other_team");
+    if (error.status === 404) return t("play.join.no_team");
+    if (error.status === 0) return t("play.join.offline");
     return error.message;
   }
 }

@@ -1,56 +1,46 @@
-// What a submission's reply (or refusal) means for the team, in words, on the clue's card.
+// What the server's answer to a submission means for the team, in words, on the clue's
+// card: a verdict (2xx) or a refusal (a final 4xx), for an answer sent at once or one
+// that waited in the outbox.
 
-import { clear, duration, notify } from "../lib/dom.js";
+import { formatNumber, t } from "../lib/i18n.js";
+import { formatDuration } from "./time.js";
 
-export function showReply(card, reply) {
+/** [kind, text] for a reply; item: the outbox item (its kind, part, accuracy). */
+export function verdict(reply, item = {}) {
   const { result, points, bonus, score } = reply;
   if (result === "correct") {
-    const extra = bonus ? ` and a first-solve bonus of ${bonus}` : "";
-    notify(card.message, "ok", `Correct! +${points} points${extra}. Your score is now ${score}.`);
-  } else if (result === "keep_going") {
-    notify(card.message, "warn", "Keep going: you are on the right track, but that is not the whole answer.");
-  } else if (result === "incorrect") {
-    notify(card.message, "bad", "Incorrect. Look again and try another answer.");
-  } else if (result === "already_solved") {
-    notify(card.message, "info", "Your team has already solved this clue.");
-  } else if (result === "pending_review") {
-    notify(card.message, "info", "Photo sent. An organizer will review it; you will see the result here.");
-  } else {
-    notify(card.message, "info", `The server answered “${result}”.`);
+    const key = item.kind === "part" ? "play.result.part_correct" : bonus ? "play.result.correct_bonus" : "play.result.correct";
+    return ["ok", t(key, { points, bonus, score, part: item.part_title || item.part || "" })];
   }
-}
-
-/** A refusal: 429 starts a countdown on the card, clue_locked locks it, anything else is shown. */
-export function showRefusal(card, error) {
-  if (error.status === 429) {
-    startCountdown(card, error.retryAfter || 1);
-  } else if (error.code === "clue_locked") {
-    card.lock();
-    notify(card.message, "bad", "Locked: your team has used all its attempts on this clue.");
-  } else if (error.code === "photo_pending") {
-    notify(card.message, "info", "A photo of yours for this clue is already waiting for review.");
-  } else if (error.status === 423) {
-    notify(card.message, "warn", `Not now: ${error.message}.`);
-  } else {
-    notify(card.message, "bad", error.message);
-  }
-}
-
-function startCountdown(card, seconds) {
-  const until = Date.now() + seconds * 1000;
-  card.setWaiting(true);
-  const tick = () => {
-    const left = Math.ceil((until - Date.now()) / 1000);
-    if (left <= 0) {
-      clearInterval(timer);
-      card.setWaiting(false);
-      clear(card.message);
-      card.message.textContent = "";
-      return;
+  if (result === "keep_going") return ["warn", t("play.result.keep_going")];
+  if (result === "incorrect") {
+    const parts = [];
+    if (typeof reply.distance_m === "number") {
+      parts.push(t("play.result.geo_missed", { distance: formatNumber(reply.distance_m) }));
+      if (typeof item.accuracy === "number") parts.push(t("play.result.geo_accuracy", { accuracy: Math.round(item.accuracy) }));
+    } else {
+      parts.push(t("play.result.incorrect"));
     }
-    notify(card.message, "warn", `Too many wrong answers in a minute. Try again in ${duration(left)}.`);
-    card.message.dataset.retryAfter = String(left);
-  };
-  const timer = setInterval(tick, 1000);
-  tick();
+    if (points < 0) parts.push(t("play.result.penalty", { points: -points, score }));
+    return ["bad", parts.join(" ")];
+  }
+  if (result === "already_solved") return ["info", t("play.result.already_solved")];
+  if (result === "pending_review") return ["info", t("play.result.pending_review")];
+  return ["info", t("play.result.other", { result })];
+}
+
+/** [kind, text] for a refusal ({status, code, message, details, retry_after}). */
+export function refusal(error) {
+  if (error.status === 429) return ["warn", t("play.refusal.rate_limited", { wait: formatDuration(error.retry_after || 1) })];
+  if (error.code === "clue_locked") return ["bad", t("play.refusal.clue_locked")];
+  if (error.code === "photo_pending") return ["info", t("play.refusal.photo_pending")];
+  if (error.code === "clue_not_open") return ["bad", t("play.refusal.clue_not_open", { message: error.message })];
+  if (error.status === 423) {
+    const state = error.details?.state;
+    const key = state === "paused" ? "play.refusal.paused" : state === "ended" ? "play.refusal.ended" : "play.refusal.not_live";
+    return ["warn", t(key, { message: error.message })];
+  }
+  if (error.status === 401 || error.status === 403) return ["bad", t("play.refusal.token")];
+  if (error.status === 413) return ["bad", t("play.refusal.too_large")];
+  return ["bad", t("play.refusal.other", { message: error.message })];
 }

@@ -1,28 +1,29 @@
 // Scanning a code with the camera, where the browser has the BarcodeDetector API.
 
 import { h } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 
 export function canScan() {
   return "BarcodeDetector" in window && !!navigator.mediaDevices?.getUserMedia && window.isSecureContext;
 }
 
 export function whyNoScanner() {
-  if (!window.isSecureContext) return "The camera works only on a secure (https) page. Type the code instead.";
-  return "This browser cannot scan codes with the camera. Type the code instead.";
+  if (!window.isSecureContext) return t("play.scan.insecure");
+  return t("play.scan.unsupported");
 }
 
 /** Opens a camera dialog; resolves with the first code read, or null if closed. */
 export async function scanCode() {
   const detector = new window.BarcodeDetector();
-  const video = h("video", { playsinline: true, muted: true, "aria-label": "Camera view" });
-  const status = h("p", { role: "status" }, "Point the camera at the code.");
+  const video = h("video", { playsinline: true, muted: true, "aria-label": t("play.scan.camera") });
+  const status = h("p", { role: "status" }, t("play.scan.point"));
   const dialog = h(
     "dialog",
-    { class: "scanner", "aria-label": "Scan a code" },
-    h("h2", {}, "Scan a code"),
+    { class: "scanner", "aria-label": t("play.scan.title") },
+    h("h2", {}, t("play.scan.title")),
     video,
     status,
-    h("form", { method: "dialog", class: "actions" }, h("button", { type: "submit", class: "secondary" }, "Close")),
+    h("form", { method: "dialog", class: "actions" }, h("button", { type: "submit", class: "secondary" }, t("play.scan.close"))),
   );
   document.body.append(dialog);
   dialog.showModal();
@@ -32,8 +33,8 @@ export async function scanCode() {
   } catch (error) {
     status.textContent =
       error.name === "NotAllowedError"
-        ? "Camera permission was refused. Allow the camera for this site, or type the code."
-        : "The camera cannot be opened. Type the code instead.";
+        ? t("play.scan.refused")
+        : t("play.scan.no_camera");
   }
   return new Promise((resolve) => {
     let done = false;
