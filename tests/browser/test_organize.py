@@ -3,6 +3,7 @@ and runs the hunt from the console."""
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -42,8 +43,10 @@ def sign_in(console: Page) -> None:
     expect(console.locator("#sign-out")).to_be_visible()
 
 
-def _register_on_phone(new_page: NewPage, name: str) -> Page:
+def _register_on_phone(new_page: NewPage, live_server: LiveServer, name: str) -> Page:
     player = new_page(PHONE)
+    # The page stamps submissions with its clock (client_time): the server's manual clock.
+    player.clock.set_fixed_time(datetime.fromtimestamp(live_server.clock.now() / 1e6, UTC))
     player.goto(f"/play/{HUNT}")
     player.get_by_label("Team name").fill(name)
     player.get_by_role("button", name="Register the team").click()
@@ -104,8 +107,8 @@ def test_an_organizer_reviews_photos_by_keyboard_with_undo_and_runs_the_hunt(
     expect(console.locator("#hunt-title")).to_have_text("Harbour Night Hunt")
     expect(console.locator("#stream-status")).to_have_text("● Live")
 
-    owls = _register_on_phone(new_page, "Night Owls")
-    seals = _register_on_phone(new_page, "Harbour Seals")
+    owls = _register_on_phone(new_page, live_server, "Night Owls")
+    seals = _register_on_phone(new_page, live_server, "Harbour Seals")
     _send_photo(owls, (230, 90, 40))
     _send_photo(seals, (40, 160, 90))
 

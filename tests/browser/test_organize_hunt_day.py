@@ -83,6 +83,7 @@ def test_an_erratum_is_checked_by_a_dry_run_naming_the_team_that_gains_and_reach
     owls_id, owls = live_server.register(HUNT, "Night Owls")
     assert answer(live_server, owls, "lighthouse", "Keeper's Light")["result"] == "incorrect"
     player = new_page(PHONE)
+    player.clock.set_fixed_time(server_now(live_server))
     player.goto(f"/play/{HUNT}#team={owls_id}&token={owls}")
     expect(player.locator("#team-name-heading")).to_have_text("Night Owls")
     card = player.locator("#clue-lighthouse")
