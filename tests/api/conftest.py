@@ -260,6 +260,12 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def log_source(db_path: Path) -> list[str]:
+    """The CLI options naming where the node's log is (a cluster names its config)."""
+    return ["--db", str(db_path)]
+
+
+@pytest.fixture
 def node(db_path: Path, clock: ManualClock) -> EmbeddedNode:
     return build_embedded_node(db_path, clock=clock, organizer_token=ORGANIZER_TOKEN)
 

@@ -91,6 +91,38 @@ ROUTES = [
     Route("photo", "GET", "/api/hunts/{hunt}/photos/{review}", (401, 200, 403, 403, 200, 401)),
     Route("stream", "GET", "/api/hunts/{hunt}/stream", (200, 200, 200, 403, 200, 401)),
     Route("events", "GET", "/api/hunts/{hunt}/events", (401, 403, 403, 403, 200, 401)),
+    # hunt-day.md and log-features.md
+    Route("list hunts", "GET", "/api/hunts", (200, 200, 200, 200, 200, 401)),
+    Route("definition", "GET", "/api/hunts/{hunt}/definition", (401, 403, 403, 403, 200, 401)),
+    Route("revisions", "GET", "/api/hunts/{hunt}/revisions", (401, 403, 403, 403, 200, 401)),
+    Route("revise", "PUT", "/api/hunts/{hunt}", (401, 403, 403, 403, 200, 401), spec_document()),
+    Route(
+        "new token",
+        "POST",
+        "/api/hunts/{hunt}/teams/{team}/tokens",
+        (401, 201, 403, 403, 201, 401),
+        {},
+    ),
+    Route(
+        "announcements", "GET", "/api/hunts/{hunt}/announcements", (200, 200, 200, 403, 200, 401)
+    ),
+    Route(
+        "message",
+        "POST",
+        "/api/hunts/{hunt}/teams/{team}/messages",
+        (401, 403, 403, 403, 201, 401),
+        {"text": "Come to the desk"},
+    ),
+    Route("csv", "GET", "/api/hunts/{hunt}/leaderboard.csv", (200, 200, 200, 403, 200, 401)),
+    Route("ctftime", "GET", "/api/hunts/{hunt}/ctftime.json", (200, 200, 200, 403, 200, 401)),
+    Route("history", "GET", "/api/hunts/{hunt}/history", (200, 200, 200, 403, 200, 401)),
+    Route(
+        "receipt", "GET", "/api/hunts/{hunt}/teams/{team}/receipt", (401, 200, 403, 403, 200, 401)
+    ),
+    # Anyone may read the certificate once the hunt has ended; before, 409.
+    Route("certificate", "GET", "/api/hunts/{hunt}/certificate", (409, 409, 409, 403, 409, 401)),
+    Route("fair play", "GET", "/api/hunts/{hunt}/fairplay", (401, 403, 403, 403, 200, 401)),
+    Route("stats", "GET", "/api/hunts/{hunt}/stats", (401, 403, 403, 403, 200, 401)),
     # Anyone may probe and read the OpenAPI document, but a bad token is 401 there too.
     Route("healthz", "GET", "/healthz", (200, 200, 200, 200, 200, 401)),
     Route("readyz", "GET", "/readyz", (200, 200, 200, 200, 200, 401)),

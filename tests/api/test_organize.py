@@ -243,7 +243,7 @@ def test_events_are_the_hunts_log_with_contiguous_versions(
         positions = [e["position"] for e in events]
         assert positions == sorted(positions) and len(set(positions)) == len(positions)
         for event in events:
-            assert set(event) == {"position", "version", "type", "time", "payload"}
+            assert set(event) == {"position", "version", "type", "time", "payload", "hash"}
             assert isinstance(event["payload"], dict)
             parse_rfc3339(event["time"])
         assert events[0]["type"] == "hunt_created"
@@ -321,7 +321,7 @@ def test_unknown_routes_get_the_json_error_body(api: Api, hunt: str, path: str) 
         ("DELETE", "/api/hunts/harbour-night"),
         ("PUT", "/api/hunts/harbour-night/teams"),
         ("GET", "/api/hunts/harbour-night/submissions"),
-        ("GET", "/api/hunts"),
+        ("DELETE", "/api/hunts"),
         ("PATCH", "/api/hunts/harbour-night/leaderboard"),
         ("POST", "/openapi.json"),
     ],

@@ -175,7 +175,7 @@ def test_a_gps_check_in_outside_the_radius_is_incorrect(api: Api, team_a: TeamAu
     api.solve_lighthouse(team_a)
     lat, lon = point_north_of(*DOCK, DOCK_RADIUS_M + 1)
     response = api.submit(team_a, {"clue": "dock-9", "lat": lat, "lon": lon})
-    assert response.json() == _result("incorrect", 0, 0, 150)
+    assert response.json() == {**_result("incorrect", 0, 0, 150), "distance_m": 31.0}
     # Integer coordinates are numbers too.
     response = api.submit(team_a, {"clue": "dock-9", "lat": 0, "lon": 0})
     assert response.json()["result"] == "incorrect"

@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from questline.adapters.clocks import ManualClock
-from questline.http import openapi
 from questline.http.embedded import build_embedded_node
+from questline.http.route_table import openapi_document
 from tests.api.conftest import HUNT, ORG, ORGANIZER_TOKEN, PNG
 from tests.hunt_builders import BEFORE_START, STARTS, spec_document
 
@@ -91,7 +91,7 @@ def fuzzed(tmp_path: Path) -> Iterator[Fuzzed]:
 
 OPERATIONS = [
     (method.upper(), path)
-    for path, methods in openapi.document()["paths"].items()
+    for path, methods in openapi_document()["paths"].items()
     for method in methods
 ]
 

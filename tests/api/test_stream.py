@@ -82,8 +82,10 @@ def test_a_team_sees_its_own_events_and_not_another_teams(
         if event.get("event") != "leaderboard":
             assert team_b.team_id not in repr(event), event
     own = [e for e in seen if e.get("event") not in ("leaderboard", "announcement")]
-    assert [e["data"]["type"] for e in own] == ["incorrect", "solved"]
-    assert all(e["data"].get("clue") == "lighthouse" for e in own)
+    assert [e["data"]["type"] for e in own] == ["incorrect", "solved", "clue_opened", "clue_opened"]
+    assert all(e["data"].get("clue") == "lighthouse" for e in own[:2])
+    # The solve opened the clues that required it, for team A only.
+    assert [e["data"]["clue"] for e in own[2:]] == ["dock-9", "crate"]
     assert not any(e.get("event") == "activity" for e in seen)
     # The organizer follows every team's activity.
     activity = [e["data"] for e in everything if e.get("event") == "activity"]

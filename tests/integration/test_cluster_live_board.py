@@ -22,7 +22,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 ORG = {"Authorization": f"Bearer {ORGANIZER}"}
 HUNT = "live-board"
 BRIDGE = {"clue": "old-bridge", "lat": 59.9127, "lon": 10.7461}
-ROW_FIELDS = {"team_id", "name", "score", "solved", "last_scoring_version", "order"}
+ROW_FIELDS = {
+    *("team_id", "name", "score", "solved", "last_scoring_version", "order"),
+    *("finished_at", "division"),
+}
 
 
 @pytest.fixture

@@ -9,13 +9,14 @@ from tests.api.test_stream import (
     test_the_public_gets_no_leaderboard_changes_during_the_freeze,
     test_the_public_sees_no_team_events,
 )
-from tests.integration.test_contract_on_cluster import api
+from tests.integration.test_contract_on_cluster import api, cluster_config
 
 pytestmark = pytest.mark.integration
 
 __all__ = [  # the imported fixtures and tests are used by pytest's collection
     "api",
     "clock",
+    "cluster_config",
     "hunt",
     "team_a",
     "test_the_public_gets_no_leaderboard_changes_during_the_freeze",

@@ -3,6 +3,7 @@
 import typer
 
 from questline.cli import (
+    certificate_commands,
     cluster_commands,
     cluster_up_commands,
     demo_command,
@@ -36,6 +37,7 @@ app.add_typer(run_commands.app, name="run")
 app.callback()(version_option.main_options)
 app.add_typer(schema_commands.app, name="schema")
 app.command("examples")(example_commands.examples)
+app.add_typer(certificate_commands.app, name="certificate")
 
 
 @app.command()

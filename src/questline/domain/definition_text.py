@@ -148,3 +148,10 @@ def _yaml_lines(text: str) -> dict[str, int]:
     if root is not None:
         walk(root, "")
     return lines
+
+
+def locate_problems(text: str, problems: list[tuple[str, str]]) -> list[LocatedProblem]:
+    """(path, message) problems found after parsing (a revision's, say), with the line
+    of the text each refers to."""
+    lines = _yaml_lines(text)
+    return [_locate(Problem(path, message), lines) for path, message in problems]

@@ -10,13 +10,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from questline.http import openapi
 from questline.http.correlation import CorrelationMiddleware
 from questline.http.errors import ApiError, error_response, handle_api_error, unavailable
 from questline.http.observe import ObservabilityMiddleware
-from questline.http.routes import hunts, operator, ops, organize, play, stream
+from questline.http.route_table import ROUTES
+from questline.http.routes import ops
 from questline.http.server_limits import TIMED_OUT_KEY
 from questline.http.services import Services
 from questline.http.token_gate import TokenGate
@@ -25,35 +24,10 @@ from questline.observability.logs import adopt_uvicorn_loggers, ensure_logging
 
 log = logging.getLogger(__name__)
 
+__all__ = ["ROUTES", "build_app"]
+
 STORE_RETRY_AFTER_S = 1
 CLIENT_CLOSED = 499
-
-ROUTES = [
-    Route("/api/hunts", hunts.create_hunt, methods=["POST"]),
-    Route("/api/hunts/{hunt}", hunts.get_hunt, methods=["GET"]),
-    Route("/api/hunts/{hunt}/teams", play.register_team, methods=["POST"]),
-    Route("/api/hunts/{hunt}/submissions", play.submit, methods=["POST"]),
-    Route("/api/hunts/{hunt}/clues/{clue}/hints/{hint}", play.unlock_hint, methods=["POST"]),
-    Route("/api/hunts/{hunt}/leaderboard", hunts.leaderboard, methods=["GET"]),
-    Route("/api/hunts/{hunt}/teams/{team}", hunts.team_progress_route, methods=["GET"]),
-    Route("/api/hunts/{hunt}/pause", hunts.pause_hunt, methods=["POST"]),
-    Route("/api/hunts/{hunt}/resume", hunts.resume_hunt, methods=["POST"]),
-    Route("/api/hunts/{hunt}/adjustments", organize.adjust, methods=["POST"]),
-    Route("/api/hunts/{hunt}/announcements", organize.announce, methods=["POST"]),
-    Route("/api/hunts/{hunt}/reviews", organize.reviews, methods=["GET"]),
-    Route("/api/hunts/{hunt}/reviews/{id}", organize.review, methods=["POST"]),
-    Route("/api/hunts/{hunt}/photos/{id}", organize.photo, methods=["GET"]),
-    Route("/api/hunts/{hunt}/stream", stream.stream, methods=["GET"]),
-    Route("/api/hunts/{hunt}/events", hunts.events, methods=["GET"]),
-    Route("/healthz", operator.healthz, methods=["GET"]),
-    Route("/readyz", operator.readyz, methods=["GET"]),
-    Route("/metrics", ops.metrics_endpoint, methods=["GET"]),
-    Route("/api/ops/summary", ops.summary, methods=["GET"]),
-    Route("/api/ops/verify", ops.verify, methods=["POST"]),
-    Route("/openapi.json", openapi.serve, methods=["GET"]),
-    *__import__("questline.web.routes", fromlist=["WEB_ROUTES"]).WEB_ROUTES,  # pages, /stats
-    *__import__("questline.http.routes.noop", fromlist=["ROUTES"]).ROUTES,  # internal, bench
-]
 
 
 def _note_code(request: Request, code: str) -> None:
@@ -132,7 +106,7 @@ def build_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if configure_logs:
             adopt_uvicorn_loggers()
-        services.live.bind(asyncio.get_running_loop())
+        services.live.bind(asyncio.get_running_loop(), services.clock)
         if manage_engine:
             services.committer.start()
         metrics.add_refresher(refresh_health)

@@ -1,19 +1,27 @@
 """Server-Sent Events per hunt: leaderboard changes, announcements, state
-changes, and a team's own events to that team only.
+changes, revisions, and a team's own events to that team only.
 
 The writer thread hands each committed batch over with a non-blocking call;
 every subscriber has a bounded queue, and one that falls behind is dropped
 (it reconnects with Last-Event-ID) so a slow client never slows the engine.
+
+A team's stream also says when clues open for it (`clue_opened`): when one of its
+solves opens them, and within a second of a timed release. For that each team
+subscriber knows what its team solved (read when it connects, then followed from
+the batches), and a ticker compares the clock with the opening times of each
+watched hunt's definition (recomputed at every revision). Nothing of it is stored:
+after a restart a reconnecting page reloads its view, and the ticker goes on.
 """
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
+from questline.domain.definition import Clue, HuntDefinition
 from questline.domain.events import (
     AnnouncementMade,
     AnswerWrong,
@@ -21,18 +29,25 @@ from questline.domain.events import (
     HintUnlocked,
     HuntPaused,
     HuntResumed,
+    HuntRevised,
     KeptGoing,
+    PartSolved,
     PhotoRejected,
     PhotoSubmitted,
     RecordedEvent,
     ScoreAdjusted,
+    TeamMessaged,
 )
+from questline.domain.openness import open_clues
 from questline.domain.projections.rows import Changes, LeaderboardRow
 from questline.domain.standings import changes_standings
-from questline.domain.timestamps import to_rfc3339
+from questline.domain.timestamps import Micros, to_rfc3339
 from questline.engine.envelopes import Outcome
+from questline.http.clue_openings import any_between, newly_open, opening_times
+from questline.ports import Clock
 
 QUEUE_BOUND = 512
+TICK_S = 0.25  # how often timed releases are looked for: well within the second promised
 _encoder = msgspec.json.Encoder()
 _CLOSE = object()
 
@@ -41,17 +56,15 @@ Audience = str  # "public", "organizer", or "team:<id>"
 
 @dataclass(slots=True)
 class Message:
-    id: int
+    id: int | None  # the event's position; None for what no event made (a timed release)
     event: str
     data: dict[str, Any]
     audience: Audience = "public"
 
     def encode(self) -> bytes:
-        return (
-            f"id: {self.id}\nevent: {self.event}\ndata: ".encode()
-            + _encoder.encode(self.data)
-            + b"\n\n"
-        )
+        # Without an id line a client's Last-Event-ID stays as it was (the SSE rules).
+        head = f"id: {self.id}\n" if self.id is not None else ""
+        return f"{head}event: {self.event}\ndata: ".encode() + _encoder.encode(self.data) + b"\n\n"
 
 
 @dataclass(eq=False, slots=True)
@@ -64,6 +77,16 @@ class Subscriber:
         default_factory=lambda: asyncio.Queue(QUEUE_BOUND)
     )
     dropped: bool = False
+    # What the team solved and the clues kept open for it (a team subscriber only).
+    solved: set[str] = field(default_factory=set)
+    kept_open: set[str] = field(default_factory=set)
+    since: Micros = 0  # when it connected: its page's view is as of then
+
+    def knows(self, solved: Iterable[str], kept_open: Iterable[str]) -> None:
+        """What the team had solved when it connected (unions: events the batches
+        brought meanwhile are kept)."""
+        self.solved.update(solved)
+        self.kept_open.update(kept_open)
 
     def wants(self, message: Message) -> bool:
         if message.audience == "public":
@@ -83,34 +106,49 @@ def messages_for(event: RecordedEvent) -> list[Message]:
     if isinstance(e, HuntPaused | HuntResumed):
         state = "paused" if isinstance(e, HuntPaused) else "resumed"
         return [Message(position, "state", {**base, "state": state})]
-    team_event: dict[str, Any] | None = None
-    team_id: str | None = None
+    if isinstance(e, HuntRevised):
+        return [Message(position, "revised", {**base, "revision": e.revision})]
+    messages: list[Message] = []
+    for team_id, team_event in _team_events(e):
+        data = {**base, **team_event}
+        messages.append(Message(position, "team", data, f"team:{team_id}"))
+        messages.append(Message(position, "activity", {**data, "team_id": team_id}, "organizer"))
+    return messages
+
+
+def _team_events(e: object) -> list[tuple[str, dict[str, Any]]]:
+    """(team, what happened to it) for the events a team hears about."""
     if isinstance(e, ClueSolved):
-        team_id = e.team_id
-        team_event = {"type": "solved", "clue": e.clue_id, "points": e.points, "bonus": e.bonus}
-    elif isinstance(e, HintUnlocked):
-        team_id = e.team_id
-        team_event = {"type": "hint_unlocked", "clue": e.clue_id, "hint": e.hint_id}
-    elif isinstance(e, AnswerWrong | KeptGoing):
-        team_id = e.team_id
+        solved = {"type": "solved", "clue": e.clue_id, "points": e.points, "bonus": e.bonus}
+        if e.moved_from is not None:
+            return []  # rejudging moved a solve the team has heard of: the board says it
+        if e.review_id is not None:
+            approved = {"type": "photo_approved", "clue": e.clue_id, "reason": e.reason}
+            return [(e.team_id, approved), (e.team_id, solved)]
+        return [(e.team_id, solved)]
+    if isinstance(e, PartSolved):
+        part = {"type": "part_solved", "clue": e.clue_id, "part": e.part_id, "points": e.points}
+        return [(e.team_id, part)]
+    if isinstance(e, HintUnlocked):
+        return [(e.team_id, {"type": "hint_unlocked", "clue": e.clue_id, "hint": e.hint_id})]
+    if isinstance(e, AnswerWrong | KeptGoing):
         kind = "incorrect" if isinstance(e, AnswerWrong) else "keep_going"
-        team_event = {"type": kind, "clue": e.clue_id}
-    elif isinstance(e, PhotoSubmitted):
-        team_id = e.team_id
-        team_event = {"type": "photo_waiting", "clue": e.clue_id, "review_id": e.review_id}
-    elif isinstance(e, PhotoRejected):
-        team_id = e.team_id
-        team_event = {"type": "photo_rejected", "clue": e.clue_id, "reason": e.reason}
-    elif isinstance(e, ScoreAdjusted):
-        team_id = e.team_id
-        team_event = {"type": "adjusted", "points": e.points, "reason": e.reason}
-    if team_event is None or team_id is None:
-        return []
-    data = {**base, **team_event}
-    return [
-        Message(position, "team", data, f"team:{team_id}"),
-        Message(position, "activity", {**data, "team_id": team_id}, "organizer"),
-    ]
+        return [(e.team_id, {"type": kind, "clue": e.clue_id})]
+    if isinstance(e, PhotoSubmitted):
+        waiting = {"type": "photo_waiting", "clue": e.clue_id, "review_id": e.review_id}
+        return [(e.team_id, waiting)]
+    if isinstance(e, PhotoRejected):
+        return [(e.team_id, {"type": "photo_rejected", "clue": e.clue_id, "reason": e.reason})]
+    if isinstance(e, ScoreAdjusted):
+        return [(e.team_id, {"type": "adjusted", "points": e.points, "reason": e.reason})]
+    if isinstance(e, TeamMessaged):
+        return [(e.team_id, {"type": "message", "text": e.text})]
+    return []
+
+
+def clue_opened(clue: Clue, position: int | None, base: dict[str, Any], team_id: str) -> Message:
+    data = {**base, "type": "clue_opened", "clue": clue.id, "title": clue.title}
+    return Message(position, "team", data, f"team:{team_id}")
 
 
 def board_rows(rows: list[LeaderboardRow]) -> list[dict[str, Any]]:
@@ -122,19 +160,46 @@ def board_rows(rows: list[LeaderboardRow]) -> list[dict[str, Any]]:
             "solved": r.solved,
             "last_scoring_version": r.last_scoring_version,
             "order": r.order,
+            "finished_at": to_rfc3339(r.finished_at) if r.finished_at is not None else None,
+            "division": r.division,
         }
         for r in rows
     ]
 
 
+@dataclass(slots=True)
+class _Watched:
+    """A hunt somebody follows: its definition and when its clues open."""
+
+    definition: HuntDefinition | None
+    checked_until: Micros  # timed releases up to here have been told
+    openings: list[Micros] = field(default_factory=list)
+
+    def revise(self, definition: HuntDefinition) -> None:
+        self.definition = definition
+        self.openings = opening_times(definition)
+
+
+# What a batch hands the event loop, per hunt, in order: messages to offer, and the
+# events the team subscribers follow (solves, revisions) right after their messages.
+Item = Message | RecordedEvent
+
+
 class LiveStream:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._clock: Clock | None = None
+        self._ticker: asyncio.Task[None] | None = None
         self._subscribers: dict[str, set[Subscriber]] = defaultdict(set)
+        self._watched: dict[str, _Watched] = {}
         self.dropped = 0
 
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+    def bind(self, loop: asyncio.AbstractEventLoop, clock: Clock | None = None) -> None:
+        """Run on `loop`; with a clock, timed releases are told as they come."""
         self._loop = loop
+        self._clock = clock
+        if clock is not None:
+            self._ticker = loop.create_task(self._tick())
 
     # -- writer thread side ---------------------------------------------------
 
@@ -142,39 +207,93 @@ class LiveStream:
         loop = self._loop
         if loop is None or not self._subscribers:
             return
-        by_hunt: dict[str, list[Message]] = defaultdict(list)
+        by_hunt: dict[str, list[Item]] = defaultdict(list)
         last_position: dict[str, int] = {}
         # A hunt's board delta goes right after the last event that changed the board
         # (no later one did), with its position: a client that reads up to a later
         # event (an announcement in the same batch) has had the delta.
-        board_at: dict[str, tuple[int, int]] = {}  # hunt -> (index in its messages, position)
+        board_at: dict[str, tuple[int, int]] = {}  # hunt -> (index in its items, position)
         for outcome in outcomes:
             for recorded in outcome.events:
                 hunt_id = recorded.hunt_id
-                messages = by_hunt[hunt_id]
-                messages.extend(messages_for(recorded))
+                items = by_hunt[hunt_id]
+                items.extend(messages_for(recorded))
+                if isinstance(recorded.event, ClueSolved | HuntRevised):
+                    items.append(recorded)
                 last_position[hunt_id] = recorded.position
                 if changes_standings(recorded.event):
-                    board_at[hunt_id] = (len(messages), recorded.position)
+                    board_at[hunt_id] = (len(items), recorded.position)
         boards: dict[str, list[LeaderboardRow]] = defaultdict(list)
         for (table, hunt_id, _), row in changes.items():
             if table == "leaderboard_live" and isinstance(row, LeaderboardRow):
                 boards[hunt_id].append(row)
         for hunt_id, rows in boards.items():
-            messages = by_hunt[hunt_id]
-            index, position = board_at.get(hunt_id, (len(messages), last_position.get(hunt_id, 0)))
-            messages.insert(index, Message(position, "leaderboard", {"rows": board_rows(rows)}))
+            items = by_hunt[hunt_id]
+            index, position = board_at.get(hunt_id, (len(items), last_position.get(hunt_id, 0)))
+            items.insert(index, Message(position, "leaderboard", {"rows": board_rows(rows)}))
         if by_hunt:
             loop.call_soon_threadsafe(self._fan_out, dict(by_hunt))
 
     # -- event loop side ------------------------------------------------------
 
-    def _fan_out(self, by_hunt: dict[str, list[Message]]) -> None:
-        for hunt_id, messages in by_hunt.items():
-            for subscriber in list(self._subscribers.get(hunt_id, ())):
-                for message in messages:
-                    if subscriber.wants(message):
-                        self._offer(subscriber, message)
+    def _fan_out(self, by_hunt: dict[str, list[Item]]) -> None:
+        for hunt_id, items in by_hunt.items():
+            subscribers = list(self._subscribers.get(hunt_id, ()))
+            for item in items:
+                if isinstance(item, RecordedEvent):
+                    self._follow(item, subscribers)
+                    continue
+                for subscriber in subscribers:
+                    if subscriber.wants(item):
+                        self._offer(subscriber, item)
+
+    def _follow(self, recorded: RecordedEvent, subscribers: list[Subscriber]) -> None:
+        """A solve or a revision, as the team subscribers keep track of them."""
+        watched = self._watched.get(recorded.hunt_id)
+        if watched is None or watched.definition is None:
+            return
+        event = recorded.event
+        definition = watched.definition
+        if isinstance(event, HuntRevised):
+            for s in subscribers:  # what was open under the old rules stays open
+                s.kept_open |= open_clues(definition, s.solved, recorded.time, s.kept_open)
+            watched.revise(event.definition)
+            return
+        assert isinstance(event, ClueSolved)
+        base = {"version": recorded.version, "time": to_rfc3339(recorded.time)}
+        for s in subscribers:
+            if s.team_id != event.team_id or event.clue_id in s.solved:
+                continue
+            before = set(s.solved)
+            s.solved.add(event.clue_id)
+            t = recorded.time
+            for clue in newly_open(definition, before, s.solved, t, t, s.kept_open):
+                self._offer(s, clue_opened(clue, recorded.position, base, event.team_id))
+
+    async def _tick(self) -> None:
+        """Tell each connected team the clues a timed release opened for it."""
+        clock = self._clock
+        assert clock is not None
+        while True:
+            await asyncio.sleep(TICK_S)
+            now = clock.now()
+            for hunt_id, watched in list(self._watched.items()):
+                since, watched.checked_until = (
+                    watched.checked_until,
+                    max(now, watched.checked_until),
+                )
+                definition = watched.definition
+                if definition is None or not any_between(watched.openings, since, now):
+                    continue
+                base = {"time": to_rfc3339(now)}
+                for s in list(self._subscribers.get(hunt_id, ())):
+                    if s.team_id is None:
+                        continue
+                    before = max(since, s.since)
+                    for clue in newly_open(
+                        definition, s.solved, s.solved, before, now, s.kept_open
+                    ):
+                        self._offer(s, clue_opened(clue, None, base, s.team_id))
 
     def _offer(self, subscriber: Subscriber, message: Message | object) -> None:
         if subscriber.dropped:
@@ -190,8 +309,17 @@ class LiveStream:
         """Whether anybody follows the hunt now (read from any thread: one dict lookup)."""
         return hunt_id in self._subscribers
 
-    def subscribe(self, subscriber: Subscriber) -> None:
-        self._subscribers[subscriber.hunt_id].add(subscriber)
+    def subscribe(self, subscriber: Subscriber, definition: HuntDefinition | None = None) -> None:
+        """Follow the hunt; its definition (the one in force) gives its opening times."""
+        now = self._clock.now() if self._clock is not None else 0
+        subscriber.since = now
+        hunt_id = subscriber.hunt_id
+        self._subscribers[hunt_id].add(subscriber)
+        watched = self._watched.get(hunt_id)
+        if watched is None:
+            watched = self._watched[hunt_id] = _Watched(None, now)
+        if watched.definition is None and definition is not None:
+            watched.revise(definition)
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         subscribers = self._subscribers.get(subscriber.hunt_id)
@@ -199,8 +327,12 @@ class LiveStream:
             subscribers.discard(subscriber)
             if not subscribers:
                 del self._subscribers[subscriber.hunt_id]
+                self._watched.pop(subscriber.hunt_id, None)
 
     def close_all(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
         for subscribers in list(self._subscribers.values()):
             for subscriber in list(subscribers):
                 subscriber.dropped = True

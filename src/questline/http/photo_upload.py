@@ -2,8 +2,8 @@
 
 The caller is checked before any of this runs (the submit route: declared size,
 token, scope, hunt), so an anonymous upload costs no more than its headers. Here
-the body streams through a multipart parser: the `clue` field is kept (it is
-short), the `photo` part goes chunk by chunk into an `Upload` in the store's
+the body streams through a multipart parser: the `clue` and `client_time` fields
+are kept (they are short), the `photo` part goes chunk by chunk into an `Upload` in the store's
 upload area, hashed as it goes. The body is refused with 413 the moment it
 passes the limit, whether or not it declared its length (chunked), and whatever
 goes wrong (bad input, a client that hangs up, a cancelled request) the upload
@@ -25,8 +25,8 @@ from questline.http.errors import ApiError, invalid, too_large, unavailable
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
-FIELDS = ("clue", "photo")
-MAX_CLUE_BYTES = 1024  # clue ids are short; a longer field is bad input, not a buffer
+FIELDS = ("clue", "photo", "client_time")
+MAX_TEXT_BYTES = 1024  # clue ids and times are short; a longer field is bad input, not a buffer
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ class ReceivedPhoto:
     clue: str
     upload: Upload  # finished: durable, named by its digest
     content_type: str
+    client_time: str | None = None
 
     @property
     def digest(self) -> str:
@@ -48,7 +49,7 @@ class _Reader:
         self.photos = photos
         self.photo_limit = photo_limit
         self.upload: Upload | None = None
-        self.clue: bytearray | None = None
+        self.texts: dict[str, bytearray] = {}  # clue, client_time
         self.seen: set[str] = set()
         self.ended = False
         self._part: str | None = None
@@ -104,8 +105,8 @@ class _Reader:
                 raise _store_failed(error) from None
         else:
             if is_file:
-                raise invalid("the field 'clue' must be text, not a file", {"field": "clue"})
-            self.clue = bytearray()
+                raise invalid(f"the field {name!r} must be text, not a file", {"field": name})
+            self.texts[name] = bytearray()
         self._part = name
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -117,11 +118,11 @@ class _Reader:
                 self.upload.write(data[start:end])
             except OSError as error:  # a full disk is no fault of the caller's
                 raise _store_failed(error) from None
-        elif self._part == "clue":
-            assert self.clue is not None
-            if len(self.clue) + (end - start) > MAX_CLUE_BYTES:
-                raise invalid("the field 'clue' is too long", {"field": "clue"})
-            self.clue += data[start:end]
+        elif self._part is not None:
+            text = self.texts[self._part]
+            if len(text) + (end - start) > MAX_TEXT_BYTES:
+                raise invalid(f"the field {self._part!r} is too long", {"field": self._part})
+            text += data[start:end]
 
     def on_end(self) -> None:
         self.ended = True
@@ -163,14 +164,16 @@ async def receive_photo(
 async def _finished(reader: _Reader) -> ReceivedPhoto:
     if not reader.ended:
         _missing("the multipart body ended before its closing boundary")
-    if reader.clue is None or not reader.clue:
+    if not reader.texts.get("clue"):
         _missing("the field 'clue' is missing", "clue")
     if reader.upload is None:
         _missing("the field 'photo' must be an uploaded file", "photo")
-    try:
-        clue = reader.clue.decode("utf-8")
-    except UnicodeDecodeError:
-        raise invalid("the field 'clue' is not UTF-8 text", {"field": "clue"}) from None
+    texts: dict[str, str] = {}
+    for name, raw in reader.texts.items():
+        try:
+            texts[name] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise invalid(f"the field {name!r} is not UTF-8 text", {"field": name}) from None
     content_type = sniff_image_type(reader.upload.head)
     if content_type is None:
         raise invalid("the photo must be a JPEG, PNG or WebP image", {"field": "photo"})
@@ -178,7 +181,7 @@ async def _finished(reader: _Reader) -> ReceivedPhoto:
         await asyncio.to_thread(reader.upload.finish)
     except OSError as error:
         raise _store_failed(error) from None
-    return ReceivedPhoto(clue, reader.upload, content_type)
+    return ReceivedPhoto(texts["clue"], reader.upload, content_type, texts.get("client_time"))
 
 
 def _store_failed(error: OSError) -> ApiError:

@@ -121,45 +121,8 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-def field(
-    body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = True
-) -> Any:
-    if name not in body:
-        if required:
-            raise invalid(f"the field {name!r} is missing", {"field": name})
-        return None
-    value = body[name]
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) and bool not in kinds:
-        raise invalid(f"the field {name!r} has the wrong type", {"field": name})
-    if not isinstance(value, kinds):
-        names = " or ".join(k.__name__ for k in kinds)
-        raise invalid(f"the field {name!r} must be {names}", {"field": name})
-    return value
-
-
-def no_other_fields(body: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise invalid(f"unknown field(s): {', '.join(unknown)}", {"fields": unknown})
-
-
 # The store keeps positions and counts as SQLite integers: larger numbers are bad input.
 MAX_INT64 = 2**63 - 1
-
-
-def query_int(request: Request, name: str, default: int, low: int, high: int | None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid(f"{name} must be a whole number, got {raw!r}") from None
-    high = MAX_INT64 if high is None else high
-    if not low <= value <= high:
-        raise invalid(f"{name} must be between {low} and {high}, got {value}")
-    return value
 
 
 __all__ = ["Anonymous", "ApiError", "Operator", "Organizer", "Principal", "Team"]

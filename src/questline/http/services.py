@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from questline.adapters.photo_store import PhotoStore
 from questline.engine.command_bus import CommandBus
+from questline.engine.hunt_folds import HuntFolds
 from questline.http.abuse_limits import AbuseLimits, AbuseSettings
 from questline.http.live_stream import LiveStream
 from questline.ports import Clock, ReadSide
@@ -33,6 +34,10 @@ class Services:
     # What one client address may make this node do (registrations, bad tokens).
     abuse_settings: AbuseSettings = field(default_factory=AbuseSettings)
     abuse: AbuseLimits = field(init=False)
+    # The ledger and fair-play folds of each hunt (time travel, receipts, certificates,
+    # flags), caught up from the store's event log before each read.
+    folds: HuntFolds = field(init=False)
 
     def __post_init__(self) -> None:
         self.abuse = AbuseLimits(self.abuse_settings, self.clock)
+        self.folds = HuntFolds(self.store.events)

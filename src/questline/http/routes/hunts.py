@@ -1,41 +1,30 @@
-"""Hunt routes: create, read, pause and resume, the leaderboard, a team's progress, the log."""
+"""Hunt routes: create, list, read (a team's view), pause and resume, and revising a
+live hunt (hunt-day.md "Errata"): its definition, a revision, the revisions so far."""
 
 from typing import Any
 
-import msgspec
-from starlette.requests import Request
+import yaml
 from starlette.responses import Response
 
-from questline.domain.commands import CreateHunt, PauseHunt, ResumeHunt
-from questline.domain.definition_text import HuntFileError, TextFormat, load_hunt_text
-from questline.domain.projections.rows import ClueStatsRow, HuntRow, LeaderboardRow, TeamRow
+from questline.domain.commands import CreateHunt, PauseHunt, ResumeHunt, ReviseHunt
+from questline.domain.definition_document import definition_document
+from questline.domain.definition_text import locate_problems
+from questline.domain.projections.rows import ClueStatsRow, HuntRow, RevisionRow, TeamRow
+from questline.domain.replies import RevisionReply
 from questline.domain.timestamps import to_rfc3339
-from questline.domain.views import (
-    hunt_summary,
-    locked_clues,
-    open_clues,
-    public_board_is_frozen,
-    rounds_view,
-    team_progress,
+from questline.domain.views import hunt_summary, locked_clues, open_clues, phase, rounds_view
+from questline.http.bodies.hunts import (
+    DefinitionDocument,
+    Hunt,
+    HuntListing,
+    RevisionEntry,
+    RevisionQuery,
+    RevisionResult,
 )
-from questline.engine.event_lines import encode_line
-from questline.http.command_runner import run_command
-from questline.http.errors import forbidden, invalid, not_found
-from questline.http.request_context import (
-    Organizer,
-    Team,
-    admit_body,
-    authenticate,
-    check_scope,
-    hunt_row,
-    query_int,
-    read_body,
-    require_organizer,
-    services_of,
-)
-from questline.http.responses import json_response
-from questline.http.services import JSON_LIMIT
-from questline.ports import Board, ReadModelReader
+from questline.http.endpoint import AnyBody, Call, Endpoint, HeaderParam, HuntDocument, Reply2xx
+from questline.http.errors import ApiError, invalid, not_found
+from questline.http.request_context import Organizer, Team
+from questline.ports import ReadModelReader
 
 
 def clue_stats(store: ReadModelReader, hunt_id: str) -> dict[str, ClueStatsRow]:
@@ -53,160 +42,223 @@ def team_row(store: ReadModelReader, hunt_id: str, team_id: str) -> TeamRow:
     return row
 
 
-def team_score(store: ReadModelReader, hunt_id: str, team_id: str) -> int:
-    row = store.get("leaderboard_live", hunt_id, team_id)
-    return row.score if isinstance(row, LeaderboardRow) else 0
-
-
-async def create_hunt(request: Request) -> Response:
-    admit_body(request, JSON_LIMIT)
-    require_organizer(authenticate(request))  # before a byte of the body is read
-    body = await read_body(request, JSON_LIMIT)
-    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
-    fmt: TextFormat = (
-        "yaml"
-        if content_type in ("application/yaml", "application/x-yaml", "text/yaml")
-        else "json"
-    )
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise invalid("the body is not UTF-8 text") from None
-    try:
-        definition = load_hunt_text(text, fmt)
-    except HuntFileError as error:
-        problems = [{"path": p.path, "message": p.message, "line": p.line} for p in error.problems]
-        raise invalid(
-            f"the hunt definition has {len(problems)} problem(s)", {"problems": problems}
-        ) from None
-    services = services_of(request)
-    await run_command(services, CreateHunt(definition.id, definition))
+async def create_hunt(call: Call) -> Any:
+    definition = call.body
+    await call.run(CreateHunt(definition.id, definition))
     # Built from what was created, not read back: a cluster's read side may lag a moment.
-    created = HuntRow(definition, False, 1, 0, 0, 0)
-    return json_response(_hunt_body(request, created), 201)
+    return hunt_summary(HuntRow(definition, False, 1, 0, 0, 0), call.now)
 
 
-def _hunt_body(request: Request, row: HuntRow) -> dict[str, Any]:
-    return hunt_summary(row, services_of(request).clock.now())
+async def list_hunts(call: Call) -> Any:
+    """Organizers see every hunt; anyone else the hunts marked `listed: true`."""
+    organizer = isinstance(call.principal, Organizer)
+    rows = [
+        row
+        for _, _, row in call.store.rows("hunts")
+        if isinstance(row, HuntRow) and (organizer or row.definition.listed)
+    ]
+    rows.sort(key=lambda r: (r.definition.starts_at, r.definition.id))
+    now = call.now
+    return [
+        {
+            "id": r.definition.id,
+            "title": r.definition.title,
+            "starts_at": to_rfc3339(r.definition.starts_at),
+            "ends_at": to_rfc3339(r.definition.ends_at),
+            "state": phase(r, now),
+            "teams": r.teams,
+        }
+        for r in rows
+    ]
 
 
-async def get_hunt(request: Request) -> Response:
-    hunt_id = request.path_params["hunt"]
-    principal = authenticate(request)
-    check_scope(principal, hunt_id)
-    row = hunt_row(request, hunt_id)
-    body = _hunt_body(request, row)
-    if isinstance(principal, Team):
-        store = services_of(request).store.read_models
-        team = team_row(store, hunt_id, principal.team_id)
-        now = services_of(request).clock.now()
-        body["team_id"] = principal.team_id
-        body["clues"] = open_clues(row.definition, team, clue_stats(store, hunt_id), now)
+async def get_hunt(call: Call) -> Any:
+    row = call.hunt
+    now = call.now
+    body = hunt_summary(row, now)
+    if isinstance(call.principal, Team):
+        team_id = call.principal.team_id
+        team = team_row(call.store, call.hunt_id, team_id)
+        body["team_id"] = team_id
+        body["clues"] = open_clues(row.definition, team, clue_stats(call.store, call.hunt_id), now)
         body["locked"] = locked_clues(row.definition, team, now)
         if row.definition.rounds:
             body["rounds"] = rounds_view(row.definition, team, now)
     elif row.definition.rounds:
-        body["rounds"] = rounds_view(row.definition, None, services_of(request).clock.now())
-    return json_response(body)
+        body["rounds"] = rounds_view(row.definition, None, now)
+    return body
 
 
-async def _pause_or_resume(request: Request, pause: bool) -> Response:
-    hunt_id = request.path_params["hunt"]
-    admit_body(request, JSON_LIMIT)
-    require_organizer(authenticate(request))
-    await read_body(request, JSON_LIMIT)
-    hunt_row(request, hunt_id)
-    command = PauseHunt(hunt_id) if pause else ResumeHunt(hunt_id)
-    await run_command(services_of(request), command)
-    return json_response(_hunt_body(request, hunt_row(request, hunt_id)))
+async def pause_hunt(call: Call) -> Any:
+    await call.run(PauseHunt(call.hunt_id))
+    return hunt_summary(_reread(call), call.now)
 
 
-async def pause_hunt(request: Request) -> Response:
-    return await _pause_or_resume(request, True)
+async def resume_hunt(call: Call) -> Any:
+    await call.run(ResumeHunt(call.hunt_id))
+    return hunt_summary(_reread(call), call.now)
 
 
-async def resume_hunt(request: Request) -> Response:
-    return await _pause_or_resume(request, False)
+def _reread(call: Call) -> HuntRow:
+    row = call.store.get("hunts", call.hunt_id, call.hunt_id)
+    return row if isinstance(row, HuntRow) else call.hunt
 
 
-async def leaderboard(request: Request) -> Response:
-    hunt_id = request.path_params["hunt"]
-    principal = authenticate(request)
-    check_scope(principal, hunt_id)
-    row = hunt_row(request, hunt_id)
-    limit = query_int(request, "limit", 100, 1, 1000)
-    offset = query_int(request, "offset", 0, 0, None)
-    services = services_of(request)
-    now = services.clock.now()
-    definition = row.definition
-    frozen = public_board_is_frozen(definition, now) and not isinstance(principal, Organizer)
-    board: Board = "frozen" if frozen else "live"
-    rows = services.store.read_models.leaderboard(hunt_id, board, limit, offset)
-    as_of = definition.freeze_at if frozen and definition.freeze_at is not None else row.last_time
-    return json_response(
-        {
-            "frozen": frozen,
-            "as_of": to_rfc3339(as_of),
-            "total": row.teams_before_freeze if frozen else row.teams,
-            "teams": [
-                {
-                    "rank": offset + index,
-                    "team_id": r.team_id,
-                    "name": r.name,
-                    "score": r.score,
-                    "solved": r.solved,
-                }
-                for index, r in enumerate(rows, start=1)
-            ],
-        }
-    )
+YAML_MEDIA = "application/yaml"
 
 
-async def team_progress_route(request: Request) -> Response:
-    hunt_id = request.path_params["hunt"]
-    team_id = request.path_params["team"]
-    principal = authenticate(request)
-    check_scope(principal, hunt_id)
-    if isinstance(principal, Team) and principal.team_id != team_id:
-        raise forbidden("a team token shows only its own team's progress")
-    if not isinstance(principal, Organizer | Team):
-        require_organizer(principal)
-    row = hunt_row(request, hunt_id)
-    store = services_of(request).store.read_models
-    team = team_row(store, hunt_id, team_id)
-    score = team_score(store, hunt_id, team_id)
-    # During a freeze a team sees its own live score, but its rank on the frozen board:
-    # a live rank would leak the standings the freeze hides.
-    frozen = public_board_is_frozen(row.definition, services_of(request).clock.now())
-    board: Board = "frozen" if frozen and isinstance(principal, Team) else "live"
-    rank = store.rank(hunt_id, board, team_id)
-    now = services_of(request).clock.now()
-    return json_response(
-        team_progress(row.definition, team, clue_stats(store, hunt_id), score, rank, now)
-    )
+async def get_definition(call: Call) -> Any:
+    document = definition_document(call.hunt.definition)
+    document["revision"] = call.hunt.revision
+    if YAML_MEDIA in call.request.headers.get("accept", ""):
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        return Response(text, media_type=YAML_MEDIA)
+    return document
 
 
-def _public_event(line: dict[str, Any]) -> dict[str, Any]:
-    payload = dict(line["payload"])
-    payload.pop("token_hash", None)  # a digest, but still nobody's business
+def if_match(header: str | None) -> int | None:
+    """The revision an If-Match names: "3", 3 or W/"3" (None: no condition)."""
+    if header is None or header.strip() == "*":
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise invalid(
+            'If-Match must name a revision, like "3" (from GET .../definition)',
+            {"header": "If-Match"},
+        )
+    return int(value)
+
+
+async def revise_hunt(call: Call) -> Any:
+    query: RevisionQuery = call.query
+    expected = if_match(call.request.headers.get("if-match"))
+    command = ReviseHunt(call.hunt_id, call.body, expected, query.dry_run, query.rejudge)
+    try:
+        reply = await call.run(command)
+    except ApiError as error:
+        raise _with_lines(error, call.text or "") from None
+    assert isinstance(reply, RevisionReply)
     return {
-        "position": line["position"],
-        "version": line["version"],
-        "type": line["type"],
-        "time": line["time"],
-        "payload": payload,
+        "revision": reply.revision,
+        "changes": list(reply.changes),
+        "board": [
+            {
+                "team_id": b.team_id,
+                "name": b.name,
+                "rank_before": b.rank_before,
+                "rank_after": b.rank_after,
+                "score_before": b.score_before,
+                "score_after": b.score_after,
+            }
+            for b in reply.board
+        ],
+        "rejudged": [
+            {"team_id": r.team_id, "clue": r.clue, "version": r.version} for r in reply.rejudged
+        ],
     }
 
 
-async def events(request: Request) -> Response:
-    hunt_id = request.path_params["hunt"]
-    require_organizer(authenticate(request))
-    hunt_row(request, hunt_id)
-    after = query_int(request, "after", 0, 0, None)
-    limit = query_int(request, "limit", 100, 1, 1000)
-    log = services_of(request).store.events
-    lines = [
-        _public_event(msgspec.json.decode(encode_line(e)))
-        for e in log.read(after=after, hunt_id=hunt_id, limit=limit)
+def _with_lines(error: ApiError, text: str) -> ApiError:
+    """A revision's problems, found by the domain, with the lines of the sent text."""
+    details = error.details
+    if error.status != 422 or not isinstance(details, dict) or "problems" not in details:
+        return error
+    located = locate_problems(text, [(p["path"], p["message"]) for p in details["problems"]])
+    problems = [{"path": p.path, "message": p.message, "line": p.line} for p in located]
+    return ApiError(error.status, error.code, error.message, {**details, "problems": problems})
+
+
+async def revisions(call: Call) -> Any:
+    rows = [
+        r for _, _, r in call.store.rows("revisions", call.hunt_id) if isinstance(r, RevisionRow)
     ]
-    return json_response({"events": lines})
+    rows.sort(key=lambda r: r.revision)
+    return [
+        {"revision": r.revision, "time": to_rfc3339(r.time), "changes": list(r.changes)}
+        for r in rows
+    ]
+
+
+HUNT_DOCUMENT_IN_YAML = Reply2xx(YAML_MEDIA, {"type": "string"})
+IF_MATCH = HeaderParam(
+    "If-Match",
+    {"type": "string", "maxLength": 24},
+    'revise only if the hunt is at this revision ("3"): 412 otherwise',
+)
+ACCEPT = HeaderParam("Accept", {"type": "string"}, "application/yaml for the YAML document")
+
+ENDPOINTS = [
+    Endpoint(
+        "POST",
+        "/api/hunts",
+        "Create a hunt from a definition (JSON, or YAML as application/yaml)",
+        "organizer",
+        create_hunt,
+        Hunt,
+        201,
+        body=HuntDocument(),
+    ),
+    Endpoint(
+        "GET",
+        "/api/hunts",
+        "The hunts: every one for organizers, those marked listed for anyone else",
+        "anyone",
+        list_hunts,
+        list[HuntListing],
+    ),
+    Endpoint(
+        "GET",
+        "/api/hunts/{hunt}",
+        "A hunt; with a team token, its clues open and locked for that team",
+        "anyone",
+        get_hunt,
+        Hunt,
+    ),
+    Endpoint(
+        "PUT",
+        "/api/hunts/{hunt}",
+        "Revise a live hunt with a whole new definition (JSON or YAML)",
+        "organizer",
+        revise_hunt,
+        RevisionResult,
+        body=HuntDocument(),
+        query=RevisionQuery,
+        headers=(IF_MATCH,),
+    ),
+    Endpoint(
+        "GET",
+        "/api/hunts/{hunt}/definition",
+        "The definition in force, as the organizer's document, with its revision",
+        "organizer",
+        get_definition,
+        DefinitionDocument,
+        headers=(ACCEPT,),
+        other_replies=(HUNT_DOCUMENT_IN_YAML,),
+    ),
+    Endpoint(
+        "GET",
+        "/api/hunts/{hunt}/revisions",
+        "Every revision of the hunt with its time and changes",
+        "organizer",
+        revisions,
+        list[RevisionEntry],
+    ),
+    Endpoint(
+        "POST",
+        "/api/hunts/{hunt}/pause",
+        "Pause the hunt",
+        "organizer",
+        pause_hunt,
+        Hunt,
+        body=AnyBody(),
+    ),
+    Endpoint(
+        "POST",
+        "/api/hunts/{hunt}/resume",
+        "Resume the hunt",
+        "organizer",
+        resume_hunt,
+        Hunt,
+        body=AnyBody(),
+    ),
+]

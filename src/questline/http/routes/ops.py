@@ -5,13 +5,13 @@ token gate); the summary and verify need an operator or an organizer token."""
 
 import asyncio
 import threading
+from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import Response
 
+from questline.http.bodies.organize import VerifyResult
+from questline.http.endpoint import AnyBody, Call, Endpoint, Reply2xx
 from questline.http.errors import ApiError
-from questline.http.request_context import authenticate, require_operator, services_of
-from questline.http.responses import json_response
 from questline.http.services import Services
 from questline.observability import metrics
 from questline.observability.summary import summarize
@@ -40,7 +40,7 @@ def refresh_health(services: Services) -> list[str]:
     return reasons
 
 
-async def metrics_endpoint(request: Request) -> Response:
+async def metrics_endpoint(call: Call) -> Response:
     body, content_type = metrics.exposition()
     return Response(
         body,
@@ -52,21 +52,19 @@ async def metrics_endpoint(request: Request) -> Response:
     )
 
 
-async def summary(request: Request) -> Response:
-    require_operator(authenticate(request))
-    services = services_of(request)
+async def summary(call: Call) -> Any:
+    services = call.services
     reasons = refresh_health(services)
     body = summarize()
     body["ready"] = not reasons
     body["reasons"] = reasons
     body["verify_available"] = services.verify is not None
-    return json_response(body)
+    return body
 
 
-async def verify(request: Request) -> Response:
+async def verify(call: Call) -> Any:
     """Compare the read models with a replay of the log now (embedded nodes)."""
-    require_operator(authenticate(request))
-    services = services_of(request)
+    services = call.services
     if services.verify is None:
         raise ApiError(
             501,
@@ -79,6 +77,33 @@ async def verify(request: Request) -> Response:
         differences = await asyncio.to_thread(services.verify)
     finally:
         _verifying.release()
-    return json_response(
-        {"status": "drift" if differences else "clean", "differences": differences}
-    )
+    return {"status": "drift" if differences else "clean", "differences": differences}
+
+
+ENDPOINTS = [
+    Endpoint(
+        "GET",
+        "/metrics",
+        "Prometheus metrics",
+        "open",
+        metrics_endpoint,
+        Reply2xx("text/plain", {"type": "string"}),
+    ),
+    Endpoint(
+        "GET",
+        "/api/ops/summary",
+        "What the operator dashboard shows: readiness, rates, latencies, lag",
+        "operator",
+        summary,
+        dict[str, Any],
+    ),
+    Endpoint(
+        "POST",
+        "/api/ops/verify",
+        "Compare the read models with a replay of the log now (embedded nodes)",
+        "operator",
+        verify,
+        VerifyResult,
+        body=AnyBody(),
+    ),
+]

@@ -1,143 +1,169 @@
-"""Team routes: register, submit answers (text, GPS, code, photo), unlock hints."""
+"""Team routes: register, submit (text, parts, GPS, code, photo), unlock hints, and a
+new token for a team that lost its phone."""
 
 import asyncio
 import logging
 from typing import Any
 
 import msgspec
-from starlette.requests import Request
-from starlette.responses import Response
 
 from questline.domain.commands import (
     CodeGiven,
     GeoGiven,
     Given,
+    IssueToken,
+    PartGiven,
     PhotoGiven,
     RegisterTeam,
     Submit,
     TextGiven,
     UnlockHint,
 )
+from questline.domain.projections.rows import HuntRow
 from questline.domain.replies import HintReply, SubmissionReply, TeamReply
 from questline.domain.team_names import team_name_problem
+from questline.domain.timestamps import MICROS_PER_SECOND, Micros, parse_rfc3339
 from questline.http.abuse_limits import admit_registration
-from questline.http.command_runner import (
-    OutcomeUnknown,
-    fingerprint,
-    idempotency_command_id,
-    run_command,
+from questline.http.bodies.play import (
+    SUBMISSIONS,
+    CodeSubmission,
+    GeoSubmission,
+    HintResult,
+    PartSubmission,
+    PhotoSubmission,
+    Registration,
+    SubmissionResult,
+    TeamCreated,
+    TextSubmission,
+    TokenGiven,
+    TokenRequest,
+    submission_shape,
 )
-from questline.http.errors import ApiError, invalid, too_large, unavailable
+from questline.http.command_runner import OutcomeUnknown
+from questline.http.endpoint import (
+    IDEMPOTENCY_KEY,
+    AnyBody,
+    Call,
+    Endpoint,
+    JsonBody,
+    OneOf,
+)
+from questline.http.errors import ApiError, invalid, unavailable
+from questline.http.photo_dhash import photo_dhash
 from questline.http.photo_upload import receive_photo
-from questline.http.request_context import (
-    Team,
-    admit_body,
-    authenticate,
-    check_scope,
-    field,
-    hunt_row,
-    no_other_fields,
-    parse_json_object,
-    read_body,
-    require_team,
-    services_of,
-)
-from questline.http.responses import json_response
-from questline.http.services import JSON_LIMIT, MULTIPART_LIMIT, PHOTO_LIMIT
+from questline.http.request_context import Team
+from questline.http.services import MULTIPART_LIMIT, PHOTO_LIMIT
 from questline.http.tokens import new_team_token, token_hash
 
 _canonical = msgspec.json.Encoder(order="sorted")
 log = logging.getLogger(__name__)
 
+# A phone's clock may be off, and a queued answer may be sent hours later; a time
+# further than this from the hunt (or ahead of the server) is not a phone's.
+CLIENT_TIME_SLACK = 24 * 3600 * MICROS_PER_SECOND
 
-async def register_team(request: Request) -> Response:
-    hunt_id = request.path_params["hunt"]
-    body = await read_body(request, JSON_LIMIT)
-    principal = authenticate(request)
-    check_scope(principal, hunt_id)
-    hunt_row(request, hunt_id)
-    data = parse_json_object(body)
-    no_other_fields(data, {"name"})
-    name, problem = team_name_problem(field(data, "name", str))
+
+async def register_team(call: Call) -> Any:
+    body: Registration = call.body
+    name, problem = team_name_problem(body.name)
     if problem is not None:  # early, before a command is queued; decide checks it too
         raise invalid(problem, {"field": "name"})
-    refund = admit_registration(request, hunt_id)
+    refund = admit_registration(call.request, call.hunt_id)
     token = new_team_token()
     try:
-        reply, _ = await run_command(
-            services_of(request), RegisterTeam(hunt_id, name, token_hash(token))
-        )
+        reply = await call.run(RegisterTeam(call.hunt_id, name, token_hash(token), body.division))
     except ApiError as error:
         if error.status >= 500:  # the server's trouble: not counted against the caller
             refund()
         raise
     assert isinstance(reply, TeamReply)
-    return json_response({"team_id": reply.team_id, "token": token}, 201)
+    return {"team_id": reply.team_id, "token": token}
 
 
-def _given_from_json(data: dict[str, Any]) -> tuple[str, Given]:
-    clue = field(data, "clue", str)
-    if "answer" in data:
-        no_other_fields(data, {"clue", "answer"})
-        return clue, TextGiven(field(data, "answer", str))
-    if "code" in data:
-        no_other_fields(data, {"clue", "code"})
-        return clue, CodeGiven(field(data, "code", str))
-    if "lat" in data or "lon" in data:
-        no_other_fields(data, {"clue", "lat", "lon"})
-        return clue, GeoGiven(_coordinate(data, "lat"), _coordinate(data, "lon"))
-    raise invalid("give one of: answer (text), code, or lat and lon (a GPS check-in)")
-
-
-def _coordinate(data: dict[str, Any], name: str) -> float:
-    value = field(data, name, (int, float))
+def client_time(text: str | None, hunt: HuntRow, now: Micros) -> Micros | None:
+    """When the phone says it made the submission: kept, never judged by; 422 for a
+    time that is not RFC 3339 or that no phone playing this hunt could have made."""
+    if text is None:
+        return None
     try:
-        return float(value)
-    except OverflowError:  # an int of hundreds of digits
-        raise invalid(f"the field {name!r} is not a coordinate", {"field": name}) from None
+        value = parse_rfc3339(text)
+    except (ValueError, OverflowError):
+        raise invalid(
+            f"client_time must be an RFC 3339 time like 2026-12-01T18:30:00Z, got {text[:40]!r}",
+            {"field": "client_time"},
+        ) from None
+    earliest = hunt.definition.starts_at - CLIENT_TIME_SLACK
+    if not earliest <= value <= now + CLIENT_TIME_SLACK:
+        raise invalid(
+            "client_time is not a time this submission could have been made "
+            "(more than a day before the hunt, or after now)",
+            {"field": "client_time"},
+        )
+    return value
 
 
-async def submit(request: Request) -> Response:
-    hunt_id = request.path_params["hunt"]
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        return await _submit_photo(request, hunt_id)
-    body = await read_body(request, JSON_LIMIT)
-    team = require_team(authenticate(request), hunt_id)
-    hunt_row(request, hunt_id)
-    data = parse_json_object(body)
-    clue, given = _given_from_json(data)
-    reply = await _run_submit(request, team, clue, given, _canonical.encode(data))
-    return json_response(submission_body(reply))
+def _given(body: Any) -> Given:
+    if isinstance(body, PartSubmission):
+        return PartGiven(body.part, body.answer)
+    if isinstance(body, TextSubmission):
+        return TextGiven(body.answer)
+    if isinstance(body, CodeSubmission):
+        return CodeGiven(body.code)
+    assert isinstance(body, GeoSubmission)
+    return GeoGiven(body.lat, body.lon)
 
 
-async def _submit_photo(request: Request, hunt_id: str) -> Response:
-    """Who may send it and where, decided before a byte of the body is read (413 by the
-    declared length first); the photo kept only if its command was accepted."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MULTIPART_LIMIT:
-        raise too_large(MULTIPART_LIMIT)
-    team = require_team(authenticate(request), hunt_id)
-    hunt_row(request, hunt_id)
-    idempotency_command_id(hunt_id, "", request.headers.get("idempotency-key"))  # 422 early
-    photos = services_of(request).photos
+async def submit(call: Call) -> Any:
+    if call.body is None:  # multipart/form-data: the photo streams in from here
+        return await _submit_photo(call)
+    team = _team(call)
+    given = _given(call.body)
+    when = client_time(call.body.client_time, call.hunt, call.now)
+    reply = await call.run(Submit(call.hunt_id, team.team_id, call.body.clue, given, when))
+    assert isinstance(reply, SubmissionReply)
+    return submission_body(reply)
+
+
+def _team(call: Call) -> Team:
+    assert isinstance(call.principal, Team), "who='team'"
+    return call.principal
+
+
+async def _submit_photo(call: Call) -> Any:
+    """The photo is kept only if its command was accepted (before the answer)."""
+    team = _team(call)
+    photos = call.services.photos
     received = await receive_photo(
-        request, photos, body_limit=MULTIPART_LIMIT, photo_limit=PHOTO_LIMIT
+        call.request, photos, body_limit=MULTIPART_LIMIT, photo_limit=PHOTO_LIMIT
     )
     upload = received.upload
+    try:
+        when = client_time(received.client_time, call.hunt, call.now)
+        dhash = await asyncio.to_thread(photo_dhash, upload.path)
+    except BaseException:
+        upload.discard()
+        raise
     given = PhotoGiven(
         photo_id=received.digest,
         digest=received.digest,
         content_type=received.content_type,
         size=upload.size,
+        dhash=dhash,
     )
-    canonical = _canonical.encode({"clue": received.clue, "photo": received.digest})
+    fields = {"clue": received.clue, "photo": received.digest}
+    if received.client_time is not None:
+        fields["client_time"] = received.client_time
     try:
-        reply = await _run_submit(request, team, received.clue, given, canonical)
+        reply = await call.run(
+            Submit(call.hunt_id, team.team_id, received.clue, given, when),
+            _canonical.encode(fields),
+        )
     except OutcomeUnknown:
         raise  # it may yet commit: the photo sweeper keeps or removes the upload
     except ApiError:
         upload.discard()  # refused: nothing of it stays
         raise
+    assert isinstance(reply, SubmissionReply)
     if reply.result == "pending_review":
         # After the commit, before the answer: an acknowledged photo is on disk.
         try:
@@ -150,25 +176,7 @@ async def _submit_photo(request: Request, hunt_id: str) -> Response:
             ) from None
     else:
         upload.discard()
-    return json_response(submission_body(reply))
-
-
-async def _run_submit(
-    request: Request, team: Team, clue: str, given: Given, canonical: bytes
-) -> SubmissionReply:
-    command_id, remember = idempotency_command_id(
-        team.hunt_id, f"team:{team.team_id}", request.headers.get("idempotency-key")
-    )
-    reply, _ = await run_command(
-        services_of(request),
-        Submit(team.hunt_id, team.team_id, clue, given),
-        command_id=command_id,
-        remember=remember,
-        request_fingerprint=fingerprint("submission", canonical),
-        correlation_id=request.state.correlation_id,
-    )
-    assert isinstance(reply, SubmissionReply)
-    return reply
+    return submission_body(reply)
 
 
 def submission_body(reply: SubmissionReply) -> dict[str, Any]:
@@ -180,35 +188,77 @@ def submission_body(reply: SubmissionReply) -> dict[str, Any]:
     }
     if reply.review_id is not None:
         body["review_id"] = reply.review_id
+    if reply.distance_m is not None:
+        body["distance_m"] = round(reply.distance_m, 1)
     return body
 
 
-async def unlock_hint(request: Request) -> Response:
-    hunt_id = request.path_params["hunt"]
-    admit_body(request, JSON_LIMIT)
-    team: Team = require_team(authenticate(request), hunt_id)
-    await read_body(request, JSON_LIMIT)
-    hunt_row(request, hunt_id)
-    clue_id = request.path_params["clue"]
-    hint_id = request.path_params["hint"]
-    command_id, remember = idempotency_command_id(
-        hunt_id, f"team:{team.team_id}", request.headers.get("idempotency-key")
-    )
-    reply, _ = await run_command(
-        services_of(request),
-        UnlockHint(hunt_id, team.team_id, clue_id, hint_id),
-        command_id=command_id,
-        remember=remember,
-        request_fingerprint=fingerprint("hint", f"{clue_id}\x00{hint_id}".encode()),
-        correlation_id=request.state.correlation_id,
+async def unlock_hint(call: Call) -> Any:
+    team = _team(call)
+    clue_id, hint_id = call.path("clue"), call.path("hint")
+    reply = await call.run(
+        UnlockHint(call.hunt_id, team.team_id, clue_id, hint_id),
+        f"{clue_id}\x00{hint_id}".encode(),
     )
     assert isinstance(reply, HintReply)
-    return json_response(
-        {
-            "hint": {"id": reply.hint_id, "text": reply.text, "cost": reply.cost},
-            "score": reply.score,
-        }
-    )
+    return {
+        "hint": {"id": reply.hint_id, "text": reply.text, "cost": reply.cost},
+        "score": reply.score,
+    }
 
 
-__all__ = ["ApiError"]
+async def new_token(call: Call) -> Any:
+    """A new token for the team; with revoke_others, every earlier one stops working."""
+    body: TokenRequest = call.body
+    token = new_team_token()
+    command = IssueToken(call.hunt_id, call.path("team"), token_hash(token), body.revoke_others)
+    reply = await call.run(command)
+    assert isinstance(reply, TeamReply)
+    return {"token": token}
+
+
+ENDPOINTS = [
+    Endpoint(
+        "POST",
+        "/api/hunts/{hunt}/teams",
+        "Register a team (with its division when the hunt has divisions)",
+        "anyone",
+        register_team,
+        TeamCreated,
+        201,
+        body=JsonBody(Registration),
+    ),
+    Endpoint(
+        "POST",
+        "/api/hunts/{hunt}/submissions",
+        "Submit an answer, a part's answer, a GPS check-in, a code or a photo",
+        "team",
+        submit,
+        SubmissionResult,
+        body=OneOf(SUBMISSIONS, submission_shape),
+        photo=PhotoSubmission,
+        headers=(IDEMPOTENCY_KEY,),
+        idempotency="submission",
+    ),
+    Endpoint(
+        "POST",
+        "/api/hunts/{hunt}/clues/{clue}/hints/{hint}",
+        "Unlock a hint",
+        "team",
+        unlock_hint,
+        HintResult,
+        body=AnyBody(),
+        headers=(IDEMPOTENCY_KEY,),
+        idempotency="hint",
+    ),
+    Endpoint(
+        "POST",
+        "/api/hunts/{hunt}/teams/{team}/tokens",
+        "A new token for the team (that team or an organizer); revoke_others cuts off the rest",
+        "own_team",
+        new_token,
+        TokenGiven,
+        201,
+        body=JsonBody(TokenRequest, empty_ok=True),
+    ),
+]

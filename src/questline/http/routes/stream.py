@@ -2,51 +2,50 @@
 
 from collections.abc import AsyncIterator
 
-from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from questline.domain.projections.rows import TeamRow
 from questline.domain.views import public_board_is_frozen
+from questline.http.endpoint import Call, Endpoint, Reply2xx
 from questline.http.errors import invalid
 from questline.http.live_stream import Message, Subscriber, messages_for
-from questline.http.request_context import (
-    MAX_INT64,
-    Organizer,
-    Team,
-    authenticate,
-    check_scope,
-    hunt_row,
-    services_of,
-)
+from questline.http.request_context import MAX_INT64, Organizer, Team
 
 BACKLOG_LIMIT = 1000
 
 
-async def stream(request: Request) -> StreamingResponse:
-    hunt_id = request.path_params["hunt"]
-    principal = authenticate(request)
-    check_scope(principal, hunt_id)
-    row = hunt_row(request, hunt_id)
-    services = services_of(request)
+def _last_event_id(call: Call) -> int | None:
+    request = call.request
     last_id = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
-    after: int | None = None
-    if last_id:
-        # isascii: str.isdigit() also admits digits int() refuses, such as "²".
-        if not (last_id.isascii() and last_id.isdigit()) or int(last_id) > MAX_INT64:
-            raise invalid("Last-Event-ID must be the id of an event this stream sent")
-        after = int(last_id)
-    definition = row.definition
+    if not last_id:
+        return None
+    # isascii: str.isdigit() also admits digits int() refuses, such as "²".
+    if not (last_id.isascii() and last_id.isdigit()) or int(last_id) > MAX_INT64:
+        raise invalid("Last-Event-ID must be the id of an event this stream sent")
+    return int(last_id)
+
+
+async def stream(call: Call) -> StreamingResponse:
+    after = _last_event_id(call)
+    services = call.services
+    definition = call.hunt.definition
     clock = services.clock
+    principal = call.principal
     subscriber = Subscriber(
-        hunt_id=hunt_id,
+        hunt_id=call.hunt_id,
         team_id=principal.team_id if isinstance(principal, Team) else None,
         organizer=isinstance(principal, Organizer),
         frozen=lambda: public_board_is_frozen(definition, clock.now()),
     )
-    services.live.subscribe(subscriber)  # before the backlog read: nothing falls between
+    services.live.subscribe(subscriber, definition)  # before any read: nothing falls between
+    if subscriber.team_id is not None:
+        team = call.store.get("teams", call.hunt_id, subscriber.team_id)
+        if isinstance(team, TeamRow):
+            subscriber.knows(team.solved, team.kept_open)
     backlog: list[Message] = []
     if after is not None:
         for recorded in services.store.events.read(
-            after=after, hunt_id=hunt_id, limit=BACKLOG_LIMIT
+            after=after, hunt_id=call.hunt_id, limit=BACKLOG_LIMIT
         ):
             backlog.extend(messages_for(recorded))
         # Leaderboard deltas are not replayed: the client refetches the board.
@@ -66,3 +65,16 @@ async def stream(request: Request) -> StreamingResponse:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+ENDPOINTS = [
+    Endpoint(
+        "GET",
+        "/api/hunts/{hunt}/stream",
+        "Server-Sent Events: leaderboard changes, announcements, state changes, revisions; "
+        "with a team token also the team's own events",
+        "anyone",
+        stream,
+        Reply2xx("text/event-stream", {"type": "string"}),
+    ),
+]
