@@ -76,4 +76,5 @@ async def run_command(
     if outcome.rejection is not None:
         raise from_rejection(outcome.rejection)
     assert outcome.reply is not None
+    services.live.answered(outcome.events)
     return outcome.reply, outcome.replayed
