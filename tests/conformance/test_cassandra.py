@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from questline.adapters.cassandra.settings import CassandraSettings
 from questline.adapters.cassandra.store import CassandraStore
-from questline.cluster.config import CassandraSettings
 from questline.ports import PartitionSnapshotStore, Store
 from questline.servers.cassandra import CassandraCluster
 from tests.conformance.partition_snapshot_store_cases import PartitionSnapshotStoreConformance

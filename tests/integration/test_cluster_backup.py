@@ -29,10 +29,9 @@ from questline.cluster.config import ClusterConfig
 from questline.cluster.status import high_watermarks
 from questline.cluster.verification import projection_lag
 from questline.demo.sample_hunt import city_hunt_yaml
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload
-from questline.ports import ReadModelStore
+from questline.ports import CommandEnvelope, ReadModelStore
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 

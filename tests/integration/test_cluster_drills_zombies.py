@@ -41,9 +41,9 @@ from tests.integration.cluster_support import (
 )
 
 from questline.adapters.cassandra.read_model_store import Fenced
+from questline.adapters.kafka.partition_log import transactional_id
 from questline.cluster.status import high_watermarks
 from questline.cluster.verification import projection_lag, verify_cluster
-from questline.cluster.worker import transactional_id
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 

@@ -20,12 +20,12 @@ from tests.rules.support import document, text_clue
 
 from questline.adapters.kafka.messages import encode
 from questline.cluster.api_node import build_api_node
-from questline.cluster.config import ClusterConfig, partition_of
+from questline.cluster.config import ClusterConfig
 from questline.cluster.dead_letter_queue import list_dead_letters
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.commands import CreateHunt, RegisterTeam
 from questline.domain.definition_parsing import parse_definition
-from questline.engine.envelopes import CommandEnvelope
+from questline.ports import CommandEnvelope, partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 

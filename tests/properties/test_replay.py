@@ -4,10 +4,10 @@ import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
+from questline.adapters.event_lines import decode_line, encode_line
 from questline.domain.events import RecordedEvent
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import Changes, LeaderboardRow, TeamRow
-from questline.engine.event_lines import decode_line, encode_line
 from tests.properties.budget import PURE
 from tests.properties.hunts import Scenario, scenarios
 from tests.properties.model import dump_state, fold_state, play_pure

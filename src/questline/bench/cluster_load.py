@@ -20,12 +20,14 @@ import yaml
 from confluent_kafka import KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
+from questline.adapters.cassandra.settings import CassandraSettings
 from questline.adapters.kafka.messages import REPLY_TO, encode
+from questline.adapters.kafka.settings import KafkaSettings
 from questline.adapters.kafka.topics import ensure_topics
-from questline.cluster.config import CassandraSettings, ClusterConfig, KafkaSettings, partition_of
+from questline.cluster.config import ClusterConfig
 from questline.cluster.status import committed_offsets, group_members, high_watermarks
 from questline.domain.commands import Command
-from questline.engine.envelopes import CommandEnvelope
+from questline.ports import CommandEnvelope, partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 

@@ -21,10 +21,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from questline.adapters.sqlite.store import SqliteStore
 from questline.domain.events import HuntCreated, RecordedEvent, TeamRegistered
 from questline.engine.batch_decider import BatchDecider
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.verification import replay
 from questline.loadgen.workload import HOUR, Workload
-from questline.ports import CommandRecord
+from questline.ports import CommandEnvelope, CommandRecord
 
 replace = msgspec.structs.replace
 DECIDE_BATCH = 10_000

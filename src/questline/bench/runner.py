@@ -143,10 +143,23 @@ def _cluster_figures(r: dict[str, Any]) -> list[str]:
         f"| {two['seconds']} |",
         f"| at-least-once peer (flush, then commit offsets) | 1 "
         f"| {peer['commands_per_second']:,} | {peer['seconds']} |",
+    ]
+    embedded = r.get("embedded_engine")
+    if embedded is not None:
+        lines.append(
+            f"| embedded engine (SQLite, in process; same workload) | - "
+            f"| {embedded['commands_per_second']:,} | {embedded['seconds']} |"
+        )
+    lines += [
         "",
         f"- exactly-once vs at-least-once (1 worker each): "
         f"{r['ratio_exactly_once_vs_at_least_once']}x; 2 workers vs 1: "
-        f"{r['scaling_2_workers_vs_1']}x",
+        f"{r['scaling_2_workers_vs_1']}x"
+        + (
+            f"; 1 worker vs the embedded engine: {r['ratio_exactly_once_vs_embedded']:.1%}"
+            if embedded is not None
+            else ""
+        ),
         "",
         "| arrival rate (open loop, 2 workers) | commands | p50 ms | p95 ms | p99 ms |",
         "|---|---|---|---|---|",

@@ -11,8 +11,8 @@ from questline.cli.common import err, fail, progress_bar
 
 
 def export_cluster_command(config_path: Path, hunt: str | None, out: Path | None) -> None:
+    from questline.adapters.kafka.partition_reader import PartitionReadError
     from questline.cluster.log_export import export_cluster
-    from questline.cluster.restore import RestoreError
 
     config = load_cluster_config(config_path)
     # The file appears only once complete: a failed export leaves no half backup behind.
@@ -24,7 +24,7 @@ def export_cluster_command(config_path: Path, hunt: str | None, out: Path | None
     try:
         with progress_bar("export messages") as progress:
             counts = export_cluster(config, sink, hunt, progress)
-    except (RestoreError, KafkaException) as error:
+    except (PartitionReadError, KafkaException) as error:
         if partial is not None:
             sink.close()
             partial.unlink(missing_ok=True)
@@ -39,13 +39,13 @@ def export_cluster_command(config_path: Path, hunt: str | None, out: Path | None
 
 
 def import_cluster_command(config_path: Path, file: Path) -> None:
+    from questline.adapters.event_lines import BadEventLine
     from questline.adapters.kafka.topics import ensure_topics
+    from questline.adapters.log_file import LogFileCheck
     from questline.cli.log_commands import read_export
     from questline.cluster.log_import import ImportRefused, check_fresh, import_cluster
     from questline.domain.events import RecordedEvent
     from questline.domain.hash_chain import follow
-    from questline.engine.event_lines import BadEventLine
-    from questline.engine.log_file import LogFileCheck
 
     config = load_cluster_config(config_path)
     numbered = read_export(file)

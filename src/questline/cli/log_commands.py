@@ -7,12 +7,12 @@ from typing import Annotated, BinaryIO
 import typer
 
 from questline.adapters.clocks import SystemClock
+from questline.adapters.event_lines import BadEventLine, encode_line
+from questline.adapters.log_file import Entry, read_entries
 from questline.cli.common import DbOption, err, fail, open_store, progress_bar
 from questline.domain.events import RecordedEvent
 from questline.domain.hash_chain import ChainBreak, follow
-from questline.engine.event_lines import BadEventLine, encode_line
 from questline.engine.hunt_engine import HuntEngine
-from questline.engine.log_file import Entry, read_entries
 from questline.engine.verification import replay, verify
 from questline.ports import CommandRecord, Store, VersionConflict
 

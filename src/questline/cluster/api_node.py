@@ -1,6 +1,7 @@
 """A stateless API node: the same HTTP API, commands through Kafka, reads from Cassandra."""
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from questline.http.embedded import ORGANIZER_TOKEN_ENV
 from questline.http.live_stream import LiveStream
 from questline.http.services import Services
 from questline.http.tokens import token_hash
+from questline.observability import metrics
 from questline.observability.cluster_readiness import DEFAULT_INTERVAL_S, ClusterReadiness
 from questline.ports import Clock
 
@@ -37,8 +39,11 @@ class ApiNode:
     readiness: ClusterReadiness | None = None
     photo_sweeper: PhotoSweeper | None = None
     photo_references: ClusterPhotoReferences | None = None
+    depth_gauge: Callable[[], None] | None = None
 
     def close(self) -> None:
+        if self.depth_gauge is not None:
+            metrics.remove_refresher(self.depth_gauge)
         if self.photo_sweeper is not None and self.photo_references is not None:
             self.photo_references.interrupt()
             if self.photo_sweeper.stop(timeout=10.0):  # else its consumer is still in use
@@ -68,8 +73,10 @@ def build_api_node(
         return isinstance(row, HuntRow) and row.version >= version
 
     bus = KafkaCommandBus(
-        config, node_index, caught_up=caught_up, max_pending=config.max_pending_commands
+        config.kafka, node_index, caught_up=caught_up, max_pending=config.max_pending_commands
     )
+    # questline_command_queue_depth: here, commands awaiting a worker's reply.
+    depth_gauge = metrics.add_refresher(lambda: metrics.QUEUE_DEPTH.set(bus.depth))
     live = LiveStream()
     readiness = ClusterReadiness(
         config,
@@ -98,7 +105,7 @@ def build_api_node(
     bus.listeners.clear()
     tail.start()
     readiness.start()
-    node = ApiNode(app, services, store, bus, tail, readiness)
+    node = ApiNode(app, services, store, bus, tail, readiness, depth_gauge=depth_gauge)
     if config.photo_sweep_interval_s > 0:
         node.photo_references = ClusterPhotoReferences(config, store)
         node.photo_sweeper = PhotoSweeper(

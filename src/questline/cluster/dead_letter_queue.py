@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
 
+from questline.adapters.kafka.dead_letters import VALUE_OMITTED
 from questline.adapters.kafka.messages import header, offset_of
 from questline.cluster.config import ClusterConfig
-from questline.cluster.dead_letters import VALUE_OMITTED
 
 RETRY_GROUP_SUFFIX = "-dlq-retry"
 

@@ -16,8 +16,7 @@ from questline.adapters.kafka.messages import KIND, KIND_EVENT, decode_event, he
 from questline.cluster.config import ClusterConfig
 from questline.cluster.live_boards import LiveBoards
 from questline.domain.projections.rows import Changes
-from questline.engine.envelopes import Outcome
-from questline.engine.group_commit import BatchListener
+from questline.ports import BatchListener, Outcome
 
 log = logging.getLogger(__name__)
 

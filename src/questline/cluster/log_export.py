@@ -10,12 +10,12 @@ from typing import BinaryIO
 
 from confluent_kafka import Consumer, TopicPartition
 
-from questline.cluster.config import ClusterConfig, partition_of
-from questline.cluster.restore import read_partition
+from questline.adapters.event_lines import encode_line
+from questline.adapters.kafka.partition_reader import read_partition
+from questline.adapters.log_file import encode_record_line
+from questline.cluster.config import ClusterConfig
 from questline.domain.events import RecordedEvent
-from questline.engine.event_lines import encode_line
-from questline.engine.log_file import encode_record_line
-from questline.ports import CommandRecord
+from questline.ports import CommandRecord, partition_of
 
 Progress = Callable[[int, int], None]  # (messages read, messages in all)
 
@@ -80,7 +80,7 @@ def export_cluster(
             counts.records += 1
 
     for partition in partitions:
-        read_partition(config, partition, on_event, on_record, deadline_s=600.0)
+        read_partition(config.kafka, partition, on_event, on_record, deadline_s=600.0)
         counts.partitions += 1
     if progress is not None:
         progress(read, read)  # markers and aborted messages counted in `total` are not read

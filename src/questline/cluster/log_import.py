@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from confluent_kafka import KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
+from questline.adapters.event_lines import encode_line
 from questline.adapters.kafka.messages import KIND, KIND_COMMAND, KIND_EVENT, encode
-from questline.cluster.config import ClusterConfig, partition_of
-from questline.cluster.restore import read_partition
+from questline.adapters.kafka.partition_reader import read_partition
+from questline.adapters.log_file import Entry
+from questline.cluster.config import ClusterConfig
 from questline.cluster.status import group_members, high_watermarks
-from questline.engine.event_lines import encode_line
-from questline.engine.log_file import Entry
-from questline.ports import CommandRecord
+from questline.ports import CommandRecord, partition_of
 
 Progress = Callable[[int, int], None]
 # Kafka brokers refuse longer transactions by default (transaction.max.timeout.ms).
@@ -55,7 +55,7 @@ def check_fresh(config: ClusterConfig, *, events_topic_created: bool = False) ->
             raise _Found
 
         try:
-            read_partition(config, partition, found, found)
+            read_partition(config.kafka, partition, found, found)
         except _Found:
             raise ImportRefused(
                 f"the events topic {kafka.events_topic} already holds events (partition "

@@ -36,6 +36,9 @@ from confluent_kafka import (
 
 from questline.adapters.cassandra.read_model_store import Fenced
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.kafka.consumer_offsets import ConsumerOffsets
+from questline.adapters.kafka.dead_letters import dead_letter
+from questline.adapters.kafka.group_member import group_consumer
 from questline.adapters.kafka.messages import (
     KIND,
     KIND_COMMAND,
@@ -48,18 +51,22 @@ from questline.adapters.kafka.messages import (
     partition_of_message,
 )
 from questline.cluster.config import ClusterConfig
-from questline.cluster.dead_letters import dead_letter
-from questline.cluster.group_member import group_consumer
 from questline.cluster.partition_projection import PartitionProjection
 from questline.cluster.reconciler import ClusterReconciler
 from questline.cluster.snapshot_audit import AuditResult, Refold, SnapshotAuditor
-from questline.cluster.snapshot_keeper import SnapshotClock, keep, newest_usable
 from questline.cluster.store_retry import until_answered
 from questline.domain.events import RecordedEvent
 from questline.domain.hunt_state import evolve
 from questline.domain.projections.rows import LeaderboardRow
+from questline.engine.command_window import CommandWindow
 from questline.engine.memory_rows import rows_in_memory
-from questline.engine.partition_snapshots import deciders_of, projections_of, take_partition
+from questline.engine.partition_snapshots import (
+    deciders_of,
+    projections_of,
+    take_partition,
+    window_of,
+)
+from questline.engine.snapshot_keeper import SnapshotClock, keep, newest_usable
 from questline.observability import metrics
 from questline.observability.cluster import ProjectorObserver
 from questline.ports import CommandRecord
@@ -77,7 +84,10 @@ class ClusterProjector:
         self.dead_letters = 0
         kafka = config.kafka
         self.observer = ProjectorObserver(name, kafka.events_topic)
-        self.consumer = group_consumer(config, "projectors", name, **{"enable.partition.eof": True})
+        self.consumer = group_consumer(
+            kafka, "projectors", name, config.session_timeout_ms, **{"enable.partition.eof": True}
+        )
+        self.offsets = ConsumerOffsets(self.consumer, kafka.events_topic)
         self.producer = Producer(
             {"bootstrap.servers": kafka.bootstrap_servers, "enable.idempotence": True}
         )
@@ -101,13 +111,17 @@ class ClusterProjector:
             claim = partial(self.store.read_models.claim, tp.partition)
             epoch, stored_to = until_answered(claim, "claim a partition")
             checkpoint = stored_to - 1  # the last offset whose rows are stored (-1: none)
-            state = PartitionProjection(tp.partition, epoch, checkpoint)
+            state = PartitionProjection(tp.partition, epoch, checkpoint, window=self._window())
             tp.offset = self._restore(state, stored_to)
             self.partitions[tp.partition] = state
             self.observer.assigned(
                 tp.partition, epoch=epoch, checkpoint=checkpoint, restored_from=tp.offset
             )
         consumer.incremental_assign(partitions)
+
+    def _window(self) -> CommandWindow:
+        size = self.config.window_size
+        return CommandWindow(size.capacity, size.retention)
 
     def _restore(self, state: PartitionProjection, stored_to: int) -> int:
         """Memory from the newest usable snapshot (none later than what is stored);
@@ -122,6 +136,7 @@ class ClusterProjector:
         if body is not None:
             state.states = deciders_of(body)
             state.previous_ranks = projections_of(body, state.projector, state.states)
+            state.window.load(window_of(body))
             state.position = body.offset - 1
             state.lineage.add(body.offset)
             start = body.offset
@@ -155,7 +170,7 @@ class ClusterProjector:
                 messages = self.consumer.consume(num_messages=2000, timeout=0.01)
                 if messages:
                     self._process(messages)
-                self.observer.tick(self.consumer, self.partitions)
+                self.observer.tick(self.offsets, self.partitions)
                 self.snapshot_clock.update_ages()
                 if self.reconciler is not None:
                     self.reconciler.maybe_run(self.partitions)
@@ -213,6 +228,7 @@ class ClusterProjector:
     def _project(self, state: PartitionProjection, batch: list[Message]) -> None:
         fresh_events: list[RecordedEvent] = []
         records: list[CommandRecord] = []
+        window_records: list[CommandRecord] = []  # every one, stored or not
         last = state.position
         for message in batch:
             offset = offset_of(message)
@@ -221,6 +237,7 @@ class ClusterProjector:
             try:
                 if header(message.headers(), KIND) == KIND_COMMAND:
                     record = decode_record(value)
+                    window_records.append(record)
                     if offset > state.checkpoint:
                         records.append(record)
                     continue
@@ -244,6 +261,7 @@ class ClusterProjector:
             if offset > state.checkpoint:
                 fresh_events.append(recorded)
         state.position = last
+        state.window.add(window_records)
         changes = state.projector.take_changes()
         if last <= state.checkpoint:
             # Still rebuilding memory: remember what is stored so ranks are replaced right.
@@ -279,6 +297,7 @@ class ClusterProjector:
             state.states,
             state.projector,
             int(time.time() * 1_000_000),
+            window=state.window.dump(),
         )
         keep(self.store.snapshots, record, self.config.snapshots_kept)
         state.lineage.add(record.offset)
@@ -315,9 +334,12 @@ class ClusterProjector:
         offset) and read on from there, as after an assignment: the messages up to
         the checkpoint are folded without writing. Then its hunts are reconciled.
         Returns the offsets of the snapshots the wrong memory wrote, now deleted."""
-        state = PartitionProjection(old.partition, old.epoch, old.checkpoint, read_to=old.read_to)
+        state = PartitionProjection(
+            old.partition, old.epoch, old.checkpoint, read_to=old.read_to, window=self._window()
+        )
         if refold.offset <= old.checkpoint + 1:
             state.states = refold.states
+            state.window = refold.window
             state.projector = refold.projector
             state.projector.take_changes()
             state.previous_ranks = {

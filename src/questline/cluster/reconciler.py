@@ -27,10 +27,10 @@ from questline.cluster.config import ClusterConfig
 from questline.cluster.partition_projection import PartitionProjection
 from questline.domain.commands import RecordHeal
 from questline.domain.projections.rows import TABLES, Changes, LeaderboardRow
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.memory_rows import rows_in_memory
 from questline.engine.verification import Difference, hunt_differences
 from questline.observability import metrics
+from questline.ports import CommandEnvelope
 
 log = logging.getLogger(__name__)
 

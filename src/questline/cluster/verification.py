@@ -4,8 +4,8 @@ with Cassandra's, including the rank index behind the leaderboards."""
 from collections.abc import Callable
 
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.kafka.partition_reader import read_partition
 from questline.cluster.config import ClusterConfig
-from questline.cluster.restore import read_partition
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import TABLES, Changes, LeaderboardRow, Table
 from questline.engine.verification import Difference, compare_rows
@@ -39,7 +39,7 @@ def expected_rows(config: ClusterConfig, progress: Progress | None = None) -> Ch
     rows: Changes = {}
     for partition in range(config.kafka.partitions):
         projector = Projector()
-        read_partition(config, partition, projector.apply)
+        read_partition(config.kafka, partition, projector.apply)
         rows.update(projector.take_changes())
         if progress is not None:
             progress(partition + 1, config.kafka.partitions)

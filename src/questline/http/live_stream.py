@@ -30,7 +30,7 @@ from questline.domain.events import (
 from questline.domain.projections.rows import Changes, LeaderboardRow
 from questline.domain.standings import changes_standings
 from questline.domain.timestamps import to_rfc3339
-from questline.engine.envelopes import Outcome
+from questline.ports import Outcome
 
 QUEUE_BOUND = 512
 _encoder = msgspec.json.Encoder()

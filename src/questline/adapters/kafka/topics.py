@@ -3,7 +3,7 @@
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
-from questline.cluster.config import KafkaSettings
+from questline.adapters.kafka.settings import KafkaSettings
 
 
 def topic_specs(kafka: KafkaSettings) -> list[NewTopic]:

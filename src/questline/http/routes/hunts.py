@@ -6,12 +6,12 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from questline.adapters.event_lines import encode_line
 from questline.domain.commands import CreateHunt, PauseHunt, ResumeHunt
 from questline.domain.definition_text import HuntFileError, TextFormat, load_hunt_text
 from questline.domain.projections.rows import ClueStatsRow, HuntRow, LeaderboardRow, TeamRow
 from questline.domain.timestamps import to_rfc3339
 from questline.domain.views import hunt_summary, open_clues, public_board_is_frozen, team_progress
-from questline.engine.event_lines import encode_line
 from questline.http.command_runner import run_command
 from questline.http.errors import forbidden, invalid, not_found
 from questline.http.request_context import (
