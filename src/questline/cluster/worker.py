@@ -19,15 +19,12 @@ snapshots) makes the writer restore again if its state came from one of them."""
 
 import logging
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
-from confluent_kafka import Producer
-
 from questline.adapters.kafka.command_source import KafkaCommandSource
 from questline.adapters.kafka.consumer_offsets import ConsumerOffsets
-from questline.adapters.kafka.partition_log import KafkaPartitionLog
+from questline.adapters.kafka.partition_log import KafkaPartitionLog, ProducerFactory
 from questline.cluster.config import ClusterConfig
 from questline.cluster.store_retry import AnsweredSnapshots, until_answered
 from questline.engine.batch_decider import Lookup
@@ -59,7 +56,7 @@ class PartitionWorker:
         *,
         snapshots: PartitionSnapshotStore | None = None,
         max_batch: int = 8000,
-        producer_factory: Callable[[dict[str, Any]], Producer] = Producer,
+        producer_factory: ProducerFactory | None = None,
     ) -> None:
         """`archive`: where command records that fell out of a writer's window are
         looked up (Cassandra's command_records); `snapshots`: partition snapshots."""

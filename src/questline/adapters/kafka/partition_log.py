@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 FENCED = (KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH)
 TIMEOUT_S = 30
+# Makes the partition's producer from its settings (tests wrap the real one).
+ProducerFactory = Callable[[dict[str, Any]], Producer]
 
 
 class ConsumerGroup(Protocol):
@@ -62,13 +64,13 @@ class KafkaPartitionLog:
         group: ConsumerGroup | None = None,  # None: a log only read
         *,
         transaction_timeout_ms: int = 10_000,
-        producer_factory: Callable[[dict[str, Any]], Producer] = Producer,
+        producer_factory: ProducerFactory | None = None,
     ) -> None:
         self.kafka = kafka
         self._partition = partition
         self.group = group
         self.transaction_timeout_ms = transaction_timeout_ms
-        self.producer_factory = producer_factory
+        self.producer_factory: ProducerFactory = producer_factory or Producer
         self._producer: Producer | None = None
         self._reopen = False  # the producer failed fatally: open it again before appending
 
