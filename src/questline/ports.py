@@ -34,6 +34,32 @@ def partition_of(hunt_id: str, partitions: int) -> int:
     return zlib.crc32(hunt_id.encode("utf-8")) % partitions
 
 
+class PartitionScheme(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How a log spreads hunts over its partitions. Part of the data: a hunt's events
+    and commands are where this scheme put them, so a log is read and written with
+    the scheme it was written with, or moved to another by export and import."""
+
+    hash: str
+    partitions: int
+
+    def describe(self) -> str:
+        return f"{self.hash}(hunt id) % {self.partitions}"
+
+
+class PartitioningMismatch(Exception):
+    """The log was written with another partitioning scheme than the one configured."""
+
+    def __init__(self, recorded: PartitionScheme, configured: PartitionScheme) -> None:
+        self.recorded = recorded
+        self.configured = configured
+        super().__init__(
+            f"the log is partitioned by {recorded.describe()}, the configuration says"
+            f" {configured.describe()}: set the partition count to {recorded.partitions},"
+            " or move the log to the new count (export, then import into a new cluster:"
+            " docs/cluster.md)"
+        )
+
+
 class VersionConflict(Exception):
     """A writer tried to append at a version that is not the hunt's next one."""
 
@@ -69,7 +95,9 @@ class CommandEnvelope(msgspec.Struct, frozen=True, gc=False):
 
 
 class Outcome(msgspec.Struct, frozen=True, gc=False):
-    """What the engine hands back for a command, once it is durable."""
+    """What the engine hands back for a command, once it is durable. `events` are the
+    command's events as appended; their `position` is 0 where the log gives positions
+    only as it commits (Kafka): their versions say where they are in their hunt."""
 
     command_id: str
     reply: Reply | None = None

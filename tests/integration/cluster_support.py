@@ -24,12 +24,12 @@ import msgspec
 import pytest
 import yaml
 from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient
 from starlette.testclient import TestClient
 from tests.drills.report import write_section
 
 from questline.adapters.cassandra.settings import CassandraSettings
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.kafka.group_status import KafkaGroups
 from questline.adapters.kafka.partition_log import KafkaPartitionLog
 from questline.adapters.kafka.partition_reader import read_partition
 from questline.adapters.kafka.settings import KafkaSettings
@@ -37,7 +37,6 @@ from questline.adapters.kafka.topics import ensure_topics
 from questline.cluster.api_node import build_api_node
 from questline.cluster.config import ClusterConfig
 from questline.cluster.local_cluster import ProcessSpec, alive, start_process
-from questline.cluster.status import group_members
 from questline.cluster.verification import projection_lag
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.events import RecordedEvent
@@ -164,11 +163,11 @@ def hunts_on_every_partition(partitions: int, prefix: str = "drill") -> dict[int
 
 
 def group_owners(
-    config: ClusterConfig, role: str, admin: AdminClient | None = None
+    config: ClusterConfig, role: str, groups: KafkaGroups | None = None
 ) -> dict[str, list[int]]:
     """Member name -> partitions it holds, as the group coordinator sees it now."""
-    admin = admin or AdminClient({"bootstrap.servers": config.kafka.bootstrap_servers})
-    return group_members(admin, f"{config.kafka.topic_prefix}-{role}")
+    groups = groups or KafkaGroups(config.kafka)
+    return groups.members(f"{config.kafka.topic_prefix}-{role}")
 
 
 def log_lines(path: Path) -> list[dict[str, Any]]:
@@ -201,7 +200,7 @@ class DrillProcesses:
         self.config_path = write_config_file(config, directory / "cluster.yaml")
         self.pids: dict[str, int] = {}
         self.roles: dict[str, str] = {}
-        self.admin = AdminClient({"bootstrap.servers": config.kafka.bootstrap_servers})
+        self.groups = KafkaGroups(config.kafka)
 
     def start(self, role: str, name: str) -> int:
         command = "worker" if role == WORKERS_ROLE else "projector"
@@ -234,7 +233,7 @@ class DrillProcesses:
         return alive(self.pids[name])
 
     def owners(self, role: str) -> dict[str, list[int]]:
-        return group_owners(self.config, role, self.admin)
+        return group_owners(self.config, role, self.groups)
 
     def settled(self, role: str, members: Iterable[str] | None = None) -> bool:
         """Every partition owned once, by live members (all of `members` if given)."""

@@ -1,25 +1,34 @@
 """Running a suite: measure, write its JSON and plot, re-render the summary."""
 
-import importlib
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from questline.bench import (
+    cluster_suite,
+    engine,
+    http_suite,
+    leaderboard,
+    memory_suite,
+    replay_suite,
+)
 from questline.bench.common import Paths, load_average, plot_path, write_result
 
-SUITES: dict[str, str] = {
-    "engine": "questline.bench.engine",
-    "http": "questline.bench.http_suite",
-    "leaderboard": "questline.bench.leaderboard",
-    "replay": "questline.bench.replay_suite",
-    "memory": "questline.bench.memory_suite",
-    "cluster": "questline.bench.cluster_suite",
+# Each suite module has run(quick) -> (result, plot data) and plot(target, data).
+SUITES: dict[str, ModuleType] = {
+    "engine": engine,
+    "http": http_suite,
+    "leaderboard": leaderboard,
+    "replay": replay_suite,
+    "memory": memory_suite,
+    "cluster": cluster_suite,
 }
 
 
 def run_suite(name: str, quick: bool, root: Path) -> Path:
     paths = Paths(root)
-    module: Any = importlib.import_module(SUITES[name])
+    module: Any = SUITES[name]
     before = load_average()
     body, plot_data = module.run(quick)
     target = plot_path(paths, name, quick)

@@ -37,6 +37,21 @@ def load_cluster_config(path: Path) -> "ClusterConfig":
         raise fail(str(error)) from None
 
 
+def open_topics(config: "ClusterConfig", path: Path) -> list[str]:
+    """The cluster's topics, created where missing; a clear failure when Kafka does not
+    answer or its log has another partitioning scheme than the file says."""
+    from questline.adapters.kafka.errors import KafkaUnavailable
+    from questline.adapters.kafka.topics import ensure_topics
+    from questline.ports import PartitioningMismatch
+
+    try:
+        return ensure_topics(config.kafka)
+    except PartitioningMismatch as mismatch:
+        raise fail(f"refusing to run with {path}: {mismatch}") from None
+    except KafkaUnavailable as error:
+        raise fail(str(error)) from None
+
+
 def _stop_on_signals() -> threading.Event:
     stop = threading.Event()
 
@@ -81,11 +96,10 @@ def worker(
 
     from questline.adapters.cassandra.store import CassandraStore
     from questline.adapters.clocks import SystemClock
-    from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.worker import PartitionWorker
 
     config = load_cluster_config(cluster)
-    ensure_topics(config.kafka)
+    open_topics(config, cluster)
     store = CassandraStore.open(config.cassandra)
     ident = worker_id or f"{socket.gethostname()}-{os.getpid()}"
     stop = _stop_on_signals()
@@ -108,11 +122,10 @@ def projector(
     import os
 
     from questline.adapters.cassandra.store import CassandraStore
-    from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.projector import ClusterProjector
 
     config = load_cluster_config(cluster)
-    ensure_topics(config.kafka)
+    open_topics(config, cluster)
     store = CassandraStore.open(config.cassandra)
     stop = _stop_on_signals()
     try:
@@ -125,11 +138,10 @@ def projector(
 def serve_cluster(config_path: Path, host: str, port: int, node_index: int) -> None:
     import uvicorn
 
-    from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.api_node import build_api_node
 
     config = load_cluster_config(config_path)
-    ensure_topics(config.kafka)
+    open_topics(config, config_path)
     node = build_api_node(config, node_index=node_index)
     typer.echo(f"Questline API node {node_index} on http://{host}:{port}")
     try:

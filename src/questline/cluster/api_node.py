@@ -17,6 +17,7 @@ from questline.cluster.events_tail import EventsTail
 from questline.cluster.hunt_history import hunt_history
 from questline.cluster.live_boards import LiveBoards
 from questline.cluster.photo_references import ClusterPhotoReferences
+from questline.cluster.readiness import DEFAULT_INTERVAL_S, ClusterReadiness
 from questline.domain.projections.rows import HuntRow
 from questline.engine.photo_sweep import PhotoSweeper
 from questline.http.app import build_app
@@ -25,7 +26,6 @@ from questline.http.live_stream import LiveStream
 from questline.http.services import Services
 from questline.http.tokens import token_hash
 from questline.observability import metrics
-from questline.observability.cluster_readiness import DEFAULT_INTERVAL_S, ClusterReadiness
 from questline.ports import Clock
 
 

@@ -20,36 +20,15 @@ at its checkpoint.
 import logging
 import threading
 import time
-from collections import defaultdict
 from functools import partial
 
 import msgspec
-from confluent_kafka import (
-    OFFSET_BEGINNING,
-    Consumer,
-    KafkaError,
-    KafkaException,
-    Message,
-    Producer,
-    TopicPartition,
-)
 
 from questline.adapters.cassandra.read_model_store import Fenced
 from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.kafka.consumer_offsets import ConsumerOffsets
-from questline.adapters.kafka.dead_letters import dead_letter
-from questline.adapters.kafka.group_member import group_consumer
-from questline.adapters.kafka.messages import (
-    KIND,
-    KIND_COMMAND,
-    KIND_RESTORE,
-    decode_event,
-    decode_record,
-    encode_restore_request,
-    header,
-    offset_of,
-    partition_of_message,
-)
+from questline.adapters.kafka.errors import KafkaUnavailable
+from questline.adapters.kafka.event_source import EventMessage, KafkaEventSource
 from questline.cluster.config import ClusterConfig
 from questline.cluster.partition_projection import PartitionProjection
 from questline.cluster.reconciler import ClusterReconciler
@@ -84,17 +63,18 @@ class ClusterProjector:
         self.dead_letters = 0
         kafka = config.kafka
         self.observer = ProjectorObserver(name, kafka.events_topic)
-        self.consumer = group_consumer(
-            kafka, "projectors", name, config.session_timeout_ms, **{"enable.partition.eof": True}
+        self.source = KafkaEventSource(
+            kafka,
+            name,
+            session_timeout_ms=config.session_timeout_ms,
+            on_assign=self._on_assign,
+            on_revoke=self._on_revoke,
         )
-        self.offsets = ConsumerOffsets(self.consumer, kafka.events_topic)
-        self.producer = Producer(
-            {"bootstrap.servers": kafka.bootstrap_servers, "enable.idempotence": True}
-        )
+        self.offsets = ConsumerOffsets(self.source.consumer, kafka.events_topic)
         self._stop = threading.Event()  # run()'s, once running
         self.snapshot_clock = SnapshotClock(config.snapshot_every, config.snapshot_min_interval_s)
         self.reconciler = (
-            ClusterReconciler(config, store, self.producer, interval_s=config.reconcile_interval_s)
+            ClusterReconciler(config, store, self.source, interval_s=config.reconcile_interval_s)
             if config.reconcile_interval_s > 0
             else None
         )
@@ -106,18 +86,20 @@ class ClusterProjector:
         self.rebuilds = 0  # partitions whose memory was rebuilt after a snapshot audit
         self._to_heal: set[int] = set()  # rebuilt partitions to reconcile once caught up
 
-    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        for tp in partitions:
-            claim = partial(self.store.read_models.claim, tp.partition)
+    def _on_assign(self, partitions: list[int]) -> dict[int, int]:
+        """Claim each partition and restore memory; the offset to read each from."""
+        starts: dict[int, int] = {}
+        for partition in partitions:
+            claim = partial(self.store.read_models.claim, partition)
             epoch, stored_to = until_answered(claim, "claim a partition")
             checkpoint = stored_to - 1  # the last offset whose rows are stored (-1: none)
-            state = PartitionProjection(tp.partition, epoch, checkpoint, window=self._window())
-            tp.offset = self._restore(state, stored_to)
-            self.partitions[tp.partition] = state
+            state = PartitionProjection(partition, epoch, checkpoint, window=self._window())
+            starts[partition] = self._restore(state, stored_to)
+            self.partitions[partition] = state
             self.observer.assigned(
-                tp.partition, epoch=epoch, checkpoint=checkpoint, restored_from=tp.offset
+                partition, epoch=epoch, checkpoint=checkpoint, restored_from=starts[partition]
             )
-        consumer.incremental_assign(partitions)
+        return starts
 
     def _window(self) -> CommandWindow:
         size = self.config.window_size
@@ -132,7 +114,7 @@ class ClusterProjector:
             lambda: newest_usable(self.store.snapshots, state.partition, up_to=stored_to),
             "restore a partition's snapshot",
         )
-        start = OFFSET_BEGINNING
+        start = 0
         if body is not None:
             state.states = deciders_of(body)
             state.previous_ranks = projections_of(body, state.projector, state.states)
@@ -149,27 +131,27 @@ class ClusterProjector:
         )
         return start
 
-    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        for tp in partitions:
-            self.partitions.pop(tp.partition, None)
-            self.snapshot_clock.forget(tp.partition)
-            self._to_heal.discard(tp.partition)
-            self.observer.revoked(tp.partition)
-        consumer.incremental_unassign(partitions)
+    def _on_revoke(self, partitions: list[int]) -> None:
+        for partition in partitions:
+            self.partitions.pop(partition, None)
+            self.snapshot_clock.forget(partition)
+            self._to_heal.discard(partition)
+            self.observer.revoked(partition)
 
     def run(self, stop: threading.Event) -> None:
         self._stop = stop
-        self.consumer.subscribe(
-            [self.config.kafka.events_topic],
-            on_assign=self._on_assign,
-            on_revoke=self._on_revoke,
-            on_lost=self._on_revoke,
-        )
+        self.source.start()
         try:
             while not stop.is_set():
-                messages = self.consumer.consume(num_messages=2000, timeout=0.01)
-                if messages:
-                    self._process(messages)
+                fetched = self.source.poll(2000, 0.01)
+                if fetched.messages or fetched.ends:
+                    self._project_batches(fetched.messages)
+                    # After the batches: an end reached in the same poll as the partition's
+                    # last messages is only "read to" once they are folded. The end is
+                    # reported once; taken before them it was skipped, and the lag stayed
+                    # until the next event.
+                    for partition, end in fetched.ends.items():
+                        self._reached_end(partition, end)
                 self.observer.tick(self.offsets, self.partitions)
                 self.snapshot_clock.update_ages()
                 if self.reconciler is not None:
@@ -188,32 +170,15 @@ class ClusterProjector:
         finally:
             if self.auditor is not None:
                 self.auditor.close()
-            self.consumer.close()
-            self.producer.flush(10)
+            self.source.close()
             self.observer.release_all()
 
-    def _process(self, messages: list[Message]) -> None:
-        by_partition: dict[int, list[Message]] = defaultdict(list)
-        ends: dict[int, int] = {}
-        for message in messages:
-            error = message.error()
-            if error is None:
-                by_partition[partition_of_message(message)].append(message)
-            elif error.code() == KafkaError._PARTITION_EOF:
-                ends[partition_of_message(message)] = offset_of(message)
-        self._project_batches(by_partition)
-        # After the batches: an end reached in the same poll as the partition's last
-        # messages is only "read to" once they are folded. The end is reported once;
-        # taken before them it was skipped, and the lag stayed until the next event.
-        for partition, end in ends.items():
-            self._reached_end(partition, end)
-
-    def _project_batches(self, by_partition: dict[int, list[Message]]) -> None:
+    def _project_batches(self, by_partition: dict[int, list[EventMessage]]) -> None:
         for partition, batch in by_partition.items():
             state = self.partitions.get(partition)
             if state is None:
                 continue
-            stored = [m for m in batch if offset_of(m) <= state.checkpoint]
+            stored = [m for m in batch if m.offset <= state.checkpoint]
             fresh = batch[len(stored) :]
             try:
                 if stored:  # still rebuilding memory up to what is stored
@@ -225,37 +190,33 @@ class ClusterProjector:
                 self.partitions.pop(partition, None)
                 self.observer.revoked(partition, "fenced")
 
-    def _project(self, state: PartitionProjection, batch: list[Message]) -> None:
+    def _project(self, state: PartitionProjection, batch: list[EventMessage]) -> None:
         fresh_events: list[RecordedEvent] = []
         records: list[CommandRecord] = []
         window_records: list[CommandRecord] = []  # every one, stored or not
         last = state.position
         for message in batch:
-            offset = offset_of(message)
-            last = offset
-            value = message.value() or b""
-            try:
-                if header(message.headers(), KIND) == KIND_COMMAND:
-                    record = decode_record(value)
-                    window_records.append(record)
-                    if offset > state.checkpoint:
-                        records.append(record)
-                    continue
-                recorded = decode_event(value, offset)
-                hunt_id = recorded.hunt_id
-                state.states[hunt_id] = evolve(state.states.get(hunt_id), recorded)
-                state.projector.apply(recorded)
-            except (ValueError, msgspec.MsgspecError, KeyError) as error:
+            offset = last = message.offset
+            problem = message.problem
+            if message.record is not None:
+                window_records.append(message.record)
+                if offset > state.checkpoint:
+                    records.append(message.record)
+                continue
+            recorded = message.event
+            if recorded is not None:
+                try:
+                    hunt_id = recorded.hunt_id
+                    state.states[hunt_id] = evolve(state.states.get(hunt_id), recorded)
+                    state.projector.apply(recorded)
+                except (ValueError, msgspec.MsgspecError, KeyError) as error:
+                    problem = repr(error)
+            if recorded is None or problem is not None:
+                reason = problem or "unreadable"
                 if offset > state.checkpoint:  # dead-letter it once, not on every rebuild
-                    dead_letter(
-                        self.producer,
-                        self.config.kafka,
-                        message,
-                        repr(error),
-                        "project",
-                    )
+                    self.source.dead_letter(message, reason, "project")
                     self.dead_letters += 1
-                    self.observer.dead_letter("project", state.partition, offset, repr(error))
+                    self.observer.dead_letter("project", state.partition, offset, reason)
                 continue
             self.events_applied += 1
             if offset > state.checkpoint:
@@ -279,9 +240,7 @@ class ClusterProjector:
 
         until_answered(store_batch, "store a projected batch", stop=self._stop)
         state.checkpoint = last
-        self.observer.projected(
-            state.partition, offset_of(batch[0]), last, fresh_events, len(records)
-        )
+        self.observer.projected(state.partition, batch[0].offset, last, fresh_events, len(records))
         if self.snapshot_clock.count(state.partition, len(batch)):
             try:
                 self.snapshot(state)
@@ -321,13 +280,7 @@ class ClusterProjector:
             )
             discarded += self._rebuild(state, result.refold)
         if discarded:
-            self.producer.produce(
-                self.config.kafka.commands_topic,
-                value=encode_restore_request(sorted(discarded)),
-                partition=result.partition,
-                headers=[(KIND, KIND_RESTORE)],
-            )
-            self.producer.poll(0)
+            self.source.request_restore(result.partition, discarded)
 
     def _rebuild(self, old: PartitionProjection, refold: Refold) -> list[int]:
         """Replace the partition's memory by the refold (the log's fold before its
@@ -352,10 +305,9 @@ class ClusterProjector:
             start = refold.offset
         else:  # not expected: a snapshot is never past what is stored
             start = self._restore(state, old.checkpoint + 1)
-        tp = TopicPartition(self.config.kafka.events_topic, old.partition, start)
         try:
-            self.consumer.seek(tp)
-        except KafkaException as error:
+            self.source.seek(old.partition, start)
+        except KafkaUnavailable as error:
             log.error(
                 "projector %s: cannot rebuild partition %d (seek to %d failed: %s);"
                 " the next audit tries again",
@@ -395,7 +347,7 @@ class ClusterProjector:
                 continue  # still folding its way up to what is stored
             self._to_heal.discard(partition)
             healer = self.reconciler or ClusterReconciler(
-                self.config, self.store, self.producer, interval_s=0.0
+                self.config, self.store, self.source, interval_s=0.0
             )
             for hunt_id in sorted(state.states):
                 try:
@@ -418,7 +370,6 @@ class ClusterProjector:
         """Events not yet projected, per owned partition."""
         lags = {}
         for partition, state in self.partitions.items():
-            tp = TopicPartition(self.config.kafka.events_topic, partition)
-            _, high = self.consumer.get_watermark_offsets(tp, timeout=5, cached=True)
+            high = self.source.high_watermark(partition)
             lags[partition] = max(high - 1 - state.checkpoint, 0)
         return lags

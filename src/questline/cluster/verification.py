@@ -4,6 +4,7 @@ with Cassandra's, including the rank index behind the leaderboards."""
 from collections.abc import Callable
 
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.kafka.log_ends import LogEnds
 from questline.adapters.kafka.partition_reader import read_partition
 from questline.cluster.config import ClusterConfig
 from questline.domain.projections.projector import Projector
@@ -15,24 +16,14 @@ Progress = Callable[[int, int], None]
 
 def projection_lag(config: ClusterConfig, store: CassandraStore) -> dict[int, int]:
     """Events written to each partition but not yet projected."""
-    from confluent_kafka import Consumer, TopicPartition
-
-    consumer = Consumer(
-        {
-            "bootstrap.servers": config.kafka.bootstrap_servers,
-            "group.id": "questline-verify",
-            "isolation.level": "read_committed",
-        }
-    )
+    ends = LogEnds(config.kafka, timeout_s=10, purpose="verify")
     try:
-        lags = {}
-        for partition in range(config.kafka.partitions):
-            tp = TopicPartition(config.kafka.events_topic, partition)
-            _, high = consumer.get_watermark_offsets(tp, timeout=10, cached=False)
-            lags[partition] = max(high - store.read_models.read_to(partition), 0)
-        return lags
+        return {
+            partition: max(high - store.read_models.read_to(partition), 0)
+            for partition, high in ends.events().items()
+        }
     finally:
-        consumer.close()
+        ends.close()
 
 
 def expected_rows(config: ClusterConfig, progress: Progress | None = None) -> Changes:

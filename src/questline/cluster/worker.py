@@ -19,15 +19,16 @@ snapshots) makes the writer restore again if its state came from one of them."""
 
 import logging
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal
+from typing import Literal
 
 from questline.adapters.kafka.command_source import KafkaCommandSource
 from questline.adapters.kafka.consumer_offsets import ConsumerOffsets
 from questline.adapters.kafka.partition_log import KafkaPartitionLog, ProducerFactory
 from questline.cluster.config import ClusterConfig
 from questline.cluster.store_retry import AnsweredSnapshots, until_answered
-from questline.engine.batch_decider import Lookup
+from questline.engine.batch_decider import BatchDecider, Lookup
 from questline.engine.partition_writer import PartitionWriter
 from questline.observability.cluster import WorkerObserver
 from questline.ports import (
@@ -112,10 +113,10 @@ class PartitionWorker:
                 writer.log.close()
             self.observer.revoked(partition)
 
-    def archive(self, command_ids: list[str] | Any) -> dict[str, CommandRecord]:
-        """Records of commands older than a window holds. Cassandra not answering is
-        retried for half the transaction's time, then the batch goes back to its last
-        commit."""
+    def archive(self, command_ids: Sequence[str]) -> dict[str, CommandRecord]:
+        """Records of commands that fell out of a window for room (Cassandra). Not
+        answering is retried for half the transaction's time, then the batch goes back
+        to its last commit."""
         assert self._archive is not None
         find = self._archive
         return until_answered(
@@ -129,7 +130,7 @@ class PartitionWorker:
         return sorted(self.writers)
 
     @property
-    def deciders(self) -> dict[int, Any]:
+    def deciders(self) -> dict[int, BatchDecider]:
         """Each owned partition's decider (its states and window), for tests."""
         return {p: w.decider for p, w in self.writers.items()}
 

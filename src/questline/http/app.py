@@ -16,10 +16,11 @@ from questline.http import openapi
 from questline.http.correlation import CorrelationMiddleware
 from questline.http.errors import ApiError, error_response, handle_api_error, unavailable
 from questline.http.observe import ObservabilityMiddleware
-from questline.http.routes import hunts, operator, ops, organize, play, stream
+from questline.http.routes import hunts, noop, operator, ops, organize, play, stream
 from questline.http.services import Services
 from questline.observability import metrics
 from questline.observability.logs import adopt_uvicorn_loggers, ensure_logging
+from questline.web.routes import WEB_ROUTES
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,8 @@ ROUTES = [
     Route("/api/ops/summary", ops.summary, methods=["GET"]),
     Route("/api/ops/verify", ops.verify, methods=["POST"]),
     Route("/openapi.json", openapi.serve, methods=["GET"]),
-    *__import__("questline.web.routes", fromlist=["WEB_ROUTES"]).WEB_ROUTES,  # pages, /stats
-    *__import__("questline.http.routes.noop", fromlist=["ROUTES"]).ROUTES,  # internal, bench
+    *WEB_ROUTES,  # pages, /stats
+    *noop.ROUTES,  # internal, bench
 ]
 
 

@@ -32,3 +32,8 @@ class KafkaSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     @property
     def dead_letters_topic(self) -> str:
         return f"{self.topic_prefix}.dead-letters"
+
+    @property
+    def meta_topic(self) -> str:
+        """What is recorded about the log itself: its partitioning scheme."""
+        return f"{self.topic_prefix}.meta"
