@@ -99,12 +99,12 @@ class PartitionWriter:
 
     # -- one batch ----------------------------------------------------------------------
 
-    def handle(self, commands: Sequence[IncomingCommand]) -> None:
-        """Decide and append a batch of the partition's commands, in order. Raises
-        Fenced (let the partition go) or AppendFailed (memory is rebuilt; go back
-        to `log.consumed()`)."""
+    def handle(self, commands: Sequence[IncomingCommand]) -> list[Answer]:
+        """Decide and append a batch of the partition's commands, in order; the answers
+        appended (each outcome with where it goes). Raises Fenced (let the partition
+        go) or AppendFailed (memory is rebuilt; go back to `log.consumed()`)."""
         if not commands:
-            return
+            return []
         self._restore_if_discarded(commands)
         now = self.clock.now()
         set_aside: dict[str, str] = {}  # command id -> why its data cannot be written
@@ -137,6 +137,7 @@ class PartitionWriter:
                 if aside.stage == UNWRITABLE_STAGE:
                     metrics.UNWRITABLE_COMMANDS.inc()
         self.decider.committed(records)
+        return batch.answers
 
     def _restore_if_discarded(self, commands: Sequence[IncomingCommand]) -> None:
         """Restore again if a restore request in the batch lists the snapshot memory
