@@ -4,7 +4,8 @@ suite starts itself. Commands per second through the partition workers (1 and
 same run: the usual at-least-once loop (same decider and command window, no
 transactions, offsets committed after the produce is acked;
 at_least_once_worker.py), and the embedded engine deciding the same workload
-into SQLite in process (engine.py's measurement). Then, with 2
+into SQLite in process (engine.py's measurement). Each is measured more than once
+and the best run kept (a shared machine only ever slows a run down). Then, with 2
 workers: command latency through Kafka as an API node sees it (produce, wait
 for the reply by command id; open loop at fixed rates), and the time from a
 worker's kill -9 to its partitions answering again."""
@@ -269,19 +270,45 @@ def two_workers(
     return {"throughput": result, "latency": latency, "failover": failover}
 
 
+def embedded_engine(directory: Path, plays: int) -> Result:
+    """The embedded engine deciding the same workload into SQLite (engine.py's way)."""
+    directory.mkdir()
+    result, _ = run_questline(directory, "normal", _workload(plays), plays)
+    return result
+
+
+def best(runs: list[Result]) -> Result:
+    """The run with the most commands per second, with every run's figure beside it."""
+    kept = max(runs, key=lambda r: r["commands_per_second"])
+    return {**kept, "runs_commands_per_second": [r["commands_per_second"] for r in runs]}
+
+
 def run(quick: bool) -> tuple[Result, Any]:
-    plays = scaled(10_000 if quick else 50_000)
+    plays = scaled(30_000 if quick else 50_000)
     rates = [200.0] if quick else [200.0, 1_000.0]
     seconds = scaled_time(5.0 if quick else 15.0)
     with tempfile.TemporaryDirectory(prefix="questline-bench-cluster-") as tmp:
         directory = Path(tmp)
+        # The embedded engine first as it runs, in one process with no servers beside it
+        # (a broker and a node just started take CPU while they warm up); then again
+        # in each round beside the idle servers.
+        embeddeds = [embedded_engine(directory / "embedded-0", plays)]
         with running_servers(directory / "servers") as servers:
             config = fresh_config(servers.kafka, servers.cassandra)
             CassandraStore.open(config.cassandra).close()  # the keyspace, once, before workers
             started = time.perf_counter()
-            embedded, _ = run_questline(directory, "normal", _workload(plays), plays)
-            one = measure_throughput(servers, directory, exactly_once_worker, WORKERS, 1, plays)
-            peer = measure_throughput(servers, directory, at_least_once_worker, ALO_ROLE, 1, plays)
+            # Each loop twice, in turn, the better of each kept: the machine is shared,
+            # and another process's burst only ever slows a run down.
+            ones, peers = [], []
+            for round_ in (1, 2):
+                embeddeds.append(embedded_engine(directory / f"embedded-{round_}", plays))
+                ones.append(
+                    measure_throughput(servers, directory, exactly_once_worker, WORKERS, 1, plays)
+                )
+                peers.append(
+                    measure_throughput(servers, directory, at_least_once_worker, ALO_ROLE, 1, plays)
+                )
+            one, peer, embedded = best(ones), best(peers), best(embeddeds)
             two = two_workers(servers, directory, plays, rates, seconds)
             measured = time.perf_counter() - started
     vs_peer = round(one["commands_per_second"] / peer["commands_per_second"], 2)
