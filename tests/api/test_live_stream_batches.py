@@ -17,8 +17,8 @@ from questline.domain.events import (
     RecordedEvent,
 )
 from questline.domain.projections.rows import Changes, LeaderboardRow
-from questline.engine.envelopes import Outcome
 from questline.http.live_stream import LiveStream, Message, Subscriber
+from questline.ports import Outcome
 
 HUNT = "h"
 

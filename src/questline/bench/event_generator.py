@@ -22,10 +22,9 @@ from questline.adapters.sqlite.store import SqliteStore
 from questline.domain.events import HuntCreated, RecordedEvent, TeamRegistered
 from questline.domain.hash_chain import GENESIS, with_hash
 from questline.engine.batch_decider import BatchDecider
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.verification import replay
 from questline.loadgen.workload import HOUR, Workload
-from questline.ports import CommandRecord
+from questline.ports import CommandEnvelope, CommandRecord
 
 replace = msgspec.structs.replace
 DECIDE_BATCH = 10_000

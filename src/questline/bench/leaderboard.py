@@ -21,9 +21,9 @@ from questline.bench.common import (
 )
 from questline.bench.event_generator import LogShape, populate
 from questline.domain.commands import Submit, TextGiven, UnlockHint
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload
+from questline.ports import CommandEnvelope
 
 HUNT = "w-000"  # the generated log's first hunt
 _AGGREGATE = (

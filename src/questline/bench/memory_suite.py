@@ -17,9 +17,9 @@ def _questline(teams: int, db: str) -> int:
 
     from questline.adapters.clocks import ManualClock
     from questline.adapters.sqlite.store import SqliteStore
-    from questline.engine.envelopes import CommandEnvelope
     from questline.engine.hunt_engine import HuntEngine
     from questline.loadgen.workload import Workload
+    from questline.ports import CommandEnvelope
 
     workload = Workload(hunts=20, teams=teams)
     setup = list(workload.setup())

@@ -1,27 +1,38 @@
 """Running a suite: measure, write its JSON and plot, re-render the summary."""
 
-import importlib
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from questline.bench import (
+    cluster_suite,
+    engine,
+    http_suite,
+    leaderboard,
+    memory_suite,
+    rehearsal_suite,
+    replay_suite,
+    time_travel,
+)
 from questline.bench.common import Paths, load_average, plot_path, write_result
 
-SUITES: dict[str, str] = {
-    "engine": "questline.bench.engine",
-    "http": "questline.bench.http_suite",
-    "leaderboard": "questline.bench.leaderboard",
-    "replay": "questline.bench.replay_suite",
-    "memory": "questline.bench.memory_suite",
-    "cluster": "questline.bench.cluster_suite",
-    "time_travel": "questline.bench.time_travel",
-    "rehearsal": "questline.bench.rehearsal_suite",
+# Each suite module has run(quick) -> (result, plot data) and plot(target, data).
+SUITES: dict[str, ModuleType] = {
+    "engine": engine,
+    "http": http_suite,
+    "leaderboard": leaderboard,
+    "replay": replay_suite,
+    "memory": memory_suite,
+    "cluster": cluster_suite,
+    "time_travel": time_travel,
+    "rehearsal": rehearsal_suite,
 }
 
 
 def run_suite(name: str, quick: bool, root: Path) -> Path:
     paths = Paths(root)
-    module: Any = importlib.import_module(SUITES[name])
+    module: Any = SUITES[name]
     before = load_average()
     body, plot_data = module.run(quick)
     target = plot_path(paths, name, quick)
@@ -158,10 +169,23 @@ def _cluster_figures(r: dict[str, Any]) -> list[str]:
         f"| {two['seconds']} |",
         f"| at-least-once peer (flush, then commit offsets) | 1 "
         f"| {peer['commands_per_second']:,} | {peer['seconds']} |",
+    ]
+    embedded = r.get("embedded_engine")
+    if embedded is not None:
+        lines.append(
+            f"| embedded engine (SQLite, in process; same workload) | - "
+            f"| {embedded['commands_per_second']:,} | {embedded['seconds']} |"
+        )
+    lines += [
         "",
         f"- exactly-once vs at-least-once (1 worker each): "
         f"{r['ratio_exactly_once_vs_at_least_once']}x; 2 workers vs 1: "
-        f"{r['scaling_2_workers_vs_1']}x",
+        f"{r['scaling_2_workers_vs_1']}x"
+        + (
+            f"; 1 worker vs the embedded engine: {r['ratio_exactly_once_vs_embedded']:.1%}"
+            if embedded is not None
+            else ""
+        ),
         "",
         "| arrival rate (open loop, 2 workers) | commands | p50 ms | p95 ms | p99 ms |",
         "|---|---|---|---|---|",

@@ -17,8 +17,8 @@ from questline.domain.hash_chain import with_hash
 from questline.domain.ledger import HuntLedger
 from questline.domain.standings import Standings
 from questline.engine.batch_decider import BatchDecider
-from questline.engine.envelopes import CommandEnvelope
 from questline.loadgen.workload import HOUR, Workload
+from questline.ports import CommandEnvelope
 
 
 def _events(count: int, teams: int) -> list[RecordedEvent]:

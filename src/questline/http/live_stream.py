@@ -42,9 +42,8 @@ from questline.domain.openness import open_clues
 from questline.domain.projections.rows import Changes, LeaderboardRow
 from questline.domain.standings import changes_standings
 from questline.domain.timestamps import Micros, to_rfc3339
-from questline.engine.envelopes import Outcome
 from questline.http.clue_openings import any_between, newly_open, opening_times
-from questline.ports import Clock
+from questline.ports import Clock, Outcome
 
 QUEUE_BOUND = 512
 TICK_S = 0.25  # how often timed releases are looked for: well within the second promised

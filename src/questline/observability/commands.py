@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from questline.domain.events import RecordedEvent
-from questline.engine.envelopes import CommandEnvelope, Outcome
 from questline.observability import metrics
-from questline.observability.logs import fields, get_logger
+from questline.observability.logs import fields, get_logger, write_lines
 from questline.ports import (
+    CommandEnvelope,
     CommandLog,
     EventLog,
+    Outcome,
     ReadModelStore,
     Store,
     TokenStore,
@@ -23,7 +24,8 @@ from questline.ports import (
     VersionConflict,
 )
 
-log = get_logger("questline.engine")
+LOGGER = "questline.engine"
+log = get_logger(LOGGER)
 
 EMBEDDED_PARTITION = "0"
 
@@ -117,6 +119,7 @@ def observe_batch(
         metrics.BATCH_DECIDE.observe(max(execute_seconds - commit_seconds, 0.0))
     else:
         metrics.BATCH_DECIDE.observe(execute_seconds)
+    committed: list[tuple[RecordedEvent, str | None]] = []
     for (envelope, accepted_at), outcome in zip(batch, outcomes, strict=True):
         kind = command_type(envelope)
         label = outcome_label(outcome)
@@ -149,8 +152,20 @@ def observe_batch(
             for recorded in outcome.events:
                 metrics.EVENTS.labels(recorded.type).inc()
                 ACTIVITY.record(recorded.hunt_id)
-                log_event(recorded, kind)
+                committed.append((recorded, kind))
+    log_events(committed)
     metrics.PROJECTION_LAG.labels(EMBEDDED_PARTITION).set(0)
+
+
+def log_events(
+    events: Sequence[tuple[RecordedEvent, str | None]], *, projected: bool = True
+) -> None:
+    """One line per committed event (with the type of the command that made it),
+    written together where the logging allows it (logs.write_lines)."""
+    lines = [_event_line(recorded, command, projected) for recorded, command in events]
+    if not write_lines(LOGGER, lines):
+        for message, values in lines:
+            log.info(message, **values)
 
 
 def log_event(
@@ -159,9 +174,16 @@ def log_event(
     """One line per committed event. Embedded: the read models applied it in the same
     transaction, so the line says so (`questline.projected`); a cluster worker logs its
     events with `projected=False` (a projector applies them later)."""
-    log.info(
+    message, values = _event_line(recorded, command, projected)
+    log.info(message, **values)
+
+
+def _event_line(
+    recorded: RecordedEvent, command: str | None, projected: bool
+) -> tuple[str, dict[str, Any]]:
+    return (
         "event committed and projected" if projected else "event committed",
-        **fields(
+        fields(
             {
                 "event.action": "event-committed",
                 "event.kind": "event",

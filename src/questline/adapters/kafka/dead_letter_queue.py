@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
 
+from questline.adapters.kafka.dead_letters import VALUE_OMITTED
 from questline.adapters.kafka.messages import header, offset_of
-from questline.cluster.config import ClusterConfig
-from questline.cluster.dead_letters import VALUE_OMITTED
+from questline.adapters.kafka.settings import KafkaSettings
 
 RETRY_GROUP_SUFFIX = "-dlq-retry"
 
@@ -64,24 +64,24 @@ def _read(consumer: Consumer, topic: str, start: int | None) -> list[DeadLetter]
     return letters
 
 
-def list_dead_letters(config: ClusterConfig) -> list[DeadLetter]:
+def list_dead_letters(kafka: KafkaSettings) -> list[DeadLetter]:
     consumer = Consumer(
         {
-            "bootstrap.servers": config.kafka.bootstrap_servers,
+            "bootstrap.servers": kafka.bootstrap_servers,
             "group.id": "questline-dlq-list",
             "enable.auto.commit": False,
             "enable.partition.eof": True,
         }
     )
     try:
-        return _read(consumer, config.kafka.dead_letters_topic, None)
+        return _read(consumer, kafka.dead_letters_topic, None)
     finally:
         consumer.close()
 
 
-def retry_dead_commands(config: ClusterConfig) -> list[DeadLetter]:
+def retry_dead_commands(kafka: KafkaSettings) -> list[DeadLetter]:
     """Produce each not yet retried dead command to its partition again; return them."""
-    kafka = config.kafka
+
     group = f"{kafka.topic_prefix}{RETRY_GROUP_SUFFIX}"
     consumer = Consumer(
         {
@@ -104,7 +104,7 @@ def retry_dead_commands(config: ClusterConfig) -> list[DeadLetter]:
         for letter in retried:
             value = letter.value
             if letter.value_omitted:
-                value = _source_value(config, letter)
+                value = _source_value(kafka, letter)
             producer.produce(
                 kafka.commands_topic,
                 value=value,
@@ -122,11 +122,11 @@ def retry_dead_commands(config: ClusterConfig) -> list[DeadLetter]:
         consumer.close()
 
 
-def _source_value(config: ClusterConfig, letter: DeadLetter) -> bytes:
+def _source_value(kafka: KafkaSettings, letter: DeadLetter) -> bytes:
     """The original of a letter whose value was too large to copy, from its topic."""
     consumer = Consumer(
         {
-            "bootstrap.servers": config.kafka.bootstrap_servers,
+            "bootstrap.servers": kafka.bootstrap_servers,
             "group.id": "questline-dlq-source",
             "enable.auto.commit": False,
         }

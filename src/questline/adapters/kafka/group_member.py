@@ -5,12 +5,13 @@ from typing import Any
 
 from confluent_kafka import Consumer
 
-from questline.cluster.config import ClusterConfig
+from questline.adapters.kafka.settings import KafkaSettings
 
 
-def group_consumer(config: ClusterConfig, role: str, member: str, **extra: Any) -> Consumer:
+def group_consumer(
+    kafka: KafkaSettings, role: str, member: str, session_timeout_ms: int, **extra: Any
+) -> Consumer:
     """A member of the `<prefix>-<role>` group (workers, projectors), named `member`."""
-    kafka = config.kafka
     return Consumer(
         {
             "bootstrap.servers": kafka.bootstrap_servers,
@@ -20,8 +21,8 @@ def group_consumer(config: ClusterConfig, role: str, member: str, **extra: Any) 
             "isolation.level": "read_committed",
             "auto.offset.reset": "earliest",
             "partition.assignment.strategy": "cooperative-sticky",
-            "session.timeout.ms": config.session_timeout_ms,
-            "heartbeat.interval.ms": max(config.session_timeout_ms // 4, 500),
+            "session.timeout.ms": session_timeout_ms,
+            "heartbeat.interval.ms": max(session_timeout_ms // 4, 500),
             **extra,
         }
     )

@@ -1,4 +1,5 @@
-"""`questline import --cluster`: rebuild a FRESH cluster's log from an export file.
+"""`questline import --cluster`: rebuild a FRESH cluster's Kafka log from an export
+file.
 
 The events (and command records) go to the events topic, each on its hunt's partition,
 in ONE Kafka transaction: committed all together, or aborted and invisible to every
@@ -10,15 +11,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from confluent_kafka import KafkaException, Producer
-from confluent_kafka.admin import AdminClient
 
+from questline.adapters.event_lines import encode_line
+from questline.adapters.kafka.errors import KafkaUnavailable
+from questline.adapters.kafka.group_status import KafkaGroups, high_watermarks
 from questline.adapters.kafka.messages import KIND, KIND_COMMAND, KIND_EVENT, encode
-from questline.cluster.config import ClusterConfig, partition_of
-from questline.cluster.restore import read_partition
-from questline.cluster.status import group_members, high_watermarks
-from questline.engine.event_lines import encode_line
-from questline.engine.log_file import Entry
-from questline.ports import CommandRecord
+from questline.adapters.kafka.partition_reader import read_partition
+from questline.adapters.kafka.settings import KafkaSettings
+from questline.adapters.log_file import Entry
+from questline.ports import CommandRecord, partition_of
 
 Progress = Callable[[int, int], None]
 # Kafka brokers refuse longer transactions by default (transaction.max.timeout.ms).
@@ -40,13 +41,22 @@ class ImportCounts:
     hunts: int = 0
 
 
-def check_fresh(config: ClusterConfig, *, events_topic_created: bool = False) -> None:
+def check_fresh(kafka: KafkaSettings, *, events_topic_created: bool = False) -> None:
     """Refuse a cluster whose events topic holds a committed event or record, or whose
     workers are running (they restored their partitions before the import and would
     decide new commands against empty state). A topic just created is empty (and its
-    partitions may not have a leader to ask yet)."""
-    kafka = config.kafka
-    highs = {} if events_topic_created else high_watermarks(config, kafka.events_topic)
+    partitions may not have a leader to ask yet). Raises KafkaUnavailable when Kafka
+    does not answer."""
+    try:
+        _check_fresh(kafka, events_topic_created)
+    except KafkaException as error:
+        raise KafkaUnavailable(
+            f"cannot reach Kafka at {kafka.bootstrap_servers}: {error}"
+        ) from None
+
+
+def _check_fresh(kafka: KafkaSettings, events_topic_created: bool) -> None:
+    highs = {} if events_topic_created else high_watermarks(kafka, kafka.events_topic)
     for partition, high in highs.items():
         if high == 0:
             continue
@@ -55,15 +65,14 @@ def check_fresh(config: ClusterConfig, *, events_topic_created: bool = False) ->
             raise _Found
 
         try:
-            read_partition(config, partition, found, found)
+            read_partition(kafka, partition, found, found)
         except _Found:
             raise ImportRefused(
                 f"the events topic {kafka.events_topic} already holds events (partition "
                 f"{partition}): import rebuilds a fresh cluster only; give it a new "
                 "kafka.topic_prefix and cassandra.keyspace"
             ) from None
-    admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
-    workers = group_members(admin, f"{kafka.topic_prefix}-workers")
+    workers = KafkaGroups(kafka).members(f"{kafka.topic_prefix}-workers")
     if workers:
         raise ImportRefused(
             f"workers are running ({', '.join(sorted(workers))}): stop them, import, then "
@@ -71,15 +80,14 @@ def check_fresh(config: ClusterConfig, *, events_topic_created: bool = False) ->
         )
 
 
-def import_cluster(
-    config: ClusterConfig,
+def import_log(
+    kafka: KafkaSettings,
     entries: Sequence[Entry],
     progress: Progress | None = None,
     *,
     transaction_timeout_ms: int = TRANSACTION_TIMEOUT_MS,
 ) -> ImportCounts:
     """Produce every entry in one transaction. Call `check_fresh` first."""
-    kafka = config.kafka
     producer = Producer(
         {
             "bootstrap.servers": kafka.bootstrap_servers,

@@ -8,14 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
-from questline.cluster.config import ClusterConfig, partition_of
-from questline.cluster.restore import read_partition
+from questline.adapters.event_lines import encode_line
+from questline.adapters.kafka.errors import KafkaUnavailable
+from questline.adapters.kafka.partition_reader import PartitionReadError, read_partition
+from questline.adapters.kafka.settings import KafkaSettings
+from questline.adapters.log_file import encode_record_line
 from questline.domain.events import RecordedEvent
-from questline.engine.event_lines import encode_line
-from questline.engine.log_file import encode_record_line
-from questline.ports import CommandRecord
+from questline.ports import CommandRecord, partition_of
 
 Progress = Callable[[int, int], None]  # (messages read, messages in all)
 
@@ -27,10 +28,9 @@ class ExportCounts:
     partitions: int = 0
 
 
-def messages_in(config: ClusterConfig, partitions: list[int]) -> int:
+def messages_in(kafka: KafkaSettings, partitions: list[int]) -> int:
     """Messages (transaction markers included) in these events partitions now: the
     progress bar's total."""
-    kafka = config.kafka
     consumer = Consumer(
         {"bootstrap.servers": kafka.bootstrap_servers, "group.id": "questline-export"}
     )
@@ -46,18 +46,31 @@ def messages_in(config: ClusterConfig, partitions: list[int]) -> int:
         consumer.close()
 
 
-def export_cluster(
-    config: ClusterConfig,
+def export_log(
+    kafka: KafkaSettings,
     sink: BinaryIO,
     hunt_id: str | None = None,
     progress: Progress | None = None,
 ) -> ExportCounts:
-    kafka = config.kafka
+    """Raises KafkaUnavailable when Kafka does not answer or a partition cannot be
+    read to its end."""
+    try:
+        return _export(kafka, sink, hunt_id, progress)
+    except (KafkaException, PartitionReadError) as error:
+        raise KafkaUnavailable(str(error)) from None
+
+
+def _export(
+    kafka: KafkaSettings,
+    sink: BinaryIO,
+    hunt_id: str | None,
+    progress: Progress | None,
+) -> ExportCounts:
     if hunt_id is None:
         partitions = list(range(kafka.partitions))
     else:
         partitions = [partition_of(hunt_id, kafka.partitions)]
-    total = messages_in(config, partitions)
+    total = messages_in(kafka, partitions)
     counts = ExportCounts()
     read = 0
 
@@ -80,7 +93,7 @@ def export_cluster(
             counts.records += 1
 
     for partition in partitions:
-        read_partition(config, partition, on_event, on_record, deadline_s=600.0)
+        read_partition(kafka, partition, on_event, on_record, deadline_s=600.0)
         counts.partitions += 1
     if progress is not None:
         progress(read, read)  # markers and aborted messages counted in `total` are not read

@@ -1,9 +1,8 @@
-"""Rebuilding a partition's state: the newest usable snapshot, then the events
-topic after it (read committed)."""
+"""Reading one events partition, read committed: events rebuild hunt state, command
+records the memory of command ids."""
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import msgspec
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
@@ -16,33 +15,28 @@ from questline.adapters.kafka.messages import (
     header,
     offset_of,
 )
-from questline.cluster.config import ClusterConfig
-from questline.cluster.snapshot_keeper import newest_usable
+from questline.adapters.kafka.settings import KafkaSettings
 from questline.domain.events import RecordedEvent
-from questline.domain.timestamps import Micros
-from questline.engine.batch_decider import BatchDecider
-from questline.engine.partition_snapshots import deciders_of
-from questline.ports import CommandRecord, PartitionSnapshotStore
+from questline.ports import CommandRecord
 
 
-class RestoreError(Exception):
-    pass
+class PartitionReadError(Exception):
+    """The partition could not be read to its end."""
 
 
 def read_partition(
-    config: ClusterConfig,
+    kafka: KafkaSettings,
     partition: int,
     on_event: Callable[[RecordedEvent], None],
     on_record: Callable[[CommandRecord], None] | None = None,
     *,
-    start: int = OFFSET_BEGINNING,
+    start: int = 0,
     end: int | None = None,
     deadline_s: float = 60.0,
 ) -> int:
-    """Feed every committed message of one events partition, from `start` to the end
-    as it stands now (or only those before `end`); return the next offset to read.
-    Undecodable messages are skipped here: the projector dead-letters them."""
-    kafka = config.kafka
+    """Feed every committed message of one events partition, from offset `start` to
+    the end as it stands now (or only those before `end`); return the next offset to
+    read. Undecodable messages are skipped here: the projector dead-letters them."""
     consumer = Consumer(
         {
             "bootstrap.servers": kafka.bootstrap_servers,
@@ -53,16 +47,18 @@ def read_partition(
         }
     )
     try:
-        topic_partition = TopicPartition(kafka.events_topic, partition, start)
+        topic_partition = TopicPartition(
+            kafka.events_topic, partition, start if start > 0 else OFFSET_BEGINNING
+        )
         _, high = consumer.get_watermark_offsets(topic_partition, timeout=10, cached=False)
         if end is not None:
             high = min(high, end)
         consumer.assign([topic_partition])
-        position = 0 if start == OFFSET_BEGINNING else start
+        position = max(start, 0)
         give_up = time.monotonic() + deadline_s
         while position < high:
             if time.monotonic() > give_up:
-                raise RestoreError(
+                raise PartitionReadError(
                     f"events partition {partition} did not reach offset {high} in {deadline_s} s "
                     f"(stopped at {position}): an open transaction may still be pending"
                 )
@@ -72,7 +68,7 @@ def read_partition(
                     if error.code() == KafkaError._PARTITION_EOF:
                         position = max(position, offset_of(message))
                         continue
-                    raise RestoreError(f"reading events partition {partition}: {error}")
+                    raise PartitionReadError(f"reading events partition {partition}: {error}")
                 offset = offset_of(message)
                 if end is not None and offset >= end:
                     position = max(position, end)
@@ -95,50 +91,3 @@ def read_partition(
         return position if end is None else min(position, end)
     finally:
         consumer.close()
-
-
-@dataclass(frozen=True)
-class Restored:
-    decider: BatchDecider
-    snapshot_offset: int | None  # None: replayed from the start
-    replayed: int  # messages read after the snapshot
-    seconds: float
-
-
-def restore_decider(
-    config: ClusterConfig,
-    partition: int,
-    snapshots: PartitionSnapshotStore | None,
-    remember_since: Micros,
-) -> Restored:
-    """A partition's decision state: the newest usable snapshot, then the events
-    partition after it. Command records decided since `remember_since` and after the
-    snapshot go into memory; older ones are the lookup's to find (projectors store
-    command records before they write a snapshot past them)."""
-    started = time.perf_counter()
-    decider = BatchDecider()
-    replayed = 0
-
-    def fold(recorded: RecordedEvent) -> None:
-        nonlocal replayed
-        replayed += 1
-        decider.fold(recorded)
-
-    def remember(record: CommandRecord) -> None:
-        nonlocal replayed
-        replayed += 1
-        if record.decided_at >= remember_since:
-            decider.recent.add([record])
-
-    body = newest_usable(snapshots, partition) if snapshots is not None else None
-    start = OFFSET_BEGINNING
-    if body is not None:
-        decider.states = deciders_of(body)
-        start = body.offset
-    read_partition(config, partition, fold, remember, start=start)
-    return Restored(
-        decider,
-        body.offset if body is not None else None,
-        replayed,
-        time.perf_counter() - started,
-    )

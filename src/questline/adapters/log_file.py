@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from questline.adapters.event_lines import BadEventLine, decode_line
 from questline.domain.events import RecordedEvent
 from questline.domain.hunt_state import HuntState, evolve
-from questline.engine.event_lines import BadEventLine, decode_line
 from questline.ports import CommandRecord
 
 

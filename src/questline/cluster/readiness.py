@@ -17,12 +17,11 @@ says so when the cached checks have gone stale.
 import os
 import threading
 import time
-import uuid
 from typing import Protocol
 
-from confluent_kafka import Consumer, KafkaException, TopicPartition
-
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.kafka.errors import KafkaUnavailable
+from questline.adapters.kafka.log_ends import LogEnds
 from questline.cluster.config import ClusterConfig
 from questline.observability.logs import get_logger
 
@@ -79,15 +78,7 @@ class ClusterReadiness:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="questline-readiness", daemon=True)
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": config.kafka.bootstrap_servers,
-                "group.id": f"{config.kafka.topic_prefix}-ready-{uuid.uuid4().hex}",
-                "enable.auto.commit": False,
-                "isolation.level": "read_committed",
-                "socket.timeout.ms": max(int(timeout_s * 1000), 1000),
-            }
-        )
+        self._ends = LogEnds(config.kafka, timeout_s=timeout_s, purpose="ready")
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -100,7 +91,7 @@ class ClusterReadiness:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(self.interval_s + 4 * self.timeout_s + 15.0)
-        self._consumer.close()
+        self._ends.close()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
@@ -162,27 +153,10 @@ class ClusterReadiness:
         return reasons
 
     def _high_watermarks(self, reasons: list[str]) -> dict[int, int] | None:
-        kafka = self.config.kafka
-        topic = kafka.events_topic
         try:
-            metadata = self._consumer.list_topics(topic=topic, timeout=self.timeout_s)
-            described = metadata.topics.get(topic)
-            if described is None or described.error is not None:
-                error = described.error if described is not None else "missing"
-                reasons.append(f"Kafka: topic {topic} is not available: {error}")
-                return None
-            highs: dict[int, int] = {}
-            for partition in range(kafka.partitions):
-                offsets = self._consumer.get_watermark_offsets(
-                    TopicPartition(topic, partition), timeout=self.timeout_s, cached=False
-                )
-                if offsets is None:
-                    reasons.append(f"Kafka: no watermarks for {topic} within {self.timeout_s} s")
-                    return None
-                highs[partition] = int(offsets[1])
-            return highs
-        except KafkaException as error:
-            reasons.append(f"Kafka is not reachable: {error}")
+            return self._ends.events(check_topic=True)
+        except KafkaUnavailable as error:
+            reasons.append(str(error))
             return None
 
     def _cassandra_reachable(self, reasons: list[str]) -> bool:
