@@ -128,9 +128,17 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
     if name == "memory":
         q = r["questline"]
         f = r["slotted_object_floor"]
+        heap = q.get("python_heap_bytes_per_team")
+        split = (
+            f"; of which Python's heap {heap:,} B, and SQLite's page cache up to the "
+            f"database's {q['database_bytes_per_team']:,} B"
+            if heap is not None
+            else ""
+        )
         return [
             f"- Questline live engine: {q['bytes_per_team']:,} B per team "
-            f"({q['mb_per_100k_teams']} MB per 100,000 teams), measured at {r['teams']:,} teams",
+            f"({q['mb_per_100k_teams']} MB per 100,000 teams), measured at {r['teams']:,} teams"
+            + split,
             f"- floor (one slotted object per team): {f['bytes_per_team']:,} B per team; "
             f"ratio {r['ratio_vs_floor']}x",
         ]
