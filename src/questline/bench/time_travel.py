@@ -22,7 +22,6 @@ from questline.engine.batch_decider import BatchDecider
 from questline.engine.envelopes import CommandEnvelope
 from questline.loadgen.workload import HOUR, Workload
 
-
 PAGE = 100  # the leaderboard route's default limit
 
 

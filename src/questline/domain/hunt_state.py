@@ -311,7 +311,11 @@ def _count_wrong(state: HuntState, team: TeamState, clue_id: str, time: Micros) 
     recent = team.recent_wrong
     if not recent:
         recent = team.recent_wrong = {}
-    recent[clue_id] = _last((*recent.get(clue_id, ()), time), state.definition.wrong_per_minute)
+    times = recent.get(clue_id)
+    if times is None:
+        recent[clue_id] = (time,) if state.definition.wrong_per_minute else ()
+    else:
+        recent[clue_id] = _last((*times, time), state.definition.wrong_per_minute)
 
 
 def _last(times: tuple[Micros, ...], limit: int) -> tuple[Micros, ...]:
