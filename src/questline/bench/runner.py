@@ -103,6 +103,21 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
             f"| {p['ratio_p99_peer_over_questline']}x |"
             for p in r["sizes"]
         ]
+        finish = r.get("finish_divisions")
+        if finish:
+            lines += [
+                "",
+                f"`ranking: finish` with divisions, {finish['teams']:,} teams, storm "
+                f"{finish['storm_commands_per_second']:,} cmd/s (its solves include the "
+                "final clue); each division's top 100 read in turn:",
+                "",
+                "| division | top-100 p50 ms | p99 ms | CPU per read p99 ms |",
+                "|---|---|---|---|",
+            ]
+            lines += [
+                f"| {division} | {d['p50']} | {d['p99']} | {d['cpu_p99']} |"
+                for division, d in finish["division_ms"].items()
+            ]
         return lines
     if name == "replay":
         build = r.get("log_build")
@@ -124,14 +139,34 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
     if name == "memory":
         q = r["questline"]
         f = r["slotted_object_floor"]
+        heap = q.get("python_heap_bytes_per_team")
+        split = (
+            f"; of which Python's heap {heap:,} B, and SQLite's page cache up to the "
+            f"database's {q['database_bytes_per_team']:,} B"
+            if heap is not None
+            else ""
+        )
         return [
             f"- Questline live engine: {q['bytes_per_team']:,} B per team "
-            f"({q['mb_per_100k_teams']} MB per 100,000 teams), measured at {r['teams']:,} teams",
+            f"({q['mb_per_100k_teams']} MB per 100,000 teams), measured at {r['teams']:,} teams"
+            + split,
             f"- floor (one slotted object per team): {f['bytes_per_team']:,} B per team; "
             f"ratio {r['ratio_vs_floor']}x",
         ]
     if name == "cluster":
         return _cluster_figures(r)
+    if name == "time_travel":
+        page = r["board_at_version_ms"]
+        return [
+            f"- one hunt of {r['events']:,} events and {r['teams']:,} teams; the ledger built "
+            f"in {r['ledger_build']['seconds']} s, {r['ledger_bytes_per_event']} B per event",
+            f"- the board at a random version (page of {page.get('page', 'all')} and the "
+            f"total): p50 {page['p50']} ms, p99 {page['p99']} ms; the whole board p50 "
+            f"{r.get('whole_board_at_version_ms', {}).get('p50', '-')} ms; a fresh fold of "
+            f"the first v events (peer) p50 {r['fresh_fold_peer_ms']['p50']} ms",
+            f"- deciding: {r['decide_commands_per_cpu_second']:,} commands per CPU second, "
+            f"the hash chain {r['hash_chain_share_of_deciding']:.1%} of it",
+        ]
     if name == "rehearsal":
         lines = [
             "| hunt | teams | seconds | CPU s | commands | commands/s | x real time "

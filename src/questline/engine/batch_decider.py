@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from questline.domain.decide import decide
 from questline.domain.events import RecordedEvent
-from questline.domain.hash_chain import GENESIS, with_hash
+from questline.domain.hash_chain import GENESIS, event_hash
 from questline.domain.hunt_state import HuntState, evolve
 from questline.domain.rejections import Rejection, invalid_input
 from questline.domain.timestamps import Micros
@@ -93,16 +93,18 @@ class BatchDecider:
         command_id = envelope.command_id
         correlation_id = envelope.correlation_id
         for event in decision.events:
+            version = (state.version if state is not None else 0) + 1
+            previous = state.last_hash if state is not None else GENESIS
             recorded = RecordedEvent(
                 hunt_id,
-                (state.version if state is not None else 0) + 1,
+                version,
                 decided_at,
                 command_id,
                 event,
                 0,
                 correlation_id,
+                event_hash(previous, hunt_id, version, decided_at, event),
             )
-            recorded = with_hash(state.last_hash if state is not None else GENESIS, recorded)
             state = evolve(state, recorded)
             events.append(recorded)
         if state is not None:
