@@ -10,9 +10,9 @@ from questline.cluster.live_boards import LiveBoards
 from questline.domain.events import RecordedEvent
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import Changes
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload
+from questline.ports import CommandEnvelope
 
 
 def _events(tmp_path: Path) -> list[RecordedEvent]:

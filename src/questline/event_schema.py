@@ -15,11 +15,11 @@ from typing import Any
 import msgspec
 
 from questline import __version__
+from questline.adapters.event_lines import EventLine
 from questline.adapters.kafka.messages import KIND, KIND_COMMAND, KIND_EVENT
+from questline.adapters.log_file import RecordLine
 from questline.domain.events import EVENT_TYPES
 from questline.domain.upcasting import UPCASTERS, Payload
-from questline.engine.event_lines import EventLine
-from questline.engine.log_file import RecordLine
 from questline.ports import CommandRecord
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

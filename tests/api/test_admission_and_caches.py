@@ -14,7 +14,6 @@ from questline.adapters.clocks import ManualClock
 from questline.adapters.sqlite.store import SqliteStore
 from questline.domain.commands import CreateHunt, IssueToken, PauseHunt, RegisterTeam
 from questline.domain.projections.rows import HuntRow
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.http.adaptive_limit import AdaptiveLimit
 from questline.http.admission import AdmissionSettings
@@ -22,6 +21,7 @@ from questline.http.embedded import build_embedded_node
 from questline.http.queue_delay import QueueDelay
 from questline.http.read_cache import ReadCache
 from questline.loadgen.backoff import retry_delay
+from questline.ports import CommandEnvelope
 from tests.api.conftest import HUNT, ORGANIZER_TOKEN, assert_error
 from tests.hunt_builders import STARTS, spec_hunt
 

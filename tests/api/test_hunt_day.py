@@ -234,7 +234,7 @@ def test_client_time_is_kept_in_the_event_and_never_judged_by(api: Api, team_a: 
     solved = api.events()[-1]
     assert solved["type"] == "clue_solved"
     assert solved["payload"]["client_time"] == STARTS - 5 * MINUTE
-    for bad in ("yesterday", "2026-12-01T18:00:00", "1999-01-01T00:00:00Z", "2031-01-01T00:00:00Z"):
+    for bad in ("yesterday", "2026-12-01T18:00:00", "1999-01-01T00:00:00Z", "2101-01-01T00:00:00Z"):
         body = {"clue": "crate", "code": "QL-7F3K-22", "client_time": bad}
         assert assert_error(api.submit(team_a, body), 422)["details"] == {"field": "client_time"}
     photo = api.post(

@@ -2,7 +2,10 @@
 the last event that changed the board, so a client reading up to a later event of
 the same batch (an announcement) has had it. A cluster API node's tail hands over
 what it read in one poll as one batch, so a solve and the announcement right after
-it often arrive together."""
+it often arrive together.
+
+A cluster node's tail also reads the log a moment after the worker replied: what a
+caller was answered before it opened a stream is not told on that stream."""
 
 import asyncio
 
@@ -14,8 +17,8 @@ from questline.domain.events import (
     RecordedEvent,
 )
 from questline.domain.projections.rows import Changes, LeaderboardRow
-from questline.engine.envelopes import Outcome
 from questline.http.live_stream import LiveStream, Message, Subscriber
+from questline.ports import Outcome
 
 HUNT = "h"
 
@@ -29,12 +32,20 @@ def board(score: int) -> Changes:
     return {("leaderboard_live", HUNT, "t1"): row}
 
 
-def delivered(events: list[RecordedEvent], changes: Changes, *, organizer: bool) -> list[Message]:
-    """The messages a subscriber gets for one batch, in order."""
+def delivered(
+    events: list[RecordedEvent],
+    changes: Changes,
+    *,
+    organizer: bool,
+    answered_before: tuple[RecordedEvent, ...] = (),
+) -> list[Message]:
+    """The messages a subscriber gets for one batch, in order (after this node answered
+    a command with `answered_before`, then the subscriber connected)."""
 
     async def run() -> list[Message]:
         live = LiveStream()
         live.bind(asyncio.get_running_loop())
+        live.answered(answered_before)
         subscriber = Subscriber(HUNT, None, organizer, frozen=lambda: False)
         live.subscribe(subscriber)
         live.on_batch([Outcome(e.command_id, events=(e,)) for e in events], changes)
@@ -81,3 +92,10 @@ def test_a_delta_without_a_board_event_in_the_batch_goes_last() -> None:
         ("announcement", barrier.position),
         ("leaderboard", barrier.position),
     ]
+
+
+def test_what_a_caller_was_answered_before_connecting_is_not_told_again() -> None:
+    solve = recorded(3, ClueSolved("t1", "lighthouse", 100, 10, 1))
+    barrier = recorded(4, AnnouncementMade("barrier"))
+    messages = delivered([solve, barrier], board(110), organizer=True, answered_before=(solve,))
+    assert [(m.event, m.id) for m in messages] == [("announcement", barrier.position)]

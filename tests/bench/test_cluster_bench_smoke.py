@@ -33,8 +33,14 @@ def test_the_cluster_suite_writes_its_result_file(
     written = run_suite("cluster", True, tmp_path)
     assert written == tmp_path / "bench" / "results" / "cluster-quick.json"
     result = json.loads(written.read_text())
-    for row in ("exactly_once_1_worker", "exactly_once_2_workers", "at_least_once_1_worker"):
+    for row in (
+        "exactly_once_1_worker",
+        "exactly_once_2_workers",
+        "at_least_once_1_worker",
+        "embedded_engine",
+    ):
         assert result[row]["commands"] > 0
+    assert [g["target"] for g in result["goals"]] == [">= 25%", ">= 85%"]
     assert result["latency"] and all(p["unanswered"] == 0 for p in result["latency"])
     failover = result["failover"]
     assert failover["unanswered"] == 0

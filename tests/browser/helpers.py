@@ -1,6 +1,7 @@
 """Helpers for the browser tests: a PNG to upload, the example hunt as YAML, screenshots,
 an accessibility audit."""
 
+import os
 import shutil
 import struct
 import zlib
@@ -58,12 +59,14 @@ def line_of(text: str, fragment: str) -> int:
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
-    """Write test-artifacts/screenshots/<name>.png and copy it into docs/screenshots/."""
+    """Write test-artifacts/screenshots/<name>.png; with QUESTLINE_SCREENSHOTS_TO_DOCS=1
+    also copy it into docs/screenshots/ (a plain test run leaves the tree as it was)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    DOCS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page, animations="disabled")
-    shutil.copyfile(path, DOCS / path.name)
+    if os.environ.get("QUESTLINE_SCREENSHOTS_TO_DOCS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS / path.name)
 
 
 def both_widths(page: Page, name: str) -> None:

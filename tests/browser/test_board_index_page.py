@@ -43,8 +43,8 @@ def test_the_index_links_to_the_listed_hunts_only(
 
     page = new_page(DESKTOP)
     page.goto("/")
-    page.get_by_role("link", name="Big-screen leaderboard of Harbour Night Hunt").click()
+    page.get_by_role("link", name="Big-screen leaderboard: Harbour Night Hunt").click()
     expect(page.locator("#hunt-title")).to_have_text("Harbour Night Hunt")
     page.goto("/")
-    page.get_by_role("link", name="Play Harbour Night Hunt").click()
+    page.get_by_role("link", name="Play: Harbour Night Hunt").click()
     expect(page).to_have_url(f"{live_server.base_url}/play/harbour-night")

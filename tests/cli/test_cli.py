@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from questline.adapters.clocks import ManualClock
 from questline.adapters.sqlite.store import SqliteStore
 from questline.cli.app import app
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload
+from questline.ports import CommandEnvelope
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 runner = CliRunner()

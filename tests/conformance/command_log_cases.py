@@ -18,6 +18,9 @@ from tests.conformance.samples import (
 
 
 class CommandLogConformance(BackendCase):
+    """The archive of first answers. Retention is each backend's own (SQLite:
+    `forget_before`, Cassandra: a TTL), so it is checked per backend."""
+
     def test_nothing_is_found_in_a_new_log(self, store: Store) -> None:
         assert store.commands.find([]) == {}
         assert store.commands.find(["c-1", "c-2"]) == {}
@@ -26,32 +29,31 @@ class CommandLogConformance(BackendCase):
         records = [
             command_record(f"c-{i}", 1_000 + i, reply) for i, reply in enumerate(every_reply())
         ]
-        with store.transaction() as uow:
-            uow.commands.remember(records)
+        store.commands.remember(records)
         found = store.commands.find([r.command_id for r in records])
         assert found == {r.command_id: r for r in records}
 
     def test_find_returns_only_the_known_ids_once_each(self, store: Store) -> None:
         one, two = command_record("c-1", 1), command_record("c-2", 2)
-        with store.transaction() as uow:
-            uow.commands.remember([one, two])
+        store.commands.remember([one, two])
         assert store.commands.find(["c-2", "c-9", "c-2", "c-1"]) == {"c-1": one, "c-2": two}
         assert store.commands.find(["c-9"]) == {}
 
     def test_the_first_record_of_an_id_is_kept(self, store: Store) -> None:
         first = command_record("c-1", 5, every_reply()[2])
-        with store.transaction() as uow:
-            uow.commands.remember([first])
-        with store.transaction() as uow:
-            uow.commands.remember([command_record("c-1", 6, every_reply()[3])])
+        store.commands.remember([first])
+        store.commands.remember([command_record("c-1", 6, every_reply()[3])])
         assert store.commands.find(["c-1"]) == {"c-1": first}
 
     def test_many_ids_are_found_in_one_call(self, store: Store) -> None:
         records = [command_record(f"c-{i}", i) for i in range(1_234)]
-        with store.transaction() as uow:
-            uow.commands.remember(records)
+        store.commands.remember(records)
         ids = [r.command_id for r in records]
         assert store.commands.find([*ids, "missing"]) == {r.command_id: r for r in records}
+
+
+class ForgetBeforeConformance(BackendCase):
+    """Retention by `forget_before` (the embedded store's)."""
 
     def test_forget_before_drops_records_decided_strictly_earlier(self, store: Store) -> None:
         records = [command_record(f"c-{t}", t) for t in (10, 20, 30, 40)]

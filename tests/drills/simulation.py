@@ -53,10 +53,10 @@ from questline.domain.hunt_state import HuntState, evolve
 from questline.domain.rejections import Rejection
 from questline.domain.replies import Reply
 from questline.domain.timestamps import MICROS_PER_SECOND
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.engine.verification import verify
 from questline.loadgen.workload import workload_hunt
+from questline.ports import CommandEnvelope
 from tests.properties.model import dump_state
 
 POINTS = (

@@ -17,9 +17,9 @@ from questline.adapters.clocks import ManualClock
 from questline.adapters.sqlite.snapshot_store import SqliteSnapshotStore
 from questline.adapters.sqlite.store import SqliteStore
 from questline.domain.timestamps import MICROS_PER_SECOND
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload
+from questline.ports import CommandEnvelope
 
 TAIL = 10_000
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from questline.adapters.clocks import ManualClock
+from questline.adapters.event_lines import encode_line
 from questline.adapters.sqlite.store import SqliteStore
 from questline.cli.app import app
-from questline.engine.event_lines import encode_line
 from questline.engine.verification import verify
 from questline.http.embedded import build_embedded_node
 from tests.healing.live import (

@@ -13,7 +13,7 @@ from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import LeaderboardRow
 from questline.domain.projections.team_progress import TeamProgressProjection
 from questline.engine.batch_decider import BatchDecider
-from questline.engine.envelopes import CommandEnvelope
+from questline.engine.command_window import WindowData
 from questline.engine.fold_differences import Fold, fold_differences
 from questline.engine.partition_snapshots import (
     deciders_of,
@@ -21,7 +21,7 @@ from questline.engine.partition_snapshots import (
     projections_of,
     take_partition,
 )
-from questline.ports import CommandRecord
+from questline.ports import CommandEnvelope, CommandRecord
 from tests.hunt_builders import BEFORE_START, MINUTE, STARTS, spec_hunt
 from tests.properties.budget import ENGINE
 from tests.properties.hunts import Scenario, scenarios
@@ -62,7 +62,10 @@ def fold(events: list[RecordedEvent]) -> Fold:
 
 
 def through_a_snapshot(original: Fold, offset: int) -> Fold:
-    body = open_partition(take_partition(3, offset, original.states, original.projector, 1))
+    record = take_partition(
+        3, offset, original.states, original.projector, 1, window=WindowData([], [], 0)
+    )
+    body = open_partition(record)
     projector = Projector()
     states = deciders_of(body)
     projections_of(body, projector, states)

@@ -14,15 +14,15 @@ from questline.domain.events import RecordedEvent
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import Changes
 from questline.engine.batch_decider import BatchDecider
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.partition_snapshots import (
     deciders_of,
     open_partition,
     projections_of,
     take_partition,
+    window_of,
 )
 from questline.engine.snapshots import SnapshotError
-from questline.ports import CommandRecord, PartitionSnapshotRecord
+from questline.ports import CommandEnvelope, CommandRecord, PartitionSnapshotRecord
 from tests.hunt_builders import BEFORE_START, spec_hunt
 from tests.properties.budget import ENGINE
 from tests.properties.hunts import Scenario, scenarios
@@ -54,7 +54,14 @@ class Partition:
 
 
 def snapshot_of(partition: Partition) -> PartitionSnapshotRecord:
-    return take_partition(7, partition.offset, partition.decider.states, partition.projector, 1)
+    return take_partition(
+        7,
+        partition.offset,
+        partition.decider.states,
+        partition.projector,
+        1,
+        window=partition.decider.recent.dump(),
+    )
 
 
 @ENGINE
@@ -71,12 +78,15 @@ def test_a_restored_partition_continues_exactly_as_the_original(
     body = open_partition(snapshot_of(original))
     restored = Partition()
     restored.decider.states = deciders_of(body)
+    restored.decider.recent.load(window_of(body))
     ranks = projections_of(body, restored.projector, restored.decider.states)
     restored.offset = body.offset
     hunt_id = scenario.definition.id
     assert dump_state(restored.decider.states[hunt_id]) == dump_state(
         original.decider.states[hunt_id]
     )
+    # The window of command records too: a retry after the restore gets its first answer.
+    assert restored.decider.recent.dump() == original.decider.recent.dump()
     # The rank rows handed back are the board as the original projector holds it.
     assert ranks == {key: original.projector.projections[2].row(*key) for key in ranks}
     # Encoding the restored state again gives the same bytes.

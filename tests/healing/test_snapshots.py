@@ -94,7 +94,7 @@ def test_a_corrupt_snapshot_is_discarded_and_the_log_replayed(
 ) -> None:
     from questline.domain.commands import RegisterTeam
     from questline.domain.definition_parsing import parse_definition
-    from questline.engine.envelopes import CommandEnvelope
+    from questline.ports import CommandEnvelope
     from tests.hunt_builders import spec_document
     from tests.properties.model import fingerprint
 

@@ -18,10 +18,10 @@ from questline.adapters.sqlite.store import SqliteStore
 from questline.domain.commands import Command, CreateHunt, RegisterTeam, Submit, TextGiven
 from questline.domain.definition import HuntDefinition
 from questline.domain.replies import SubmissionReply, TeamReply
-from questline.engine.envelopes import CommandEnvelope, Outcome
 from questline.engine.hunt_engine import HuntEngine
 from questline.engine.verification import verify
 from questline.observability.logs import configure_logging
+from questline.ports import CommandEnvelope, Outcome
 from tests.hunt_builders import BEFORE_START, STARTS, spec_hunt
 
 HUGE = 2**64  # past SQLite's INTEGER and MessagePack's integers alike

@@ -21,7 +21,8 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from questline.http.server_limits import ServerLimits, uvicorn_config
+from questline.http.server_limits import ServerLimits
+from questline.http.uvicorn_setup import uvicorn_config
 
 ORGANIZER_TOKEN = "qlo_organizer-token-for-the-hostile-tests"
 ORG = {"Authorization": f"Bearer {ORGANIZER_TOKEN}"}

@@ -24,10 +24,10 @@ from typer.testing import CliRunner
 
 from questline.adapters.clocks import ManualClock
 from questline.cli.app import app
+from questline.engine.observed_verify import verify_and_record
 from questline.http.abuse_limits import AbuseSettings
 from questline.http.app import ROUTES
 from questline.http.embedded import build_embedded_node
-from questline.observability.verify import verify_and_record
 from tests.api.conftest import PNG
 from tests.hunt_builders import STARTS, spec_document
 from tests.properties.budget import examples

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,27 +24,25 @@ import msgspec
 import pytest
 import yaml
 from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient
 from starlette.testclient import TestClient
 from tests.drills.report import write_section
 
+from questline.adapters.cassandra.settings import CassandraSettings
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.kafka.group_status import KafkaGroups
+from questline.adapters.kafka.partition_log import KafkaPartitionLog
+from questline.adapters.kafka.partition_reader import read_partition
+from questline.adapters.kafka.settings import KafkaSettings
 from questline.adapters.kafka.topics import ensure_topics
 from questline.cluster.api_node import build_api_node
-from questline.cluster.config import (
-    CassandraSettings,
-    ClusterConfig,
-    KafkaSettings,
-    partition_of,
-)
+from questline.cluster.config import ClusterConfig
 from questline.cluster.local_cluster import ProcessSpec, alive, start_process
-from questline.cluster.restore import read_partition
-from questline.cluster.status import group_members
 from questline.cluster.verification import projection_lag
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.events import RecordedEvent
+from questline.engine.partition_restore import Restored, restore_partition
 from questline.http.command_runner import idempotency_command_id
-from questline.ports import CommandRecord
+from questline.ports import CommandRecord, PartitionSnapshotStore, partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 from questline.servers.process import java_home
@@ -140,6 +138,14 @@ PROJECTORS_ROLE = "projectors"
 DRILL_SEED = int(os.environ.get("QUESTLINE_DRILL_SEED", "8"))
 
 
+def restore_decider(
+    config: ClusterConfig, partition: int, snapshots: PartitionSnapshotStore | None, _since: int = 0
+) -> Restored:
+    """A partition's memory as a worker restores it (a snapshot, then the log)."""
+    log = KafkaPartitionLog(config.kafka, partition)  # only read
+    return restore_partition(log, snapshots, config.window_size)
+
+
 def write_config_file(config: ClusterConfig, path: Path) -> Path:
     path.write_text(yaml.safe_dump(msgspec.to_builtins(config), sort_keys=False))
     return path
@@ -157,11 +163,11 @@ def hunts_on_every_partition(partitions: int, prefix: str = "drill") -> dict[int
 
 
 def group_owners(
-    config: ClusterConfig, role: str, admin: AdminClient | None = None
+    config: ClusterConfig, role: str, groups: KafkaGroups | None = None
 ) -> dict[str, list[int]]:
     """Member name -> partitions it holds, as the group coordinator sees it now."""
-    admin = admin or AdminClient({"bootstrap.servers": config.kafka.bootstrap_servers})
-    return group_members(admin, f"{config.kafka.topic_prefix}-{role}")
+    groups = groups or KafkaGroups(config.kafka)
+    return groups.members(f"{config.kafka.topic_prefix}-{role}")
 
 
 def log_lines(path: Path) -> list[dict[str, Any]]:
@@ -194,7 +200,7 @@ class DrillProcesses:
         self.config_path = write_config_file(config, directory / "cluster.yaml")
         self.pids: dict[str, int] = {}
         self.roles: dict[str, str] = {}
-        self.admin = AdminClient({"bootstrap.servers": config.kafka.bootstrap_servers})
+        self.groups = KafkaGroups(config.kafka)
 
     def start(self, role: str, name: str) -> int:
         command = "worker" if role == WORKERS_ROLE else "projector"
@@ -227,7 +233,7 @@ class DrillProcesses:
         return alive(self.pids[name])
 
     def owners(self, role: str) -> dict[str, list[int]]:
-        return group_owners(self.config, role, self.admin)
+        return group_owners(self.config, role, self.groups)
 
     def settled(self, role: str, members: Iterable[str] | None = None) -> bool:
         """Every partition owned once, by live members (all of `members` if given)."""
@@ -376,7 +382,7 @@ def audit_log(config: ClusterConfig, acknowledged: Iterable[str]) -> LogAudit:
     events: list[RecordedEvent] = []
     records: list[CommandRecord] = []
     for partition in range(config.kafka.partitions):
-        read_partition(config, partition, events.append, records.append)
+        read_partition(config.kafka, partition, events.append, records.append)
     versions: dict[str, list[int]] = defaultdict(list)
     runs: Counter[str] = Counter()
     previous: dict[str, str] = {}
@@ -632,7 +638,8 @@ BEFORE_COMMIT = "before-commit"  # events written, offsets sent, the commit not 
 
 
 class _TrappedProducer:
-    """The worker's transactional producer, stopping the process before a commit."""
+    """The worker's transactional producer, stopping the process once a transaction
+    is begun (the commands decided, nothing produced) or before a commit."""
 
     def __init__(self, inner: Any, spring: Callable[[str], None]) -> None:
         self._inner = inner
@@ -640,6 +647,11 @@ class _TrappedProducer:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+    def begin_transaction(self, *args: Any) -> Any:
+        began = self._inner.begin_transaction(*args)
+        self._spring(MID_BATCH)
+        return began
 
     def commit_transaction(self, *args: Any) -> Any:
         self._spring(BEFORE_COMMIT)
@@ -666,10 +678,6 @@ def run_trapped_worker(config_path: str, worker_id: str, trap: str) -> None:
             os.unlink(trap)
             os.kill(os.getpid(), signal.SIGSTOP)
 
-    def lookup(command_ids: Sequence[str]) -> dict[str, CommandRecord]:
-        spring(MID_BATCH)
-        return store.commands.find(command_ids)
-
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -677,7 +685,7 @@ def run_trapped_worker(config_path: str, worker_id: str, trap: str) -> None:
             config,
             worker_id,
             SystemClock(),
-            lookup,
+            store.commands.find,
             producer_factory=lambda settings: _TrappedProducer(Producer(settings), spring),  # type: ignore[arg-type,return-value]
         )
         worker.run(stop)

@@ -21,18 +21,17 @@ from typer.testing import CliRunner
 
 from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.clocks import ManualClock
+from questline.adapters.kafka.group_status import high_watermarks
 from questline.adapters.kafka.topics import ensure_topics
 from questline.adapters.sqlite.store import SqliteStore
 from questline.cli.app import app
 from questline.cluster.api_node import build_api_node
 from questline.cluster.config import ClusterConfig
-from questline.cluster.status import high_watermarks
 from questline.cluster.verification import projection_lag
 from questline.demo.sample_hunt import city_hunt_yaml
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload
-from questline.ports import ReadModelStore
+from questline.ports import CommandEnvelope, ReadModelStore
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
@@ -214,7 +213,7 @@ def _nothing_in(config: ClusterConfig) -> bool:
 
     def answered() -> bool:  # a topic just created may have no partition leader yet
         try:
-            highs.update(high_watermarks(config, config.kafka.events_topic))
+            highs.update(high_watermarks(config.kafka, config.kafka.events_topic))
         except KafkaException:
             return False
         return True

@@ -32,7 +32,7 @@ from tests.integration.cluster_support import (
     seconds_until_each,
 )
 
-from questline.cluster.status import high_watermarks
+from questline.adapters.kafka.group_status import high_watermarks
 from questline.cluster.verification import verify_cluster
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
@@ -95,7 +95,7 @@ def test_kill_9_workers_and_projectors_in_a_loop_under_load(
                 victim = rng.choice(sorted(n for n, parts in owners.items() if parts))
                 partitions = owners[victim]
                 threading.Event().wait(rng.uniform(0.2, 1.5))  # where in the load it lands
-                events_end = high_watermarks(c.config, c.config.kafka.events_topic)
+                events_end = high_watermarks(c.config.kafka, c.config.kafka.events_topic)
                 killed_at = c.processes.kill(victim)
                 c.processes.start(role, victim)  # restarted at once, as a supervisor would
 

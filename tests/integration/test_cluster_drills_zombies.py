@@ -41,9 +41,9 @@ from tests.integration.cluster_support import (
 )
 
 from questline.adapters.cassandra.read_model_store import Fenced
-from questline.cluster.status import high_watermarks
+from questline.adapters.kafka.group_status import high_watermarks
+from questline.adapters.kafka.partition_log import transactional_id
 from questline.cluster.verification import projection_lag, verify_cluster
-from questline.cluster.worker import transactional_id
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
@@ -304,7 +304,7 @@ def test_a_paused_projector_is_fenced_by_the_newer_epoch(
                 "the group to hand the paused projector's partitions to the other",
                 60,
             )
-            events_end = high_watermarks(c.config, c.config.kafka.events_topic)
+            events_end = high_watermarks(c.config.kafka, c.config.kafka.events_topic)
             taken_over = seconds_until_each(
                 its,
                 lambda p: (

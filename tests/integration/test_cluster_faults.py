@@ -19,22 +19,22 @@ from pathlib import Path
 
 import pytest
 import yaml
-from confluent_kafka.admin import AdminClient
 from starlette.testclient import TestClient
 from tests.integration.cluster_support import ORGANIZER, eventually, fresh_config
 
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.kafka.dead_letter_queue import list_dead_letters
+from questline.adapters.kafka.group_status import KafkaGroups
+from questline.adapters.kafka.partition_reader import read_partition
 from questline.adapters.kafka.topics import ensure_topics
 from questline.cluster.api_node import build_api_node
-from questline.cluster.config import ClusterConfig, partition_of
-from questline.cluster.dead_letter_queue import list_dead_letters
+from questline.cluster.config import ClusterConfig
 from questline.cluster.local_cluster import ProcessSpec, alive, start_process
 from questline.cluster.projector import ClusterProjector
-from questline.cluster.restore import read_partition
-from questline.cluster.status import group_members
 from questline.cluster.verification import projection_lag, verify_cluster
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.events import RecordedEvent
+from questline.ports import partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
@@ -53,8 +53,7 @@ class Cluster:
     pids: dict[str, int]
 
     def owners(self) -> dict[str, list[int]]:
-        admin = AdminClient({"bootstrap.servers": self.config.kafka.bootstrap_servers})
-        return group_members(admin, f"{self.config.kafka.topic_prefix}-workers")
+        return KafkaGroups(self.config.kafka).members(f"{self.config.kafka.topic_prefix}-workers")
 
     def owned(self) -> list[int]:
         return sorted(p for parts in self.owners().values() for p in parts)
@@ -198,7 +197,7 @@ def test_a_worker_killed_mid_load_loses_and_doubles_nothing(cluster: Cluster) ->
         lambda: not any(projection_lag(c.config, c.store).values()), "projections to catch up"
     )
     log: list[RecordedEvent] = []
-    read_partition(c.config, owner_partition, log.append)
+    read_partition(c.config.kafka, owner_partition, log.append)
     answers = [e for e in log if e.hunt_id == hunt and e.type in ANSWER_EVENTS]
     by_id = Counter(e.command_id for e in answers)
     lost = [cid for cid in acknowledged if by_id[cid] == 0]
@@ -292,8 +291,8 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_nothing_stops(cluster: 
         headers=auth,
     )
     assert answer.status_code == 200 and answer.json()["result"] == "correct"
-    eventually(lambda: len(list_dead_letters(c.config)) >= 3, "three dead letters")
-    letters = {letter.stage: letter for letter in list_dead_letters(c.config)}
+    eventually(lambda: len(list_dead_letters(c.config.kafka)) >= 3, "three dead letters")
+    letters = {letter.stage: letter for letter in list_dead_letters(c.config.kafka)}
     assert set(letters) == {"decode command", "decide", "project"}
     assert letters["decode command"].source_topic == kafka.commands_topic
     assert letters["decode command"].source_partition == partition

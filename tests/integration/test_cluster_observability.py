@@ -29,9 +29,9 @@ from questline.cluster.projector import ClusterProjector
 from questline.cluster.worker import PartitionWorker
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.commands import RegisterTeam
-from questline.engine.envelopes import CommandEnvelope, Outcome
 from questline.observability.logs import configure_logging
 from questline.observability.metrics_server import MetricsServer, serve_metrics
+from questline.ports import CommandEnvelope, Outcome
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 

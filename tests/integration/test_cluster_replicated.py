@@ -17,17 +17,20 @@ from starlette.testclient import TestClient
 from tests.integration.cluster_support import ORGANIZER, eventually
 from tests.integration.conftest import require_server
 
+from questline.adapters.cassandra.settings import CassandraSettings
 from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.clocks import SystemClock
+from questline.adapters.kafka.partition_reader import read_partition
+from questline.adapters.kafka.settings import KafkaSettings
 from questline.adapters.kafka.topics import ensure_topics
 from questline.cluster.api_node import build_api_node
-from questline.cluster.config import CassandraSettings, ClusterConfig, KafkaSettings, partition_of
+from questline.cluster.config import ClusterConfig
 from questline.cluster.projector import ClusterProjector
-from questline.cluster.restore import read_partition
 from questline.cluster.verification import projection_lag, verify_cluster
 from questline.cluster.worker import PartitionWorker
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.events import RecordedEvent
+from questline.ports import partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
@@ -181,7 +184,7 @@ def _play_through_outages(
     assert len(acknowledged) == 100
     eventually(lambda: not any(projection_lag(config, store).values()), "projections", 120)
     log: list[RecordedEvent] = []
-    read_partition(config, partition_of(hunt, config.kafka.partitions), log.append)
+    read_partition(config.kafka, partition_of(hunt, config.kafka.partitions), log.append)
     answers = Counter(e.command_id for e in log if e.type in ("answer_wrong", "kept_going"))
     assert sorted(answers) == sorted(acknowledged)  # every acknowledged answer, once each
     assert set(answers.values()) == {1}

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from tests.integration.cluster_support import eventually
+from tests.integration.cluster_support import eventually, restore_decider
 from tests.integration.test_cluster_snapshots import (
     SnapshottingCluster,
     caught_up,
@@ -26,7 +26,6 @@ from tests.properties.model import dump_state
 
 from questline.adapters.clocks import SystemClock
 from questline.cluster.projector import ClusterProjector
-from questline.cluster.restore import restore_decider
 from questline.cluster.snapshot_audit import audit_partition
 from questline.cluster.verification import verify_cluster
 from questline.cluster.worker import PartitionWorker
@@ -38,6 +37,7 @@ from questline.engine.partition_snapshots import (
     open_partition,
     projections_of,
     take_partition,
+    window_of,
 )
 from questline.ports import PartitionSnapshotStore
 from questline.servers.cassandra import CassandraCluster
@@ -79,7 +79,10 @@ def save_wrong_snapshot(
     states[hunt].scores.add(team, WRONG_BY)
     boards = next(p for p in projector.projections if isinstance(p, LeaderboardProjection))
     boards._hunts[hunt].live.scores.add(team, WRONG_BY)
-    snapshots.save(take_partition(partition, offset, states, projector, record.taken_at))
+    window = window_of(body)
+    snapshots.save(
+        take_partition(partition, offset, states, projector, record.taken_at, window=window)
+    )
     open_partition(snapshots.load(partition, offset) or record)  # it opens cleanly
 
 

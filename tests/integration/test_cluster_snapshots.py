@@ -15,19 +15,19 @@ import msgspec
 import pytest
 from prometheus_client import REGISTRY
 from starlette.testclient import TestClient
-from tests.integration.cluster_support import ORGANIZER, eventually, fresh_config
+from tests.integration.cluster_support import ORGANIZER, eventually, fresh_config, restore_decider
 from tests.properties.model import dump_state
 
 from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.clocks import SystemClock
 from questline.adapters.kafka.topics import ensure_topics
 from questline.cluster.api_node import ApiNode, build_api_node
-from questline.cluster.config import ClusterConfig, partition_of
+from questline.cluster.config import ClusterConfig
 from questline.cluster.projector import ClusterProjector
-from questline.cluster.restore import restore_decider
 from questline.cluster.verification import projection_lag, verify_cluster
 from questline.cluster.worker import PartitionWorker
 from questline.demo.sample_hunt import city_hunt_yaml
+from questline.ports import partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
@@ -112,8 +112,9 @@ def cluster(
 
 
 def play(c: SnapshottingCluster, hunt: str, teams: int) -> None:
-    """New teams answer wrong (4 times each, under the rate limit) and two of them
-    right; every command is acknowledged before the next."""
+    """New teams answer wrong (4 times each, under the rate limit, with an
+    Idempotency-Key, so command records are kept) and two of them right; every
+    command is acknowledged before the next."""
     registered = [
         c.post(f"/api/hunts/{hunt}/teams", {"name": f"team {uuid.uuid4().hex[:6]}"})
         for _ in range(teams)
@@ -132,6 +133,7 @@ def play(c: SnapshottingCluster, hunt: str, teams: int) -> None:
                 f"/api/hunts/{hunt}/submissions",
                 {"clue": "town-hall", "answer": f"wrong {n}"},
                 Authorization=token,
+                **{"Idempotency-Key": f"wrong-{n}"},
             )
     for token in auth[:2]:
         c.post(
@@ -178,6 +180,9 @@ def test_a_worker_restores_from_the_newest_snapshot_to_the_state_a_replay_gives(
     assert dump_state(from_snapshot.decider.states[hunt]) == dump_state(
         replayed.decider.states[hunt]
     )
+    # The window of recent command ids too: the snapshot's, then the records after it.
+    assert len(replayed.decider.recent) > 0
+    assert from_snapshot.decider.recent.dump() == replayed.decider.recent.dump()
 
     # Damage the newest snapshot: it is refused (counted) and the next older one used.
     discarded = counter("questline_snapshots_discarded_total")

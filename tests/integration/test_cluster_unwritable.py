@@ -18,14 +18,14 @@ from starlette.testclient import TestClient
 from tests.integration.cluster_support import ORGANIZER, Members, eventually, fresh_config
 from tests.rules.support import document, text_clue
 
+from questline.adapters.kafka.dead_letter_queue import list_dead_letters
 from questline.adapters.kafka.messages import encode
 from questline.cluster.api_node import build_api_node
-from questline.cluster.config import ClusterConfig, partition_of
-from questline.cluster.dead_letter_queue import list_dead_letters
+from questline.cluster.config import ClusterConfig
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.commands import CreateHunt, RegisterTeam
 from questline.domain.definition_parsing import parse_definition
-from questline.engine.envelopes import CommandEnvelope
+from questline.ports import CommandEnvelope, partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
@@ -116,8 +116,8 @@ def test_a_command_whose_event_kafka_refuses_is_set_aside_alone(cluster: Cluster
     producer.commit_transaction(30)
 
     eventually(lambda: _board_names(c.client) == ["Gulls", "Otters"], "both teams registered")
-    eventually(lambda: len(list_dead_letters(c.config)) >= 1, "a dead letter")
-    [letter] = list_dead_letters(c.config)
+    eventually(lambda: len(list_dead_letters(c.config.kafka)) >= 1, "a dead letter")
+    [letter] = list_dead_letters(c.config.kafka)
     assert letter.stage == "produce" and letter.source_partition == partition
     assert "larger than Kafka takes" in letter.error
     assert letter.value_omitted  # too large to copy: it points at its source offset
@@ -131,4 +131,4 @@ def test_a_command_whose_event_kafka_refuses_is_set_aside_alone(cluster: Cluster
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"]["code"] == "unwritable_command"
     assert c.client.post(f"/api/hunts/{HUNT}/teams", json={"name": "Herons"}).status_code == 201
-    assert [d.stage for d in list_dead_letters(c.config)] == ["produce", "produce"]
+    assert [d.stage for d in list_dead_letters(c.config.kafka)] == ["produce", "produce"]

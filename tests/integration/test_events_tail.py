@@ -14,7 +14,7 @@ from questline.adapters.kafka.topics import ensure_topics
 from questline.cluster.events_tail import EventsTail
 from questline.domain.events import AnnouncementMade, RecordedEvent
 from questline.domain.projections.rows import Changes
-from questline.engine.envelopes import Outcome
+from questline.ports import Outcome
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 

@@ -31,8 +31,8 @@ from questline.domain.hunt_state import HuntState, evolve
 from questline.domain.rejections import Rejection
 from questline.domain.replies import Reply
 from questline.domain.timestamps import Micros
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
+from questline.ports import CommandEnvelope
 from tests.hunt_builders import BEFORE_START, PureHunt
 from tests.properties.hunts import Scenario
 

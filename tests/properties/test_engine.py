@@ -13,16 +13,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from questline.adapters.clocks import ManualClock
+from questline.adapters.event_lines import encode_line
 from questline.adapters.sqlite.store import SqliteStore
 from questline.domain.commands import Announce, Command, ReviseHunt
 from questline.domain.events import RecordedEvent
 from questline.domain.projections.rows import TABLES, AuditRow, Changes, LeaderboardRow, TeamRow
 from questline.domain.timestamps import Micros
-from questline.engine.envelopes import CommandEnvelope, Outcome
-from questline.engine.event_lines import encode_line
 from questline.engine.hunt_engine import HuntEngine
 from questline.engine.verification import fold_rows, heal_hunt, replay, verify
-from questline.ports import Board
+from questline.ports import Board, CommandEnvelope, Outcome
 from tests.properties.budget import ENGINE
 from tests.properties.hunts import Scenario, scenarios
 from tests.properties.model import (

@@ -4,13 +4,13 @@ import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
+from questline.adapters.event_lines import decode_line, encode_line
 from questline.domain.definition import HuntDefinition
 from questline.domain.definition_document import definition_document
 from questline.domain.definition_parsing import parse_definition
 from questline.domain.events import RecordedEvent
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import Changes, LeaderboardRow, TeamRow
-from questline.engine.event_lines import decode_line, encode_line
 from tests.properties.budget import PURE
 from tests.properties.hunts import Scenario, hunts, scenarios
 from tests.properties.model import dump_state, fold_state, play_pure

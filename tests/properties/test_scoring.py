@@ -2,13 +2,13 @@
 
 from hypothesis import given
 
+from questline.adapters.event_lines import decode_line, encode_line
 from questline.domain.commands import PartGiven
 from questline.domain.events import ClueSolved, PartSolved, RecordedEvent, ScoreAdjusted
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import NO_SCORING_EVENT, LeaderboardRow
 from questline.domain.rejections import Rejection
 from questline.domain.replies import AdjustmentReply, HintReply, ReviewReply, SubmissionReply
-from questline.engine.event_lines import decode_line, encode_line
 from tests.hunt_builders import PureHunt, spec_hunt
 from tests.properties.budget import PURE
 from tests.properties.hunts import Scenario, scenarios

@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given
 from jsonschema import Draft202012Validator
 
+from questline.adapters.event_lines import decode_line, encode_line
 from questline.adapters.kafka.messages import KIND_COMMAND, KIND_EVENT, encode, encode_event
+from questline.adapters.log_file import encode_record_line
 from questline.domain.commands import (
     AdjustScore,
     Announce,
@@ -43,8 +45,6 @@ from questline.domain.definition import (
 )
 from questline.domain.events import EVENT_TYPES, RecordedEvent, ScoreAdjusted
 from questline.domain.upcasting import UPCASTERS
-from questline.engine.event_lines import decode_line, encode_line
-from questline.engine.log_file import encode_record_line
 from questline.event_schema import (
     OLDER_SHAPES,
     MissingShape,

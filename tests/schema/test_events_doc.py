@@ -12,10 +12,10 @@ import msgspec
 import pytest
 from jsonschema import Draft202012Validator
 
+from questline.adapters.event_lines import EventLine
+from questline.adapters.log_file import decode_entry
 from questline.domain.events import EVENT_TYPES
 from questline.domain.upcasting import UPCASTERS
-from questline.engine.event_lines import EventLine
-from questline.engine.log_file import decode_entry
 from questline.event_schema import OLDER_SHAPES, events_schema, schema_rooted_at
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"

@@ -18,14 +18,15 @@ from pathlib import Path
 import msgspec
 import yaml
 from confluent_kafka import KafkaException, Producer
-from confluent_kafka.admin import AdminClient
 
+from questline.adapters.cassandra.settings import CassandraSettings
+from questline.adapters.kafka.group_status import KafkaGroups, high_watermarks
 from questline.adapters.kafka.messages import REPLY_TO, encode
+from questline.adapters.kafka.settings import KafkaSettings
 from questline.adapters.kafka.topics import ensure_topics
-from questline.cluster.config import CassandraSettings, ClusterConfig, KafkaSettings, partition_of
-from questline.cluster.status import committed_offsets, group_members, high_watermarks
+from questline.cluster.config import ClusterConfig
 from questline.domain.commands import Command
-from questline.engine.envelopes import CommandEnvelope
+from questline.ports import CommandEnvelope, partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
@@ -121,9 +122,8 @@ def poll_until(check: Callable[[], bool], what: str, deadline_s: float) -> float
 def owners(config: ClusterConfig, role: str) -> dict[str, list[int]]:
     """Member id -> partitions it holds; empty while the group is not described yet
     (no coordinator, or the broker is slow to answer under load)."""
-    admin = AdminClient({"bootstrap.servers": config.kafka.bootstrap_servers})
     try:
-        return group_members(admin, f"{config.kafka.topic_prefix}-{role}")
+        return KafkaGroups(config.kafka).members(f"{config.kafka.topic_prefix}-{role}")
     except (KafkaException, FutureTimeout):
         return {}
 
@@ -141,13 +141,11 @@ def wait_owned(config: ClusterConfig, role: str, members: int, deadline_s: float
 def drained(config: ClusterConfig, role: str) -> Callable[[], bool]:
     """Whether the group has committed every command produced so far."""
     kafka = config.kafka
-    admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
-    high = high_watermarks(config, kafka.commands_topic)
+    groups = KafkaGroups(kafka)
+    high = high_watermarks(config.kafka, kafka.commands_topic)
 
     def check() -> bool:
-        done = committed_offsets(
-            admin, f"{kafka.topic_prefix}-{role}", kafka.commands_topic, kafka.partitions
-        )
+        done = groups.committed(f"{kafka.topic_prefix}-{role}", kafka.commands_topic)
         return all(done.get(p, -1) >= h for p, h in high.items())
 
     return check

@@ -17,9 +17,9 @@ from questline.adapters.sqlite.store import SqliteStore
 from questline.bench.common import Result, Stopwatch, bar_plot, goal, scaled
 from questline.domain.commands import AdjustScore, Command, Submit, TextGiven, UnlockHint
 from questline.domain.text_normalization import normalize_answer
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload, workload_hunt
+from questline.ports import CommandEnvelope
 
 BATCH = 1000
 EventRow = tuple[int, str, int, str, int, int, str, str, str, str]

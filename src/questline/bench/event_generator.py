@@ -19,13 +19,13 @@ import msgspec
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from questline.adapters.sqlite.store import SqliteStore
+from questline.domain.definition import Ranking
 from questline.domain.events import HuntCreated, RecordedEvent, TeamRegistered
 from questline.domain.hash_chain import GENESIS, with_hash
 from questline.engine.batch_decider import BatchDecider
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.verification import replay
 from questline.loadgen.workload import HOUR, Workload
-from questline.ports import CommandRecord
+from questline.ports import CommandEnvelope, CommandRecord
 
 replace = msgspec.structs.replace
 DECIDE_BATCH = 10_000
@@ -41,6 +41,8 @@ class LogShape:
     teams_per_hunt: int = 500
     templates: int = 4
     seed: int = 1
+    ranking: Ranking = "score"
+    divisions: tuple[str, ...] = ()
 
     @property
     def copies(self) -> int:
@@ -50,7 +52,11 @@ class LogShape:
 def template_events(shape: LogShape) -> Iterator[list[RecordedEvent]]:
     """The templates' events, batch by batch, as the domain decides them."""
     workload = Workload(
-        hunts=shape.templates, teams=shape.templates * shape.teams_per_hunt, seed=shape.seed
+        hunts=shape.templates,
+        teams=shape.templates * shape.teams_per_hunt,
+        seed=shape.seed,
+        ranking=shape.ranking,
+        divisions=shape.divisions,
     )
     decider = BatchDecider(recent_capacity=0)
     now = workload.starts_at + HOUR

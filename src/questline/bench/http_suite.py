@@ -22,10 +22,10 @@ from questline.adapters.clocks import SystemClock
 from questline.adapters.sqlite.store import SqliteStore
 from questline.bench.common import Result, goal, percentiles, scaled, scaled_time, tiny
 from questline.domain.commands import CreateHunt, RegisterTeam
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.http.tokens import token_hash
 from questline.loadgen.workload import HOUR, workload_hunt
+from questline.ports import CommandEnvelope
 
 HUNTS = 20
 OVERLOAD = 3.0  # the overload row offers this many times the closed-loop maximum

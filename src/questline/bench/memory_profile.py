@@ -13,9 +13,9 @@ from pathlib import Path
 
 from questline.adapters.clocks import ManualClock
 from questline.adapters.sqlite.store import SqliteStore
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload
+from questline.ports import CommandEnvelope
 
 TARGET = Path("docs/benchmarks/memory-profile.txt")
 SHOWN = 25

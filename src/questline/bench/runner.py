@@ -1,27 +1,38 @@
 """Running a suite: measure, write its JSON and plot, re-render the summary."""
 
-import importlib
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from questline.bench import (
+    cluster_suite,
+    engine,
+    http_suite,
+    leaderboard,
+    memory_suite,
+    rehearsal_suite,
+    replay_suite,
+    time_travel,
+)
 from questline.bench.common import Paths, load_average, plot_path, write_result
 
-SUITES: dict[str, str] = {
-    "engine": "questline.bench.engine",
-    "http": "questline.bench.http_suite",
-    "leaderboard": "questline.bench.leaderboard",
-    "replay": "questline.bench.replay_suite",
-    "memory": "questline.bench.memory_suite",
-    "cluster": "questline.bench.cluster_suite",
-    "time_travel": "questline.bench.time_travel",
-    "rehearsal": "questline.bench.rehearsal_suite",
+# Each suite module has run(quick) -> (result, plot data) and plot(target, data).
+SUITES: dict[str, ModuleType] = {
+    "engine": engine,
+    "http": http_suite,
+    "leaderboard": leaderboard,
+    "replay": replay_suite,
+    "memory": memory_suite,
+    "cluster": cluster_suite,
+    "time_travel": time_travel,
+    "rehearsal": rehearsal_suite,
 }
 
 
 def run_suite(name: str, quick: bool, root: Path) -> Path:
     paths = Paths(root)
-    module: Any = importlib.import_module(SUITES[name])
+    module: Any = SUITES[name]
     before = load_average()
     body, plot_data = module.run(quick)
     target = plot_path(paths, name, quick)
@@ -103,6 +114,21 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
             f"| {p['ratio_p99_peer_over_questline']}x |"
             for p in r["sizes"]
         ]
+        finish = r.get("finish_divisions")
+        if finish:
+            lines += [
+                "",
+                f"`ranking: finish` with divisions, {finish['teams']:,} teams, storm "
+                f"{finish['storm_commands_per_second']:,} cmd/s (its solves include the "
+                "final clue); each division's top 100 read in turn:",
+                "",
+                "| division | top-100 p50 ms | p99 ms | CPU per read p99 ms |",
+                "|---|---|---|---|",
+            ]
+            lines += [
+                f"| {division} | {d['p50']} | {d['p99']} | {d['cpu_p99']} |"
+                for division, d in finish["division_ms"].items()
+            ]
         return lines
     if name == "replay":
         build = r.get("log_build")
@@ -124,14 +150,34 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
     if name == "memory":
         q = r["questline"]
         f = r["slotted_object_floor"]
+        heap = q.get("python_heap_bytes_per_team")
+        split = (
+            f"; of which Python's heap {heap:,} B, and SQLite's page cache up to the "
+            f"database's {q['database_bytes_per_team']:,} B"
+            if heap is not None
+            else ""
+        )
         return [
             f"- Questline live engine: {q['bytes_per_team']:,} B per team "
-            f"({q['mb_per_100k_teams']} MB per 100,000 teams), measured at {r['teams']:,} teams",
+            f"({q['mb_per_100k_teams']} MB per 100,000 teams), measured at {r['teams']:,} teams"
+            + split,
             f"- floor (one slotted object per team): {f['bytes_per_team']:,} B per team; "
             f"ratio {r['ratio_vs_floor']}x",
         ]
     if name == "cluster":
         return _cluster_figures(r)
+    if name == "time_travel":
+        page = r["board_at_version_ms"]
+        return [
+            f"- one hunt of {r['events']:,} events and {r['teams']:,} teams; the ledger built "
+            f"in {r['ledger_build']['seconds']} s, {r['ledger_bytes_per_event']} B per event",
+            f"- the board at a random version (page of {page.get('page', 'all')} and the "
+            f"total): p50 {page['p50']} ms, p99 {page['p99']} ms; the whole board p50 "
+            f"{r.get('whole_board_at_version_ms', {}).get('p50', '-')} ms; a fresh fold of "
+            f"the first v events (peer) p50 {r['fresh_fold_peer_ms']['p50']} ms",
+            f"- deciding: {r['decide_commands_per_cpu_second']:,} commands per CPU second, "
+            f"the hash chain {r['hash_chain_share_of_deciding']:.1%} of it",
+        ]
     if name == "rehearsal":
         lines = [
             "| hunt | teams | seconds | CPU s | commands | commands/s | x real time "
@@ -169,10 +215,23 @@ def _cluster_figures(r: dict[str, Any]) -> list[str]:
         f"| {two['seconds']} |",
         f"| at-least-once peer (flush, then commit offsets) | 1 "
         f"| {peer['commands_per_second']:,} | {peer['seconds']} |",
+    ]
+    embedded = r.get("embedded_engine")
+    if embedded is not None:
+        lines.append(
+            f"| embedded engine (SQLite, in process; same workload) | - "
+            f"| {embedded['commands_per_second']:,} | {embedded['seconds']} |"
+        )
+    lines += [
         "",
         f"- exactly-once vs at-least-once (1 worker each): "
         f"{r['ratio_exactly_once_vs_at_least_once']}x; 2 workers vs 1: "
-        f"{r['scaling_2_workers_vs_1']}x",
+        f"{r['scaling_2_workers_vs_1']}x"
+        + (
+            f"; 1 worker vs the embedded engine: {r['ratio_exactly_once_vs_embedded']:.1%}"
+            if embedded is not None
+            else ""
+        ),
         "",
         "| arrival rate (open loop, 2 workers) | commands | p50 ms | p95 ms | p99 ms |",
         "|---|---|---|---|---|",

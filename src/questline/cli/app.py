@@ -3,6 +3,7 @@
 import typer
 
 from questline.cli import (
+    bench_command,
     certificate_commands,
     cluster_commands,
     cluster_up_commands,
@@ -26,7 +27,7 @@ app.add_typer(hunt_commands.app, name="hunt")
 app.add_typer(serve_commands.token_app, name="token")
 app.command("serve")(serve_commands.serve)
 app.command("demo")(demo_command.demo)
-app.command("bench")(__import__("questline.cli.bench_command", fromlist=["bench"]).bench)
+app.command("bench")(bench_command.bench)
 app.command("worker")(cluster_commands.worker)
 app.command("projector")(cluster_commands.projector)
 app.add_typer(cluster_up_commands.cluster_app, name="cluster")

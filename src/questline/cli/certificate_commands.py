@@ -54,9 +54,9 @@ def check(
 def _cluster_events(config_path: Path, claimed: Certificate) -> list[RecordedEvent]:
     """The hunt's events from its partition of the cluster's events topic, up to the
     certificate's version (read as `export --cluster` reads them)."""
+    from questline.adapters.kafka.partition_reader import read_partition
     from questline.cli.cluster_commands import load_cluster_config
-    from questline.cluster.config import partition_of
-    from questline.cluster.restore import read_partition
+    from questline.ports import partition_of
 
     config = load_cluster_config(config_path)
     events: list[RecordedEvent] = []
@@ -66,7 +66,7 @@ def _cluster_events(config_path: Path, claimed: Certificate) -> list[RecordedEve
             events.append(recorded)
 
     try:
-        read_partition(config, partition_of(claimed.hunt, config.kafka.partitions), keep)
+        read_partition(config.kafka, partition_of(claimed.hunt, config.kafka.partitions), keep)
     except Exception as error:  # Kafka unreachable, a deadline passed: say so, no traceback
         raise fail(f"cannot read the events topic {config.kafka.events_topic}: {error}") from None
     events.sort(key=lambda e: e.version)

@@ -40,6 +40,21 @@ def load_cluster_config(path: Path) -> "ClusterConfig":
         raise fail(str(error)) from None
 
 
+def open_topics(config: "ClusterConfig", path: Path) -> list[str]:
+    """The cluster's topics, created where missing; a clear failure when Kafka does not
+    answer or its log has another partitioning scheme than the file says."""
+    from questline.adapters.kafka.errors import KafkaUnavailable
+    from questline.adapters.kafka.topics import ensure_topics
+    from questline.ports import PartitioningMismatch
+
+    try:
+        return ensure_topics(config.kafka)
+    except PartitioningMismatch as mismatch:
+        raise fail(f"refusing to run with {path}: {mismatch}") from None
+    except KafkaUnavailable as error:
+        raise fail(str(error)) from None
+
+
 def _stop_on_signals() -> threading.Event:
     stop = threading.Event()
 
@@ -84,11 +99,10 @@ def worker(
 
     from questline.adapters.cassandra.store import CassandraStore
     from questline.adapters.clocks import SystemClock
-    from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.worker import PartitionWorker
 
     config = load_cluster_config(cluster)
-    ensure_topics(config.kafka)
+    open_topics(config, cluster)
     store = CassandraStore.open(config.cassandra)
     ident = worker_id or f"{socket.gethostname()}-{os.getpid()}"
     stop = _stop_on_signals()
@@ -111,11 +125,10 @@ def projector(
     import os
 
     from questline.adapters.cassandra.store import CassandraStore
-    from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.projector import ClusterProjector
 
     config = load_cluster_config(cluster)
-    ensure_topics(config.kafka)
+    open_topics(config, cluster)
     store = CassandraStore.open(config.cassandra)
     stop = _stop_on_signals()
     try:
@@ -139,13 +152,12 @@ def serve_cluster(
     """An API node: the same app, limits and server options as `serve --db`."""
     import uvicorn
 
-    from questline.adapters.kafka.topics import ensure_topics
     from questline.cluster.api_node import build_api_node
-    from questline.http.server_limits import uvicorn_config
+    from questline.http.uvicorn_setup import uvicorn_config
     from questline.observability.logs import ensure_logging, get_logger
 
     config = load_cluster_config(config_path)
-    ensure_topics(config.kafka)
+    open_topics(config, config_path)
     ensure_logging()
     node = build_api_node(
         config, node_index=node_index, organizer_token=organizer_token or "", abuse=abuse

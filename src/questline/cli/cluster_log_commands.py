@@ -4,15 +4,14 @@ import sys
 from pathlib import Path
 
 import typer
-from confluent_kafka import KafkaException
 
-from questline.cli.cluster_commands import load_cluster_config
+from questline.adapters.kafka.errors import KafkaUnavailable
+from questline.cli.cluster_commands import load_cluster_config, open_topics
 from questline.cli.common import err, fail, progress_bar
 
 
 def export_cluster_command(config_path: Path, hunt: str | None, out: Path | None) -> None:
-    from questline.cluster.log_export import export_cluster
-    from questline.cluster.restore import RestoreError
+    from questline.adapters.kafka.log_export import export_log
 
     config = load_cluster_config(config_path)
     # The file appears only once complete: a failed export leaves no half backup behind.
@@ -23,8 +22,8 @@ def export_cluster_command(config_path: Path, hunt: str | None, out: Path | None
         raise fail(f"cannot write {partial}: {error}") from None
     try:
         with progress_bar("export messages") as progress:
-            counts = export_cluster(config, sink, hunt, progress)
-    except (RestoreError, KafkaException) as error:
+            counts = export_log(config.kafka, sink, hunt, progress)
+    except KafkaUnavailable as error:
         if partial is not None:
             sink.close()
             partial.unlink(missing_ok=True)
@@ -39,13 +38,12 @@ def export_cluster_command(config_path: Path, hunt: str | None, out: Path | None
 
 
 def import_cluster_command(config_path: Path, file: Path) -> None:
-    from questline.adapters.kafka.topics import ensure_topics
-    from questline.cli.log_commands import read_export
-    from questline.cluster.log_import import ImportRefused, check_fresh, import_cluster
+    from questline.adapters.event_lines import BadEventLine
+    from questline.adapters.kafka.log_import import ImportRefused, check_fresh, import_log
+    from questline.adapters.log_file import LogFileCheck
+    from questline.cli.export_file import read_export
     from questline.domain.events import RecordedEvent
     from questline.domain.hash_chain import follow
-    from questline.engine.event_lines import BadEventLine
-    from questline.engine.log_file import LogFileCheck
 
     config = load_cluster_config(config_path)
     numbered = read_export(file)
@@ -63,13 +61,13 @@ def import_cluster_command(config_path: Path, file: Path) -> None:
         raise fail(f"{file}: {broken}; nothing was imported") from None
     entries = [next(followed) if isinstance(e, RecordedEvent) else e for e in entries]
     try:
-        created = ensure_topics(config.kafka)
-        check_fresh(config, events_topic_created=config.kafka.events_topic in created)
+        created = open_topics(config, config_path)
+        check_fresh(config.kafka, events_topic_created=config.kafka.events_topic in created)
         with progress_bar("import") as progress:
-            counts = import_cluster(config, entries, progress)
+            counts = import_log(config.kafka, entries, progress)
     except ImportRefused as error:
         raise fail(f"{error}; nothing was imported") from None
-    except KafkaException as error:
+    except KafkaUnavailable as error:
         raise fail(f"cannot reach Kafka at {config.kafka.bootstrap_servers}: {error}") from None
     typer.echo(
         f"imported {counts.events} events of {counts.hunts} hunt(s) and {counts.records} "

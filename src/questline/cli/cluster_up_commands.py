@@ -107,10 +107,10 @@ ConfigOption = Annotated[Path, typer.Option("--cluster", help="The cluster confi
 @dlq_app.command("list")
 def dlq_list(cluster: ConfigOption) -> None:
     """Every dead letter: where it came from and why."""
+    from questline.adapters.kafka.dead_letter_queue import list_dead_letters
     from questline.cli.cluster_commands import load_cluster_config
-    from questline.cluster.dead_letter_queue import list_dead_letters
 
-    letters = list_dead_letters(load_cluster_config(cluster))
+    letters = list_dead_letters(load_cluster_config(cluster).kafka)
     for letter in letters:
         typer.echo(
             f"#{letter.offset} {letter.source_topic}[{letter.source_partition}]@"
@@ -122,8 +122,8 @@ def dlq_list(cluster: ConfigOption) -> None:
 @dlq_app.command("retry")
 def dlq_retry(cluster: ConfigOption) -> None:
     """Send dead commands not yet retried back to their partitions."""
+    from questline.adapters.kafka.dead_letter_queue import retry_dead_commands
     from questline.cli.cluster_commands import load_cluster_config
-    from questline.cluster.dead_letter_queue import retry_dead_commands
 
-    retried = retry_dead_commands(load_cluster_config(cluster))
+    retried = retry_dead_commands(load_cluster_config(cluster).kafka)
     typer.echo(f"retried {len(retried)} dead command(s)")

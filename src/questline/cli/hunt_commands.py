@@ -11,8 +11,8 @@ from questline.cli.common import DbOption, err, fail, open_store
 from questline.domain.commands import CreateHunt
 from questline.domain.definition import HuntDefinition
 from questline.domain.definition_text import HuntFileError, TextFormat, load_hunt_text
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.hunt_engine import HuntEngine
+from questline.ports import CommandEnvelope
 
 app = typer.Typer(no_args_is_help=True, help="Check, rehearse and load hunt definitions.")
 

@@ -7,12 +7,12 @@ from typing import Annotated, BinaryIO
 import typer
 
 from questline.adapters.clocks import SystemClock
+from questline.adapters.event_lines import encode_line
 from questline.cli.common import DbOption, err, fail, open_store, progress_bar
+from questline.cli.export_file import read_export
 from questline.domain.events import RecordedEvent
 from questline.domain.hash_chain import ChainBreak, follow
-from questline.engine.event_lines import BadEventLine, encode_line
 from questline.engine.hunt_engine import HuntEngine
-from questline.engine.log_file import Entry, read_entries
 from questline.engine.verification import replay, verify
 from questline.ports import CommandRecord, Store, VersionConflict
 
@@ -127,19 +127,6 @@ def _export_embedded(db: Path, hunt: str | None, sink: BinaryIO) -> int:
     finally:
         store.close()
     return count
-
-
-def read_export(file: Path) -> list[tuple[int, Entry]]:
-    """(line number, entry) for every entry of an export file, or a clear failure
-    naming the bad line."""
-    try:
-        raw_lines = file.read_bytes().splitlines()
-    except OSError as error:
-        raise fail(f"cannot read {file}: {error}") from None
-    try:
-        return list(read_entries(raw_lines))
-    except BadEventLine as error:
-        raise fail(f"{file} {error}; nothing was imported") from None
 
 
 def _chain_heads(store: Store, events: list[RecordedEvent]) -> dict[str, str]:

@@ -89,8 +89,8 @@ def serve(
     import uvicorn
 
     from questline.http.embedded import build_embedded_node
-    from questline.http.server_limits import uvicorn_config
     from questline.http.tokens import WeakOrganizerToken, organizer_token_digest
+    from questline.http.uvicorn_setup import uvicorn_config
     from questline.observability.logs import ensure_logging, get_logger
 
     try:

@@ -1,6 +1,7 @@
 """A stateless API node: the same HTTP API, commands through Kafka, reads from Cassandra."""
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from questline.cluster.events_tail import EventsTail
 from questline.cluster.hunt_history import hunt_history
 from questline.cluster.live_boards import LiveBoards
 from questline.cluster.photo_references import ClusterPhotoReferences
+from questline.cluster.readiness import DEFAULT_INTERVAL_S, ClusterReadiness
 from questline.domain.projections.rows import HuntRow
 from questline.engine.photo_sweep import PhotoSweeper
 from questline.http.abuse_limits import AbuseSettings
@@ -24,7 +26,7 @@ from questline.http.embedded import ORGANIZER_TOKEN_ENV
 from questline.http.live_stream import LiveStream
 from questline.http.services import Services
 from questline.http.tokens import organizer_token_digest
-from questline.observability.cluster_readiness import DEFAULT_INTERVAL_S, ClusterReadiness
+from questline.observability import metrics
 from questline.ports import Clock
 
 
@@ -38,8 +40,11 @@ class ApiNode:
     readiness: ClusterReadiness | None = None
     photo_sweeper: PhotoSweeper | None = None
     photo_references: ClusterPhotoReferences | None = None
+    depth_gauge: Callable[[], None] | None = None
 
     def close(self) -> None:
+        if self.depth_gauge is not None:
+            metrics.remove_refresher(self.depth_gauge)
         if self.photo_sweeper is not None and self.photo_references is not None:
             self.photo_references.interrupt()
             if self.photo_sweeper.stop(timeout=10.0):  # else its consumer is still in use
@@ -74,8 +79,10 @@ def build_api_node(
         return isinstance(row, HuntRow) and row.version >= version
 
     bus = KafkaCommandBus(
-        config, node_index, caught_up=caught_up, max_pending=config.max_pending_commands
+        config.kafka, node_index, caught_up=caught_up, max_pending=config.max_pending_commands
     )
+    # questline_command_queue_depth: here, commands awaiting a worker's reply.
+    depth_gauge = metrics.add_refresher(lambda: metrics.QUEUE_DEPTH.set(bus.depth))
     live = LiveStream()
     readiness = ClusterReadiness(
         config,
@@ -104,7 +111,7 @@ def build_api_node(
     bus.listeners.clear()
     tail.start()
     readiness.start()
-    node = ApiNode(app, services, store, bus, tail, readiness)
+    node = ApiNode(app, services, store, bus, tail, readiness, depth_gauge=depth_gauge)
     if config.photo_sweep_interval_s > 0:
         node.photo_references = ClusterPhotoReferences(config, store)
         node.photo_sweeper = PhotoSweeper(

@@ -1,49 +1,14 @@
 """A cluster's settings, read from a JSON, YAML or TOML file (`--cluster FILE`)."""
 
 import tomllib
-import zlib
 from pathlib import Path
 
 import msgspec
 import yaml
 
-
-class KafkaSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    bootstrap_servers: str = "127.0.0.1:9092"
-    partitions: int = 6
-    replication_factor: int = 1
-    min_insync_replicas: int = 1
-    topic_prefix: str = "questline"
-    reply_partitions: int = 4
-    # The largest message a worker produces (librdkafka's message.max.bytes; keep it
-    # at most the broker's max.message.bytes, 1,048,588 by default). A command whose
-    # event or reply is larger is refused alone (422 unwritable_command) and
-    # dead-lettered; the rest of its batch is committed.
-    max_message_bytes: int = 1_000_000
-
-    @property
-    def commands_topic(self) -> str:
-        return f"{self.topic_prefix}.commands"
-
-    @property
-    def events_topic(self) -> str:
-        return f"{self.topic_prefix}.events"
-
-    @property
-    def replies_topic(self) -> str:
-        return f"{self.topic_prefix}.replies"
-
-    @property
-    def dead_letters_topic(self) -> str:
-        return f"{self.topic_prefix}.dead-letters"
-
-
-class CassandraSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    contact_points: tuple[str, ...] = ("127.0.0.1",)
-    port: int = 9042
-    keyspace: str = "questline"
-    replication_factor: int = 1
-    local_dc: str = "datacenter1"
+from questline.adapters.cassandra.settings import CassandraSettings
+from questline.adapters.kafka.settings import KafkaSettings
+from questline.engine.partition_restore import WindowSize
 
 
 class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -66,6 +31,13 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     snapshot_every: int = 50_000
     snapshot_min_interval_s: float = 30.0
     snapshots_kept: int = 3
+    # What a worker remembers of each partition's commands, restored with its state
+    # (engine/command_window.py): this many records in full, and every command id of
+    # the last `command_window_hours` of the log (a retry within it gets its first
+    # answer; one whose record fell out for room is looked up in Cassandra). Workers
+    # and projectors must agree: snapshots hold the window.
+    command_window_records: int = 100_000
+    command_window_hours: float = 24.0
     # Each projector compares one hunt's stored rows with its memory this often
     # and heals them when they differ. 0: off.
     reconcile_interval_s: float = 5.0
@@ -73,6 +45,12 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # (in a background thread) and compares every stored snapshot of it with the refold;
     # a snapshot that differs is deleted and memory restored from it rebuilt. 0: off.
     snapshot_audit_interval_s: float = 300.0
+
+    @property
+    def window_size(self) -> WindowSize:
+        return WindowSize(
+            self.command_window_records, int(self.command_window_hours * 3_600_000_000)
+        )
 
 
 class ConfigError(ValueError):
@@ -96,8 +74,3 @@ def load_config(path: Path) -> ClusterConfig:
         raise ConfigError(f"{path} cannot be parsed: {error}") from None
     except msgspec.ValidationError as error:
         raise ConfigError(f"{path}: {error}") from None
-
-
-def partition_of(hunt_id: str, partitions: int) -> int:
-    """The one partition that owns a hunt: a stable hash, the same in every process."""
-    return zlib.crc32(hunt_id.encode("utf-8")) % partitions

@@ -7,17 +7,12 @@ node came up reaches its watchers."""
 
 import logging
 import threading
-import uuid
 
-from confluent_kafka import Consumer
-
-from questline.adapters.kafka.from_now import from_now
-from questline.adapters.kafka.messages import KIND, KIND_EVENT, decode_event, header, offset_of
+from questline.adapters.kafka.events_follower import EventsFollower
 from questline.cluster.config import ClusterConfig
 from questline.cluster.live_boards import LiveBoards
 from questline.domain.projections.rows import Changes
-from questline.engine.envelopes import Outcome
-from questline.engine.group_commit import BatchListener
+from questline.ports import BatchListener, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +29,11 @@ class EventsTail:
         self.boards = boards
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="questline-events-tail", daemon=True)
-        self._consumer: Consumer | None = None
+        self._follower = EventsFollower(config.kafka)
 
     def start(self) -> None:
         """Fix the starting offsets, then follow from them in a thread."""
-        kafka = self.config.kafka
-        consumer = Consumer(
-            {
-                "bootstrap.servers": kafka.bootstrap_servers,
-                "group.id": f"{kafka.topic_prefix}-tail-{uuid.uuid4().hex}",
-                "enable.auto.commit": False,
-                "isolation.level": "read_committed",  # so the end asked is the stable one
-            }
-        )
-        consumer.assign(
-            [from_now(consumer, kafka.events_topic, p) for p in range(kafka.partitions)]
-        )
-        self._consumer = consumer
+        self._follower.start()
         self._thread.start()
 
     def stop(self) -> None:
@@ -58,21 +41,12 @@ class EventsTail:
         self._thread.join(10)
 
     def _run(self) -> None:
-        consumer = self._consumer
-        assert consumer is not None, "start() assigns the consumer"
         try:
             while not self._stop.is_set():
-                outcomes = []
-                for message in consumer.consume(num_messages=1000, timeout=0.2):
-                    if message.error() is not None:
-                        continue
-                    if header(message.headers(), KIND) != KIND_EVENT:
-                        continue
-                    try:
-                        recorded = decode_event(message.value() or b"", offset_of(message))
-                    except ValueError:
-                        continue
-                    outcomes.append(Outcome(recorded.command_id, events=(recorded,)))
+                outcomes = [
+                    Outcome(recorded.command_id, events=(recorded,))
+                    for recorded in self._follower.next_events(0.2)
+                ]
                 if outcomes:
                     changes = self._board_changes(outcomes)
                     for listener in self.listeners:
@@ -81,7 +55,7 @@ class EventsTail:
                         except Exception:
                             log.exception("events listener failed")
         finally:
-            consumer.close()
+            self._follower.close()
 
     def _board_changes(self, outcomes: list[Outcome]) -> Changes:
         if self.boards is None:

@@ -4,12 +4,10 @@ events partition (read committed, from the last archived offset on)."""
 
 from collections.abc import Callable
 
-from confluent_kafka import OFFSET_BEGINNING
-
-from questline.cluster.config import ClusterConfig, partition_of
-from questline.cluster.restore import read_partition
+from questline.adapters.kafka.partition_reader import read_partition
+from questline.cluster.config import ClusterConfig
 from questline.domain.events import RecordedEvent
-from questline.ports import EventReader
+from questline.ports import EventReader, partition_of
 
 
 def hunt_history(
@@ -27,8 +25,10 @@ def hunt_history(
                 events.append(recorded)
 
         # An event's position is its offset + 1: the next offset to read.
-        start = last.position if last is not None else OFFSET_BEGINNING
-        read_partition(config, partition_of(hunt_id, config.kafka.partitions), keep, start=start)
+        start = last.position if last is not None else 0
+        read_partition(
+            config.kafka, partition_of(hunt_id, config.kafka.partitions), keep, start=start
+        )
         return events
 
     return history

@@ -14,11 +14,9 @@ is skipped: a photo is never removed on a partial view.
 
 import threading
 import time
-import uuid
-
-from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.kafka.log_ends import LogEnds
 from questline.cluster.config import ClusterConfig
 from questline.engine.photo_sweep import referenced_photos
 from questline.observability.logs import get_logger
@@ -40,18 +38,11 @@ class ClusterPhotoReferences:
         self.wait_s = wait_s
         self.timeout_s = timeout_s
         self._stop = threading.Event()
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": config.kafka.bootstrap_servers,
-                "group.id": f"{config.kafka.topic_prefix}-photos-{uuid.uuid4().hex}",
-                "enable.auto.commit": False,
-                "isolation.level": "read_committed",
-            }
-        )
+        self._ends = LogEnds(config.kafka, timeout_s=timeout_s, purpose="photos")
 
     def __call__(self) -> set[str] | None:
         try:
-            highs = self._high_watermarks()
+            highs = self._ends.events()
             deadline = time.monotonic() + self.wait_s
             while behind := self._behind(highs):
                 if time.monotonic() > deadline or self._stop.wait(0.5):
@@ -71,19 +62,7 @@ class ClusterPhotoReferences:
 
     def close(self) -> None:
         self._stop.set()
-        self._consumer.close()
-
-    def _high_watermarks(self) -> dict[int, int]:
-        topic = self.config.kafka.events_topic
-        highs: dict[int, int] = {}
-        for partition in range(self.config.kafka.partitions):
-            offsets = self._consumer.get_watermark_offsets(
-                TopicPartition(topic, partition), timeout=self.timeout_s, cached=False
-            )
-            if offsets is None:
-                raise KafkaException(f"no watermarks for {topic} within {self.timeout_s} s")
-            highs[partition] = int(offsets[1])
-        return highs
+        self._ends.close()
 
     def _behind(self, highs: dict[int, int]) -> list[int]:
         read_models = self.store.read_models

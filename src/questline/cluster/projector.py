@@ -20,46 +20,32 @@ at its checkpoint.
 import logging
 import threading
 import time
-from collections import defaultdict
 from functools import partial
 
 import msgspec
-from confluent_kafka import (
-    OFFSET_BEGINNING,
-    Consumer,
-    KafkaError,
-    KafkaException,
-    Message,
-    Producer,
-    TopicPartition,
-)
 
 from questline.adapters.cassandra.read_model_store import Fenced
 from questline.adapters.cassandra.store import CassandraStore
-from questline.adapters.kafka.messages import (
-    KIND,
-    KIND_COMMAND,
-    KIND_RESTORE,
-    decode_event,
-    decode_record,
-    encode_restore_request,
-    header,
-    offset_of,
-    partition_of_message,
-)
+from questline.adapters.kafka.consumer_offsets import ConsumerOffsets
+from questline.adapters.kafka.errors import KafkaUnavailable
+from questline.adapters.kafka.event_source import EventMessage, KafkaEventSource
 from questline.cluster.config import ClusterConfig
-from questline.cluster.dead_letters import dead_letter
-from questline.cluster.group_member import group_consumer
 from questline.cluster.partition_projection import PartitionProjection
 from questline.cluster.reconciler import ClusterReconciler
 from questline.cluster.snapshot_audit import AuditResult, Refold, SnapshotAuditor
-from questline.cluster.snapshot_keeper import SnapshotClock, keep, newest_usable
 from questline.cluster.store_retry import until_answered
 from questline.domain.events import RecordedEvent
 from questline.domain.hunt_state import evolve
 from questline.domain.projections.rows import LeaderboardRow
+from questline.engine.command_window import CommandWindow
 from questline.engine.memory_rows import rows_in_memory
-from questline.engine.partition_snapshots import deciders_of, projections_of, take_partition
+from questline.engine.partition_snapshots import (
+    deciders_of,
+    projections_of,
+    take_partition,
+    window_of,
+)
+from questline.engine.snapshot_keeper import SnapshotClock, keep, newest_usable
 from questline.observability import metrics
 from questline.observability.cluster import ProjectorObserver
 from questline.ports import CommandRecord
@@ -77,14 +63,18 @@ class ClusterProjector:
         self.dead_letters = 0
         kafka = config.kafka
         self.observer = ProjectorObserver(name, kafka.events_topic)
-        self.consumer = group_consumer(config, "projectors", name, **{"enable.partition.eof": True})
-        self.producer = Producer(
-            {"bootstrap.servers": kafka.bootstrap_servers, "enable.idempotence": True}
+        self.source = KafkaEventSource(
+            kafka,
+            name,
+            session_timeout_ms=config.session_timeout_ms,
+            on_assign=self._on_assign,
+            on_revoke=self._on_revoke,
         )
+        self.offsets = ConsumerOffsets(self.source.consumer, kafka.events_topic)
         self._stop = threading.Event()  # run()'s, once running
         self.snapshot_clock = SnapshotClock(config.snapshot_every, config.snapshot_min_interval_s)
         self.reconciler = (
-            ClusterReconciler(config, store, self.producer, interval_s=config.reconcile_interval_s)
+            ClusterReconciler(config, store, self.source, interval_s=config.reconcile_interval_s)
             if config.reconcile_interval_s > 0
             else None
         )
@@ -96,18 +86,24 @@ class ClusterProjector:
         self.rebuilds = 0  # partitions whose memory was rebuilt after a snapshot audit
         self._to_heal: set[int] = set()  # rebuilt partitions to reconcile once caught up
 
-    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        for tp in partitions:
-            claim = partial(self.store.read_models.claim, tp.partition)
+    def _on_assign(self, partitions: list[int]) -> dict[int, int]:
+        """Claim each partition and restore memory; the offset to read each from."""
+        starts: dict[int, int] = {}
+        for partition in partitions:
+            claim = partial(self.store.read_models.claim, partition)
             epoch, stored_to = until_answered(claim, "claim a partition")
             checkpoint = stored_to - 1  # the last offset whose rows are stored (-1: none)
-            state = PartitionProjection(tp.partition, epoch, checkpoint)
-            tp.offset = self._restore(state, stored_to)
-            self.partitions[tp.partition] = state
+            state = PartitionProjection(partition, epoch, checkpoint, window=self._window())
+            starts[partition] = self._restore(state, stored_to)
+            self.partitions[partition] = state
             self.observer.assigned(
-                tp.partition, epoch=epoch, checkpoint=checkpoint, restored_from=tp.offset
+                partition, epoch=epoch, checkpoint=checkpoint, restored_from=starts[partition]
             )
-        consumer.incremental_assign(partitions)
+        return starts
+
+    def _window(self) -> CommandWindow:
+        size = self.config.window_size
+        return CommandWindow(size.capacity, size.retention)
 
     def _restore(self, state: PartitionProjection, stored_to: int) -> int:
         """Memory from the newest usable snapshot (none later than what is stored);
@@ -118,10 +114,11 @@ class ClusterProjector:
             lambda: newest_usable(self.store.snapshots, state.partition, up_to=stored_to),
             "restore a partition's snapshot",
         )
-        start = OFFSET_BEGINNING
+        start = 0
         if body is not None:
             state.states = deciders_of(body)
             state.previous_ranks = projections_of(body, state.projector, state.states)
+            state.window.load(window_of(body))
             state.position = body.offset - 1
             state.lineage.add(body.offset)
             start = body.offset
@@ -134,28 +131,28 @@ class ClusterProjector:
         )
         return start
 
-    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        for tp in partitions:
-            self.partitions.pop(tp.partition, None)
-            self.snapshot_clock.forget(tp.partition)
-            self._to_heal.discard(tp.partition)
-            self.observer.revoked(tp.partition)
-        consumer.incremental_unassign(partitions)
+    def _on_revoke(self, partitions: list[int]) -> None:
+        for partition in partitions:
+            self.partitions.pop(partition, None)
+            self.snapshot_clock.forget(partition)
+            self._to_heal.discard(partition)
+            self.observer.revoked(partition)
 
     def run(self, stop: threading.Event) -> None:
         self._stop = stop
-        self.consumer.subscribe(
-            [self.config.kafka.events_topic],
-            on_assign=self._on_assign,
-            on_revoke=self._on_revoke,
-            on_lost=self._on_revoke,
-        )
+        self.source.start()
         try:
             while not stop.is_set():
-                messages = self.consumer.consume(num_messages=2000, timeout=0.01)
-                if messages:
-                    self._process(messages)
-                self.observer.tick(self.consumer, self.partitions)
+                fetched = self.source.poll(2000, 0.01)
+                if fetched.messages or fetched.ends:
+                    self._project_batches(fetched.messages)
+                    # After the batches: an end reached in the same poll as the partition's
+                    # last messages is only "read to" once they are folded. The end is
+                    # reported once; taken before them it was skipped, and the lag stayed
+                    # until the next event.
+                    for partition, end in fetched.ends.items():
+                        self._reached_end(partition, end)
+                self.observer.tick(self.offsets, self.partitions)
                 self.snapshot_clock.update_ages()
                 if self.reconciler is not None:
                     self.reconciler.maybe_run(self.partitions)
@@ -173,32 +170,15 @@ class ClusterProjector:
         finally:
             if self.auditor is not None:
                 self.auditor.close()
-            self.consumer.close()
-            self.producer.flush(10)
+            self.source.close()
             self.observer.release_all()
 
-    def _process(self, messages: list[Message]) -> None:
-        by_partition: dict[int, list[Message]] = defaultdict(list)
-        ends: dict[int, int] = {}
-        for message in messages:
-            error = message.error()
-            if error is None:
-                by_partition[partition_of_message(message)].append(message)
-            elif error.code() == KafkaError._PARTITION_EOF:
-                ends[partition_of_message(message)] = offset_of(message)
-        self._project_batches(by_partition)
-        # After the batches: an end reached in the same poll as the partition's last
-        # messages is only "read to" once they are folded. The end is reported once;
-        # taken before them it was skipped, and the lag stayed until the next event.
-        for partition, end in ends.items():
-            self._reached_end(partition, end)
-
-    def _project_batches(self, by_partition: dict[int, list[Message]]) -> None:
+    def _project_batches(self, by_partition: dict[int, list[EventMessage]]) -> None:
         for partition, batch in by_partition.items():
             state = self.partitions.get(partition)
             if state is None:
                 continue
-            stored = [m for m in batch if offset_of(m) <= state.checkpoint]
+            stored = [m for m in batch if m.offset <= state.checkpoint]
             fresh = batch[len(stored) :]
             try:
                 if stored:  # still rebuilding memory up to what is stored
@@ -210,40 +190,39 @@ class ClusterProjector:
                 self.partitions.pop(partition, None)
                 self.observer.revoked(partition, "fenced")
 
-    def _project(self, state: PartitionProjection, batch: list[Message]) -> None:
+    def _project(self, state: PartitionProjection, batch: list[EventMessage]) -> None:
         fresh_events: list[RecordedEvent] = []
         records: list[CommandRecord] = []
+        window_records: list[CommandRecord] = []  # every one, stored or not
         last = state.position
         for message in batch:
-            offset = offset_of(message)
-            last = offset
-            value = message.value() or b""
-            try:
-                if header(message.headers(), KIND) == KIND_COMMAND:
-                    record = decode_record(value)
-                    if offset > state.checkpoint:
-                        records.append(record)
-                    continue
-                recorded = decode_event(value, offset)
-                hunt_id = recorded.hunt_id
-                state.states[hunt_id] = evolve(state.states.get(hunt_id), recorded)
-                state.projector.apply(recorded)
-            except (ValueError, msgspec.MsgspecError, KeyError) as error:
+            offset = last = message.offset
+            problem = message.problem
+            if message.record is not None:
+                window_records.append(message.record)
+                if offset > state.checkpoint:
+                    records.append(message.record)
+                continue
+            recorded = message.event
+            if recorded is not None:
+                try:
+                    hunt_id = recorded.hunt_id
+                    state.states[hunt_id] = evolve(state.states.get(hunt_id), recorded)
+                    state.projector.apply(recorded)
+                except (ValueError, msgspec.MsgspecError, KeyError) as error:
+                    problem = repr(error)
+            if recorded is None or problem is not None:
+                reason = problem or "unreadable"
                 if offset > state.checkpoint:  # dead-letter it once, not on every rebuild
-                    dead_letter(
-                        self.producer,
-                        self.config.kafka,
-                        message,
-                        repr(error),
-                        "project",
-                    )
+                    self.source.dead_letter(message, reason, "project")
                     self.dead_letters += 1
-                    self.observer.dead_letter("project", state.partition, offset, repr(error))
+                    self.observer.dead_letter("project", state.partition, offset, reason)
                 continue
             self.events_applied += 1
             if offset > state.checkpoint:
                 fresh_events.append(recorded)
         state.position = last
+        state.window.add(window_records)
         changes = state.projector.take_changes()
         if last <= state.checkpoint:
             # Still rebuilding memory: remember what is stored so ranks are replaced right.
@@ -261,9 +240,7 @@ class ClusterProjector:
 
         until_answered(store_batch, "store a projected batch", stop=self._stop)
         state.checkpoint = last
-        self.observer.projected(
-            state.partition, offset_of(batch[0]), last, fresh_events, len(records)
-        )
+        self.observer.projected(state.partition, batch[0].offset, last, fresh_events, len(records))
         if self.snapshot_clock.count(state.partition, len(batch)):
             try:
                 self.snapshot(state)
@@ -279,6 +256,7 @@ class ClusterProjector:
             state.states,
             state.projector,
             int(time.time() * 1_000_000),
+            window=state.window.dump(),
         )
         keep(self.store.snapshots, record, self.config.snapshots_kept)
         state.lineage.add(record.offset)
@@ -302,22 +280,19 @@ class ClusterProjector:
             )
             discarded += self._rebuild(state, result.refold)
         if discarded:
-            self.producer.produce(
-                self.config.kafka.commands_topic,
-                value=encode_restore_request(sorted(discarded)),
-                partition=result.partition,
-                headers=[(KIND, KIND_RESTORE)],
-            )
-            self.producer.poll(0)
+            self.source.request_restore(result.partition, discarded)
 
     def _rebuild(self, old: PartitionProjection, refold: Refold) -> list[int]:
         """Replace the partition's memory by the refold (the log's fold before its
         offset) and read on from there, as after an assignment: the messages up to
         the checkpoint are folded without writing. Then its hunts are reconciled.
         Returns the offsets of the snapshots the wrong memory wrote, now deleted."""
-        state = PartitionProjection(old.partition, old.epoch, old.checkpoint, read_to=old.read_to)
+        state = PartitionProjection(
+            old.partition, old.epoch, old.checkpoint, read_to=old.read_to, window=self._window()
+        )
         if refold.offset <= old.checkpoint + 1:
             state.states = refold.states
+            state.window = refold.window
             state.projector = refold.projector
             state.projector.take_changes()
             state.previous_ranks = {
@@ -330,10 +305,9 @@ class ClusterProjector:
             start = refold.offset
         else:  # not expected: a snapshot is never past what is stored
             start = self._restore(state, old.checkpoint + 1)
-        tp = TopicPartition(self.config.kafka.events_topic, old.partition, start)
         try:
-            self.consumer.seek(tp)
-        except KafkaException as error:
+            self.source.seek(old.partition, start)
+        except KafkaUnavailable as error:
             log.error(
                 "projector %s: cannot rebuild partition %d (seek to %d failed: %s);"
                 " the next audit tries again",
@@ -373,7 +347,7 @@ class ClusterProjector:
                 continue  # still folding its way up to what is stored
             self._to_heal.discard(partition)
             healer = self.reconciler or ClusterReconciler(
-                self.config, self.store, self.producer, interval_s=0.0
+                self.config, self.store, self.source, interval_s=0.0
             )
             for hunt_id in sorted(state.states):
                 try:
@@ -396,7 +370,6 @@ class ClusterProjector:
         """Events not yet projected, per owned partition."""
         lags = {}
         for partition, state in self.partitions.items():
-            tp = TopicPartition(self.config.kafka.events_topic, partition)
-            _, high = self.consumer.get_watermark_offsets(tp, timeout=5, cached=True)
+            high = self.source.high_watermark(partition)
             lags[partition] = max(high - 1 - state.checkpoint, 0)
         return lags

@@ -18,19 +18,24 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-from confluent_kafka import Producer
+from typing import Protocol
 
 from questline.adapters.cassandra.store import CassandraStore
-from questline.adapters.kafka.messages import encode
 from questline.cluster.config import ClusterConfig
 from questline.cluster.partition_projection import PartitionProjection
 from questline.domain.commands import RecordHeal
 from questline.domain.projections.rows import TABLES, Changes, LeaderboardRow
-from questline.engine.envelopes import CommandEnvelope
 from questline.engine.memory_rows import rows_in_memory
 from questline.engine.verification import Difference, hunt_differences
 from questline.observability import metrics
+from questline.ports import CommandEnvelope
+
+
+class CommandSender(Protocol):
+    """Where a heal's record goes: a command for the partition's worker."""
+
+    def send_command(self, envelope: CommandEnvelope, partition: int) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +56,13 @@ class ClusterReconciler:
         self,
         config: ClusterConfig,
         store: CassandraStore,
-        producer: Producer,
+        commands: CommandSender,
         *,
         interval_s: float,
     ) -> None:
         self.config = config
         self.store = store
-        self.producer = producer
+        self.commands = commands
         self.interval_s = interval_s
         self.stats = ClusterReconcilerStats()
         self._checking = threading.Lock()  # held by a check, or by `held()`
@@ -158,10 +163,4 @@ class ClusterReconciler:
             command=RecordHeal(hunt_id, table, rows),
             remember=False,
         )
-        self.producer.produce(
-            self.config.kafka.commands_topic,
-            key=hunt_id.encode(),
-            value=encode(envelope),
-            partition=partition,
-        )
-        self.producer.poll(0)
+        self.commands.send_command(envelope, partition)

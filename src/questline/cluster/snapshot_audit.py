@@ -26,18 +26,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import msgspec
-from confluent_kafka import OFFSET_BEGINNING
 
+from questline.adapters.kafka.partition_reader import PartitionReadError, read_partition
 from questline.cluster.config import ClusterConfig
-from questline.cluster.restore import RestoreError, read_partition
 from questline.domain.events import RecordedEvent
 from questline.domain.hunt_state import HuntState, evolve
 from questline.domain.projections.projector import Projector
+from questline.engine.command_window import CommandWindow
 from questline.engine.fold_differences import Fold, FoldDifference, fold_differences
-from questline.engine.partition_snapshots import deciders_of, open_partition, projections_of
+from questline.engine.partition_snapshots import (
+    deciders_of,
+    open_partition,
+    projections_of,
+    window_of,
+)
 from questline.engine.snapshots import SnapshotError
 from questline.observability import metrics
-from questline.ports import PartitionSnapshotStore
+from questline.ports import CommandRecord, PartitionSnapshotStore
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +64,7 @@ class Refold:
     offset: int = 0
     states: dict[str, HuntState] = field(default_factory=dict)
     projector: Projector = field(default_factory=Projector)
+    window: CommandWindow = field(default_factory=lambda: CommandWindow(0, 0))
     folded: int = 0
 
     def fold(self, recorded: RecordedEvent) -> None:
@@ -73,9 +79,12 @@ class Refold:
         if self.folded % TAKE_EVERY == 0:
             self.projector.take_changes()
 
+    def remember(self, record: CommandRecord) -> None:
+        self.window.add((record,))
+
     def as_fold(self) -> Fold:
         self.projector.take_changes()
-        return Fold(self.states, self.projector)
+        return Fold(self.states, self.projector, self.window.dump())
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,8 @@ def audit_partition(
     offsets = sorted(snapshots.offsets(partition))
     if not offsets:
         return None
-    refold = Refold(partition)
+    size = config.window_size
+    refold = Refold(partition, window=CommandWindow(size.capacity, size.retention))
 
     def fold(recorded: RecordedEvent) -> None:
         if stop is not None and stop.is_set():
@@ -118,12 +128,17 @@ def audit_partition(
 
     audited: list[Audited] = []
     for offset in offsets:
-        start = refold.offset if refold.offset > 0 else OFFSET_BEGINNING
         reached = read_partition(
-            config, partition, fold, start=start, end=offset, deadline_s=READ_DEADLINE_S
+            config.kafka,
+            partition,
+            fold,
+            refold.remember,
+            start=refold.offset,
+            end=offset,
+            deadline_s=READ_DEADLINE_S,
         )
         if reached != offset:
-            raise RestoreError(
+            raise PartitionReadError(
                 f"events partition {partition} ends at {reached}, before its snapshot at {offset}"
             )
         refold.offset = offset
@@ -135,7 +150,7 @@ def audit_partition(
             projector = Projector()
             states = deciders_of(body)
             projections_of(body, projector, states)
-            snapshot = Fold(states, projector)
+            snapshot = Fold(states, projector, window_of(body))
         except SnapshotError as error:
             log.info(
                 "snapshot audit: partition %d at offset %d does not open (%s); skipped",

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from questline.adapters.cassandra.unavailable import UNAVAILABLE
 from questline.observability import metrics
+from questline.ports import PartitionSnapshotRecord, PartitionSnapshotStore
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +45,26 @@ def until_answered(
         else:
             time.sleep(delay)  # backoff between tries, not synchronisation
         delay = min(delay * 2, MAX_DELAY_S)
+
+
+class AnsweredSnapshots:
+    """A partition snapshot store whose reads are tried until Cassandra answers: a
+    writer restoring its memory (after a failed append, say) waits for the store
+    instead of failing."""
+
+    def __init__(self, inner: PartitionSnapshotStore) -> None:
+        self.inner = inner
+
+    def save(self, record: PartitionSnapshotRecord) -> None:
+        until_answered(lambda: self.inner.save(record), "save a partition snapshot")
+
+    def offsets(self, partition: int) -> list[int]:
+        return until_answered(lambda: self.inner.offsets(partition), "list partition snapshots")
+
+    def load(self, partition: int, offset: int) -> PartitionSnapshotRecord | None:
+        return until_answered(
+            lambda: self.inner.load(partition, offset), "restore a partition's snapshot"
+        )
+
+    def delete(self, partition: int, offset: int) -> None:
+        until_answered(lambda: self.inner.delete(partition, offset), "delete a snapshot")

@@ -4,8 +4,9 @@ with Cassandra's, including the rank index behind the leaderboards."""
 from collections.abc import Callable
 
 from questline.adapters.cassandra.store import CassandraStore
+from questline.adapters.kafka.log_ends import LogEnds
+from questline.adapters.kafka.partition_reader import read_partition
 from questline.cluster.config import ClusterConfig
-from questline.cluster.restore import read_partition
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import TABLES, Changes, LeaderboardRow, Table
 from questline.engine.verification import Difference, compare_rows
@@ -15,31 +16,21 @@ Progress = Callable[[int, int], None]
 
 def projection_lag(config: ClusterConfig, store: CassandraStore) -> dict[int, int]:
     """Events written to each partition but not yet projected."""
-    from confluent_kafka import Consumer, TopicPartition
-
-    consumer = Consumer(
-        {
-            "bootstrap.servers": config.kafka.bootstrap_servers,
-            "group.id": "questline-verify",
-            "isolation.level": "read_committed",
-        }
-    )
+    ends = LogEnds(config.kafka, timeout_s=10, purpose="verify")
     try:
-        lags = {}
-        for partition in range(config.kafka.partitions):
-            tp = TopicPartition(config.kafka.events_topic, partition)
-            _, high = consumer.get_watermark_offsets(tp, timeout=10, cached=False)
-            lags[partition] = max(high - store.read_models.read_to(partition), 0)
-        return lags
+        return {
+            partition: max(high - store.read_models.read_to(partition), 0)
+            for partition, high in ends.events().items()
+        }
     finally:
-        consumer.close()
+        ends.close()
 
 
 def expected_rows(config: ClusterConfig, progress: Progress | None = None) -> Changes:
     rows: Changes = {}
     for partition in range(config.kafka.partitions):
         projector = Projector()
-        read_partition(config, partition, projector.apply)
+        read_partition(config.kafka, partition, projector.apply)
         rows.update(projector.take_changes())
         if progress is not None:
             progress(partition + 1, config.kafka.partitions)

@@ -19,8 +19,8 @@ from questline.demo.rounds import Round, RoundPlan, play_rounds
 from questline.demo.sample_hunt import SAMPLES
 from questline.http.abuse_limits import AbuseSettings
 from questline.http.embedded import build_embedded_node
-from questline.http.server_limits import uvicorn_config
 from questline.http.tokens import new_organizer_token
+from questline.http.uvicorn_setup import uvicorn_config
 from questline.loadgen.latency import LatencyRecorder
 from questline.observability.logs import configure_logging
 

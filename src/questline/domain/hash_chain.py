@@ -9,33 +9,33 @@ separators=(",", ":"), ensure_ascii=False)` gives for the served values, so anyo
 can recompute it with `hashlib` and `json`.
 
 msgspec writes that JSON ten times faster than `json` does, and byte for byte the
-same but for floats in exponent form (msgspec writes 1e-7 where Python writes
-1e-07), so floats are written with Python's own repr. The common events (no secret,
-no float) are encoded straight from their structs: msgspec's sorted order sorts
-struct fields too and leaves out defaults, as the served payload does.
+same but for floats outside [1e-4, 1e16) (msgspec writes 1e-7 where Python writes
+1e-07), so those floats are written with Python's own repr. Every other event is
+encoded straight from its struct (msgspec's sorted order sorts struct fields too
+and leaves out defaults, as the served payload does); an event with a secret, from
+a copy of its struct without the secret fields. Only definitions (which may hold
+any float) are walked as plain values.
 """
 
+import binascii
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from operator import attrgetter
+from typing import Any, get_args
 
 import msgspec
 
 from questline.domain.definition import HuntDefinition
-from questline.domain.events import EVENT_TYPES, Event, RecordedEvent, event_type
+from questline.domain.events import EVENT_TYPES, Event, RecordedEvent
 from questline.domain.timestamps import Micros, to_rfc3339
 
 GENESIS = "0" * 64  # the "previous hash" of a hunt's first event
 SECRET_FIELDS = frozenset({"token_hash"})  # never served, so never hashed
 
 _sorted = msgspec.json.Encoder(order="sorted")
-# Event types whose payload may hold a secret or a definition (with its floats).
-_WALKED = frozenset(
-    cls
-    for cls in EVENT_TYPES.values()
-    if SECRET_FIELDS & set(cls.__struct_fields__)
-    or any(t is HuntDefinition for t in cls.__annotations__.values())
-)
+_sha256 = hashlib.sha256
+_unhex = binascii.unhexlify  # str of hex digits -> bytes, as bytes.fromhex but faster
 
 
 def served_payload(event: Event) -> dict[str, Any]:
@@ -47,27 +47,141 @@ def served_payload(event: Event) -> dict[str, Any]:
     return payload
 
 
+def _walked(event: Event) -> bytes:
+    return _sorted.encode(_python_floats(served_payload(event)))
+
+
+def _without_secrets(cls: type[Event]) -> Callable[[Event], bytes]:
+    """Encodes from a struct like `cls` without its secret fields (same tag, defaults
+    left out)."""
+    kept = [
+        (i, f) for i, f in enumerate(msgspec.structs.fields(cls)) if f.name not in SECRET_FIELDS
+    ]
+    served = msgspec.defstruct(
+        f"Served{cls.__name__}",
+        [
+            (f.name, f.type)
+            if f.required
+            else (f.name, f.type, msgspec.field(default=f.default))
+            if f.default is not msgspec.NODEFAULT
+            else (f.name, f.type, msgspec.field(default_factory=f.default_factory))
+            for _, f in kept
+        ],
+        tag=cls.__struct_config__.tag,
+        tag_field=cls.__struct_config__.tag_field,
+        omit_defaults=True,
+        frozen=True,
+    )
+    positions = tuple(i for i, _ in kept)
+
+    def encode(event: Event) -> bytes:
+        values = msgspec.structs.astuple(event)
+        return _sorted.encode(served(*(values[i] for i in positions)))
+
+    return encode
+
+
+def _float_fields(cls: type[Event]) -> tuple[str, ...]:
+    return tuple(
+        f.name for f in msgspec.structs.fields(cls) if f.type is float or float in get_args(f.type)
+    )
+
+
+def _has_secret_or_definition(cls: type[Event]) -> bool:
+    fields = msgspec.structs.fields(cls)
+    return any(f.name in SECRET_FIELDS or f.type is HuntDefinition for f in fields)
+
+
+# Event types whose payload is not written straight from the struct: those with a
+# definition (which may hold any float) are walked; those with a secret are copied
+# without it (or walked, should they also have floats).
+_SPECIAL: dict[type[Event], Callable[[Event], bytes]] = {
+    cls: _walked
+    if _float_fields(cls) or any(f.type is HuntDefinition for f in msgspec.structs.fields(cls))
+    else _without_secrets(cls)
+    for cls in EVENT_TYPES.values()
+    if _has_secret_or_definition(cls)
+}
+# The others with float fields: the fields' values, and those values all unset.
+_FLOATS: dict[type[Event], tuple[Callable[[Event], Any], Any]] = {
+    cls: (attrgetter(*names), (None,) * len(names) if len(names) > 1 else None)
+    for cls in EVENT_TYPES.values()
+    if cls not in _SPECIAL and (names := _float_fields(cls))
+}
+
+
+def _payload_with_floats(event: Event, values: Any) -> Event | msgspec.Raw:
+    for value in values if isinstance(values, tuple) else (values,):
+        if value is not None and not (value == 0.0 or 1e-4 <= abs(value) < 1e16):
+            return msgspec.Raw(_walked(event))  # msgspec would not write it as Python does
+    return event
+
+
+class _Canonical(msgspec.Struct, gc=False):
+    """The canonical form: its keys in sorted order, the values that repeat (a hunt's
+    id, a batch's time, the type) as JSON written once. `_sorted` sorts the payload's
+    keys too."""
+
+    hunt: msgspec.Raw
+    payload: Any  # the event, or its payload as JSON (msgspec.Raw)
+    time: msgspec.Raw
+    type: msgspec.Raw
+    version: int
+
+
 def canonical_event(recorded: RecordedEvent) -> bytes:
-    event = recorded.event
-    walked = type(event) in _WALKED or getattr(event, "lat", None) is not None
-    body = {
-        "hunt": recorded.hunt_id,
-        "version": recorded.version,
-        "type": event_type(event),
-        "time": _time(recorded.time),
-        "payload": _python_floats(served_payload(event)) if walked else event,
-    }
-    return _sorted.encode(body)
+    return canonical(recorded.hunt_id, recorded.version, recorded.time, recorded.event)
+
+
+def canonical(hunt_id: str, version: int, time: Micros, event: Event) -> bytes:
+    """The canonical form of an event with its place in the log."""
+    event_class = type(event)
+    payload: Event | msgspec.Raw = event
+    special = _SPECIAL.get(event_class)
+    if special is not None:
+        payload = msgspec.Raw(special(event))
+    else:
+        floats = _FLOATS.get(event_class)
+        if floats is not None:
+            values = floats[0](event)
+            if values != floats[1]:  # most have none (a text answer has no position)
+                payload = _payload_with_floats(event, values)
+    return _sorted.encode(
+        _Canonical(_hunt_json(hunt_id), payload, _time_json(time), _TYPES[event_class], version)
+    )
+
+
+_hunts: dict[str, msgspec.Raw] = {}  # a cache (a dict is quicker than lru_cache)
+
+
+def _hunt_json(hunt_id: str) -> msgspec.Raw:
+    found = _hunts.get(hunt_id)
+    if found is None:
+        if len(_hunts) >= 4096:
+            _hunts.clear()
+        found = _hunts[hunt_id] = msgspec.Raw(_sorted.encode(hunt_id))
+    return found
 
 
 @lru_cache(maxsize=4096)
-def _time(time: Micros) -> str:
-    return to_rfc3339(time)  # a batch's events share one time
+def _time_json(time: Micros) -> msgspec.Raw:
+    return msgspec.Raw(_sorted.encode(to_rfc3339(time)))  # a batch's events share one time
+
+
+_TYPES: dict[type[Event], msgspec.Raw] = {
+    cls: msgspec.Raw(_sorted.encode(name)) for name, cls in EVENT_TYPES.items()
+}
 
 
 def chain(previous: str, recorded: RecordedEvent) -> str:
     """The hash of `recorded` following `previous` (hex; GENESIS before version 1)."""
-    return hashlib.sha256(bytes.fromhex(previous) + canonical_event(recorded)).hexdigest()
+    return _sha256(_unhex(previous) + canonical_event(recorded)).hexdigest()
+
+
+def event_hash(previous: str, hunt_id: str, version: int, time: Micros, event: Event) -> str:
+    """`chain` for an event not recorded yet (the writer makes its RecordedEvent once,
+    with the hash)."""
+    return _sha256(_unhex(previous) + canonical(hunt_id, version, time, event)).hexdigest()
 
 
 def with_hash(previous: str, recorded: RecordedEvent) -> RecordedEvent:

@@ -2,9 +2,11 @@
 
 State is mutated in place for speed: one writer owns it, and replaying the
 same events always rebuilds an equal state (the property tests check this).
+A team's containers are shared and empty (shared_empty.py) until it has
+something to put in them: most teams never unlock a hint or send a photo.
 """
 
-from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import msgspec
@@ -34,6 +36,7 @@ from questline.domain.events import (
 )
 from questline.domain.openness import clue_open
 from questline.domain.score_sheet import ScoreSheet
+from questline.domain.shared_empty import empty_dict, empty_set
 from questline.domain.standings import Standings, StandingsData
 from questline.domain.team_names import fold_team_name
 from questline.domain.text_normalization import normalize_answer
@@ -52,12 +55,13 @@ class TeamState:
     order: int
     solved: dict[str, int] = field(default_factory=dict)  # clue -> version it counts at
     # clue -> part -> (the version its solve counts at, and its time)
-    parts: dict[str, dict[str, tuple[int, Micros]]] = field(default_factory=dict)
-    wrong: dict[str, int] = field(default_factory=dict)  # clue -> wrong attempts in all
-    recent_wrong: dict[str, deque[Micros]] = field(default_factory=dict)  # for the rate limit
-    hints: set[tuple[str, str]] = field(default_factory=set)
-    pending_photos: dict[str, str] = field(default_factory=dict)  # clue -> review id
-    kept_open: set[str] = field(default_factory=set)  # open when a revision changed the rules
+    parts: dict[str, dict[str, tuple[int, Micros]]] = field(default_factory=empty_dict)
+    wrong: dict[str, int] = field(default_factory=empty_dict)  # clue -> wrong attempts in all
+    # clue -> the times of its last `wrong_per_minute` wrong attempts, for the rate limit
+    recent_wrong: dict[str, tuple[Micros, ...]] = field(default_factory=empty_dict)
+    hints: set[tuple[str, str]] = field(default_factory=empty_set)
+    pending_photos: dict[str, str] = field(default_factory=empty_dict)  # clue -> review id
+    kept_open: set[str] = field(default_factory=empty_set)  # open when a revision changed rules
 
 
 @dataclass(slots=True)
@@ -133,66 +137,135 @@ def evolve(state: HuntState | None, recorded: RecordedEvent) -> HuntState:
 
 
 def _apply(state: HuntState, event: Event, recorded: RecordedEvent) -> None:
-    if isinstance(event, AnswerWrong):
-        team = state.teams[event.team_id]
-        _count_wrong(state, team, event.clue_id, recorded.time)
-        state.touched.add(event.clue_id)
-        if event.answer is not None:
-            _remember_attempt(state, event, recorded)
+    _FOLDS[type(event)](state, recorded)
+
+
+# -- folding, one function per kind of event --------------------------------------------
+
+
+def _wrong(state: HuntState, recorded: RecordedEvent) -> None:
+    event: AnswerWrong = recorded.event  # type: ignore[assignment]
+    team = state.teams[event.team_id]
+    _count_wrong(state, team, event.clue_id, recorded.time)
+    state.touched.add(event.clue_id)
+    if event.answer is not None:
+        _remember_attempt(state, event, recorded)
+    if event.penalty:
         state.standings.apply(recorded)
-    elif isinstance(event, ClueSolved):
-        team = state.teams[event.team_id]
-        at = event.counts_at if event.counts_at is not None else recorded.version
-        team.solved[event.clue_id] = min(at, team.solved.get(event.clue_id, at))
+
+
+def _solved(state: HuntState, recorded: RecordedEvent) -> None:
+    event: ClueSolved = recorded.event  # type: ignore[assignment]
+    team = state.teams[event.team_id]
+    at = event.counts_at if event.counts_at is not None else recorded.version
+    team.solved[event.clue_id] = min(at, team.solved.get(event.clue_id, at))
+    if team.pending_photos:
         team.pending_photos.pop(event.clue_id, None)
-        state.touched.add(event.clue_id)
-        state.standings.apply(recorded)
-        if event.review_id is not None:
-            state.reviews.pop(event.review_id, None)
-            state.reviewed.add(event.review_id)
-    elif isinstance(event, PartSolved):
-        team = state.teams[event.team_id]
-        at = event.counts_at if event.counts_at is not None else recorded.version
-        time = event.counts_at_time if event.counts_at_time is not None else recorded.time
-        team.parts.setdefault(event.clue_id, {})[event.part_id] = (at, time)
-        state.touched.add(event.clue_id)
-        state.standings.apply(recorded)
-    elif isinstance(event, KeptGoing):
-        state.touched.add(event.clue_id)  # neither right nor wrong: it changes no decision
-    elif isinstance(event, HintUnlocked):
-        team = state.teams[event.team_id]
-        team.hints.add((event.clue_id, event.hint_id))
-        state.standings.apply(recorded)
-    elif isinstance(event, TeamRegistered):
-        state.teams[event.team_id] = TeamState(event.team_id, event.name, len(state.teams) + 1)
-        state.team_names[fold_team_name(event.name)] = event.team_id
-        state.standings.apply(recorded)
-    elif isinstance(event, PhotoSubmitted):
-        state.photos_submitted += 1
-        state.touched.add(event.clue_id)
-        state.teams[event.team_id].pending_photos[event.clue_id] = event.review_id
-        state.reviews[event.review_id] = PendingReview(
-            event.review_id, event.team_id, event.clue_id, event.photo_id, recorded.time
-        )
-    elif isinstance(event, PhotoRejected):
-        team = state.teams[event.team_id]
-        team.pending_photos.pop(event.clue_id, None)
+    state.touched.add(event.clue_id)
+    state.standings.apply(recorded)
+    if event.review_id is not None:
         state.reviews.pop(event.review_id, None)
         state.reviewed.add(event.review_id)
-        _count_wrong(state, team, event.clue_id, recorded.time)
-        state.standings.apply(recorded)
-    elif isinstance(event, ScoreAdjusted):
-        state.standings.apply(recorded)
-    elif isinstance(event, HuntRevised):
-        _revise(state, event, recorded.time)
-    elif isinstance(event, HuntPaused):
-        state.paused = True
-    elif isinstance(event, HuntResumed):
-        state.paused = False
-    elif isinstance(event, AnnouncementMade | ReadModelHealed | TeamMessaged | TokenIssued):
-        pass
-    elif isinstance(event, HuntCreated):
-        raise ValueError(f"hunt {recorded.hunt_id} was created twice (version {recorded.version})")
+
+
+def _part_solved(state: HuntState, recorded: RecordedEvent) -> None:
+    event: PartSolved = recorded.event  # type: ignore[assignment]
+    team = state.teams[event.team_id]
+    at = event.counts_at if event.counts_at is not None else recorded.version
+    time = event.counts_at_time if event.counts_at_time is not None else recorded.time
+    if not team.parts:
+        team.parts = {}
+    team.parts.setdefault(event.clue_id, {})[event.part_id] = (at, time)
+    state.touched.add(event.clue_id)
+    state.standings.apply(recorded)
+
+
+def _kept_going(state: HuntState, recorded: RecordedEvent) -> None:
+    # Neither right nor wrong: it changes no decision.
+    event: KeptGoing = recorded.event  # type: ignore[assignment]
+    state.touched.add(event.clue_id)
+
+
+def _hint(state: HuntState, recorded: RecordedEvent) -> None:
+    event: HintUnlocked = recorded.event  # type: ignore[assignment]
+    team = state.teams[event.team_id]
+    if not team.hints:
+        team.hints = set()
+    team.hints.add((event.clue_id, event.hint_id))
+    state.standings.apply(recorded)
+
+
+def _registered(state: HuntState, recorded: RecordedEvent) -> None:
+    event: TeamRegistered = recorded.event  # type: ignore[assignment]
+    state.teams[event.team_id] = TeamState(event.team_id, event.name, len(state.teams) + 1)
+    state.team_names[fold_team_name(event.name)] = event.team_id
+    state.standings.apply(recorded)
+
+
+def _photo(state: HuntState, recorded: RecordedEvent) -> None:
+    event: PhotoSubmitted = recorded.event  # type: ignore[assignment]
+    state.photos_submitted += 1
+    state.touched.add(event.clue_id)
+    team = state.teams[event.team_id]
+    if not team.pending_photos:
+        team.pending_photos = {}
+    team.pending_photos[event.clue_id] = event.review_id
+    state.reviews[event.review_id] = PendingReview(
+        event.review_id, event.team_id, event.clue_id, event.photo_id, recorded.time
+    )
+
+
+def _rejected(state: HuntState, recorded: RecordedEvent) -> None:
+    event: PhotoRejected = recorded.event  # type: ignore[assignment]
+    team = state.teams[event.team_id]
+    if team.pending_photos:
+        team.pending_photos.pop(event.clue_id, None)
+    state.reviews.pop(event.review_id, None)
+    state.reviewed.add(event.review_id)
+    _count_wrong(state, team, event.clue_id, recorded.time)
+    state.standings.apply(recorded)
+
+
+def _scored(state: HuntState, recorded: RecordedEvent) -> None:
+    state.standings.apply(recorded)
+
+
+def _revised(state: HuntState, recorded: RecordedEvent) -> None:
+    event: HuntRevised = recorded.event  # type: ignore[assignment]
+    _revise(state, event, recorded.time)
+
+
+def _paused(state: HuntState, recorded: RecordedEvent) -> None:
+    state.paused = isinstance(recorded.event, HuntPaused)
+
+
+def _nothing(state: HuntState, recorded: RecordedEvent) -> None:
+    pass
+
+
+def _created_twice(state: HuntState, recorded: RecordedEvent) -> None:
+    raise ValueError(f"hunt {recorded.hunt_id} was created twice (version {recorded.version})")
+
+
+_FOLDS: dict[type[Event], Callable[[HuntState, RecordedEvent], None]] = {
+    AnswerWrong: _wrong,
+    ClueSolved: _solved,
+    PartSolved: _part_solved,
+    KeptGoing: _kept_going,
+    HintUnlocked: _hint,
+    TeamRegistered: _registered,
+    PhotoSubmitted: _photo,
+    PhotoRejected: _rejected,
+    ScoreAdjusted: _scored,
+    HuntRevised: _revised,
+    HuntPaused: _paused,
+    HuntResumed: _paused,
+    AnnouncementMade: _nothing,
+    ReadModelHealed: _nothing,
+    TeamMessaged: _nothing,
+    TokenIssued: _nothing,
+    HuntCreated: _created_twice,
+}
 
 
 def _revise(state: HuntState, event: HuntRevised, now: Micros) -> None:
@@ -202,6 +275,8 @@ def _revise(state: HuntState, event: HuntRevised, now: Micros) -> None:
             if clue.id not in team.kept_open and clue_open(
                 old, clue, team.solved, now, team.kept_open
             ):
+                if not team.kept_open:
+                    team.kept_open = set()
                 team.kept_open.add(clue.id)
     state.definition = event.definition
     state.clues = {clue.id: clue for clue in event.definition.clues}
@@ -211,7 +286,8 @@ def _revise(state: HuntState, event: HuntRevised, now: Micros) -> None:
     window = event.definition.wrong_per_minute
     if window != old.wrong_per_minute:
         for team in state.teams.values():
-            team.recent_wrong = {c: deque(t, maxlen=window) for c, t in team.recent_wrong.items()}
+            if team.recent_wrong:
+                team.recent_wrong = {c: _last(t, window) for c, t in team.recent_wrong.items()}
 
 
 def _remember_attempt(state: HuntState, event: AnswerWrong, recorded: RecordedEvent) -> None:
@@ -226,11 +302,25 @@ def _remember_attempt(state: HuntState, event: AnswerWrong, recorded: RecordedEv
 
 
 def _count_wrong(state: HuntState, team: TeamState, clue_id: str, time: Micros) -> None:
-    team.wrong[clue_id] = team.wrong.get(clue_id, 0) + 1
-    recent = team.recent_wrong.get(clue_id)
-    if recent is None:
-        recent = team.recent_wrong[clue_id] = deque(maxlen=state.definition.wrong_per_minute)
-    recent.append(time)
+    wrong = team.wrong
+    if not wrong:
+        wrong = team.wrong = {}
+    wrong[clue_id] = wrong.get(clue_id, 0) + 1
+    # The last `wrong_per_minute` times, as a tuple (a deque costs ~600 bytes however
+    # few it holds): the rate limit looks no further back.
+    recent = team.recent_wrong
+    if not recent:
+        recent = team.recent_wrong = {}
+    times = recent.get(clue_id)
+    if times is None:
+        recent[clue_id] = (time,) if state.definition.wrong_per_minute else ()
+    else:
+        recent[clue_id] = _last((*times, time), state.definition.wrong_per_minute)
+
+
+def _last(times: tuple[Micros, ...], limit: int) -> tuple[Micros, ...]:
+    """The last `limit` times (what a deque of that length would keep)."""
+    return times if len(times) <= limit else times[len(times) - limit :]
 
 
 # -- the saved form (snapshots) ----------------------------------------------------------
@@ -340,17 +430,20 @@ def load_state(data: StateData) -> HuntState:
             name=team.name,
             order=team.order,
             solved=dict(team.solved),
+            # What the team has none of stays shared and empty.
             parts={
                 clue: {part: (at, time) for part, (at, time) in parts.items()}
                 for clue, parts in team.parts.items()
-            },
-            wrong=dict(team.wrong),
+            }
+            or empty_dict(),
+            wrong=dict(team.wrong) or empty_dict(),
             recent_wrong={
-                clue: deque(times, maxlen=window) for clue, times in team.recent_wrong.items()
-            },
-            hints={(clue, hint) for clue, hint in team.hints},
-            pending_photos=dict(team.pending_photos),
-            kept_open=set(team.kept_open),
+                clue: _last(tuple(times), window) for clue, times in team.recent_wrong.items()
+            }
+            or empty_dict(),
+            hints={(clue, hint) for clue, hint in team.hints} or empty_set(),
+            pending_photos=dict(team.pending_photos) or empty_dict(),
+            kept_open=set(team.kept_open) or empty_set(),
         )
     state.team_names = {fold_team_name(team.name): team.team_id for team in data.teams}
     state.reviews = {

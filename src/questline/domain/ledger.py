@@ -13,9 +13,13 @@ Memory: one time per event (8 bytes), five 8-byte numbers per change of a team's
 standing, and one receipt line per score change.
 """
 
+import heapq
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import getitem
 
 import msgspec
 
@@ -32,7 +36,7 @@ from questline.domain.events import (
     ScoreAdjusted,
     TeamRegistered,
 )
-from questline.domain.standings import NOT_FINISHED, Standings
+from questline.domain.standings import NO_SCORING_EVENT, NOT_FINISHED, Standings
 from questline.domain.timestamps import Micros
 
 LineKind = str  # solve, part, bonus, hint, penalty, adjustment, revaluation
@@ -60,17 +64,20 @@ class Standing(msgspec.Struct, frozen=True):
 
 @dataclass(slots=True)
 class _Series:
-    """A team's standing after each change of it, by version."""
+    """A team's standing after each change of it, by version: column i after
+    `versions[i - 1]` (each other column starts with the standing before any change,
+    so that `bisect_right(versions, v)` indexes them directly). Scores are kept
+    negated: in rank order, as the board sorts them."""
 
     name: str
     order: int
     division: str | None
     since: int  # the version it registered at
     versions: "array[int]" = field(default_factory=lambda: array("q"))
-    scores: "array[int]" = field(default_factory=lambda: array("q"))
-    last_scoring: "array[int]" = field(default_factory=lambda: array("q"))
-    solved: "array[int]" = field(default_factory=lambda: array("q"))
-    finished: "array[int]" = field(default_factory=lambda: array("q"))
+    neg_scores: "array[int]" = field(default_factory=lambda: array("q", (0,)))
+    last_scoring: "array[int]" = field(default_factory=lambda: array("q", (NO_SCORING_EVENT,)))
+    solved: "array[int]" = field(default_factory=lambda: array("q", (0,)))
+    finished: "array[int]" = field(default_factory=lambda: array("q", (NOT_FINISHED,)))
     finished_at: dict[int, Micros] = field(default_factory=dict)  # finish version -> time
 
 
@@ -83,6 +90,15 @@ class HuntLedger:
         self.hash = ""
         self.times: array[int] = array("q")  # the time of each version, from 1
         self.series: dict[str, _Series] = {}
+        # The same, as columns in registration order (a team's index is its order - 1),
+        # for the board to read with map() and zip() instead of a loop per team.
+        self._ids: list[str] = []
+        self._since: array[int] = array("q")  # grows with the order
+        self._versions: list[array[int]] = []
+        self._neg_scores: list[array[int]] = []
+        self._last_scoring: list[array[int]] = []
+        self._finished: list[array[int]] = []
+        self._members: dict[str | None, list[int]] = {}  # division -> its teams' indexes
         self.receipts: dict[str, list[ReceiptLine]] = {}
         self.rankings: list[tuple[int, Ranking]] = [(1, definition.ranking)]
 
@@ -111,10 +127,7 @@ class HuntLedger:
         own = self._own_lines(recorded)
         deltas = self.standings.apply(recorded)
         if isinstance(event, TeamRegistered):
-            self.series[event.team_id] = _Series(
-                event.name, len(self.series) + 1, event.division, recorded.version
-            )
-            self.receipts[event.team_id] = []
+            self._registered(event, recorded.version)
         for team_id, delta in deltas.items():
             lines = own.get(team_id, [])
             explained = sum(line.points for line in lines)
@@ -123,6 +136,18 @@ class HuntLedger:
             self.receipts[team_id].extend(line for line in lines if line.points)
             self._record(team_id, recorded)
         self._moved_on(recorded)
+
+    def _registered(self, event: TeamRegistered, version: int) -> None:
+        series = _Series(event.name, len(self.series) + 1, event.division, version)
+        self.series[event.team_id] = series
+        self.receipts[event.team_id] = []
+        self._members.setdefault(event.division, []).append(len(self._ids))
+        self._ids.append(event.team_id)
+        self._since.append(version)
+        self._versions.append(series.versions)
+        self._neg_scores.append(series.neg_scores)
+        self._last_scoring.append(series.last_scoring)
+        self._finished.append(series.finished)
 
     def _moved_on(self, recorded: RecordedEvent) -> None:
         self.version = recorded.version
@@ -197,10 +222,10 @@ class HuntLedger:
         s = self.series[team_id]
         entry = self.standings.entries[team_id]
         if s.versions and s.versions[-1] == recorded.version:
-            for column in (s.versions, s.scores, s.last_scoring, s.solved, s.finished):
+            for column in (s.versions, s.neg_scores, s.last_scoring, s.solved, s.finished):
                 column.pop()
         s.versions.append(recorded.version)
-        s.scores.append(self.standings.score(team_id))
+        s.neg_scores.append(-self.standings.score(team_id))
         s.last_scoring.append(entry.last_scoring_version)
         s.solved.append(entry.solved)
         s.finished.append(entry.finished)
@@ -218,42 +243,68 @@ class HuntLedger:
 
     def board(self, version: int, division: str | None = None) -> list[Standing]:
         """The board as the events up to `version` made it, in rank order."""
-        by_finish = self._ranking_at(version) == "finish"
-        ranked: list[tuple[tuple[int, int, int, int], Standing]] = []
-        for team_id, s in self.series.items():
-            if s.since > version or (division is not None and s.division != division):
-                continue
-            i = bisect_right(s.versions, version) - 1
-            finished = s.finished[i]
-            key = (
-                finished if by_finish else NOT_FINISHED,
-                -s.scores[i],
-                s.last_scoring[i],
-                s.order,
-            )
-            standing = Standing(
-                team_id,
-                s.name,
-                s.scores[i],
-                s.solved[i],
-                s.finished_at.get(finished) if finished != NOT_FINISHED else None,
-                s.division,
-            )
-            ranked.append((key, standing))
-        ranked.sort(key=lambda pair: pair[0])
-        return [standing for _, standing in ranked]
+        return self.page(version, division)[1]
+
+    def page(
+        self,
+        version: int,
+        division: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[int, list[Standing]]:
+        """(How many teams are on the board at `version`, the `limit` of them from
+        `offset` in rank order). Teams are ranked column by column with map() and zip()
+        (each team's rank key at `version`, by the rules of standings.py), and only the
+        page's standings are made: a page of a board of many teams costs little more
+        than ranking them."""
+        registered = bisect_right(self._since, version)  # teams register in order
+        if division is None:
+            teams: list[int] = list(range(registered))
+        else:
+            members = self._members.get(division, [])
+            teams = members[: bisect_left(members, registered)]
+        versions = [self._versions[i] for i in teams]
+        at = list(map(bisect_right, versions, repeat(version)))  # its column index at v
+        neg_scores = map(getitem, [self._neg_scores[i] for i in teams], at)
+        last = map(getitem, [self._last_scoring[i] for i in teams], at)
+        # The last element, the team's place in `teams`, orders ties as registration does.
+        places = range(len(teams))
+        keys: Iterable[tuple[int, ...]]
+        if self._ranking_at(version) == "finish":
+            finished = map(getitem, [self._finished[i] for i in teams], at)
+            keys = zip(finished, neg_scores, last, places, strict=True)
+        else:
+            keys = zip(neg_scores, last, places, strict=True)
+        if limit is None:
+            ranked = sorted(keys)[offset:]
+        else:
+            ranked = heapq.nsmallest(offset + limit, keys)[offset:]
+        return len(teams), [self._standing(teams[key[-1]], at[key[-1]]) for key in ranked]
+
+    def _standing(self, index: int, at: int) -> Standing:
+        """Team `index` (its order - 1) as column `at` of its series has it."""
+        s = self.series[self._ids[index]]
+        finished = s.finished[at]
+        return Standing(
+            self._ids[index],
+            s.name,
+            -s.neg_scores[at],
+            s.solved[at],
+            s.finished_at.get(finished) if finished != NOT_FINISHED else None,
+            s.division,
+        )
 
     def history(self, team_id: str, upto: int) -> list[tuple[Micros, int]]:
         """(time, score) at each change of the team's score up to `upto`."""
         s = self.series[team_id]
         points: list[tuple[Micros, int]] = []
         last: int | None = None
-        for version, score in zip(s.versions, s.scores, strict=True):
+        for version, neg_score in zip(s.versions, s.neg_scores[1:], strict=True):
             if version > upto:
                 break
-            if score != last:
-                points.append((self.time_of(version), score))
-                last = score
+            if -neg_score != last:
+                points.append((self.time_of(version), -neg_score))
+                last = -neg_score
         return points
 
     def receipt(self, team_id: str) -> list[ReceiptLine]:

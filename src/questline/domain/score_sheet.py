@@ -20,8 +20,11 @@ import msgspec
 
 from questline.domain.definition import Clue, DynamicPoints, HuntDefinition, PartsAnswer
 from questline.domain.dynamic_scoring import dynamic_value
+from questline.domain.shared_empty import empty_dict
 
 Deltas = dict[str, int]  # team -> how much its score changed
+_NO_HELD: dict[str, int] = empty_dict()  # what a team that has solved nothing holds
+_NO_PARTS: dict[str, list[str]] = empty_dict()
 
 
 class ScoresData(msgspec.Struct, frozen=True):
@@ -42,8 +45,10 @@ class ScoreSheet:
         self._score: dict[str, int] = {}
         # clue -> [(the version the solve counts at, team)], in that order
         self._solves: dict[str, list[tuple[int, str]]] = {c.id: [] for c in definition.clues}
-        self._held: dict[str, dict[str, int]] = {}  # team -> clue -> version it counts at
-        self._parts: dict[str, dict[str, list[str]]] = {}  # team -> clue -> parts solved
+        # team -> clue -> version it counts at; team -> clue -> parts solved (only teams
+        # that have one: most teams have solved little, and a dict per team costs)
+        self._held: dict[str, dict[str, int]] = {}
+        self._parts: dict[str, dict[str, list[str]]] = {}
 
     # -- reading ------------------------------------------------------------------
 
@@ -59,10 +64,10 @@ class ScoreSheet:
 
     def solved_at(self, team_id: str, clue_id: str) -> int | None:
         """The version the team's solve of the clue counts at, if it solved it."""
-        return self._held[team_id].get(clue_id)
+        return self._held.get(team_id, _NO_HELD).get(clue_id)
 
     def parts_solved(self, team_id: str, clue_id: str) -> list[str]:
-        return self._parts[team_id].get(clue_id, [])
+        return self._parts.get(team_id, _NO_PARTS).get(clue_id, [])
 
     def value_now(self, clue_id: str, solved: bool) -> int:
         """What the clue is worth to a team before any bonus: held if solved, else
@@ -87,8 +92,6 @@ class ScoreSheet:
     def add_team(self, team_id: str) -> None:
         self._base[team_id] = 0
         self._score[team_id] = 0
-        self._held[team_id] = {}
-        self._parts[team_id] = {}
 
     def add(self, team_id: str, delta: int) -> None:
         """Something paid or given: a hint's cost, a penalty, an adjustment."""
@@ -99,7 +102,7 @@ class ScoreSheet:
         """The team solved the clue, counting at version `at`; a team that had solved it
         later has its solve moved to `at`. Returns every score change it made."""
         solves = self._solves[clue_id]
-        held = self._held[team_id]
+        held = self._held.get(team_id, _NO_HELD)
         if clue_id not in held and (not solves or solves[-1][0] < at):
             return self._append(team_id, clue_id, at)
         before = self._contributions(clue_id)
@@ -109,11 +112,14 @@ class ScoreSheet:
                 return {}
             solves.remove((earlier, team_id))
         insort(solves, (at, team_id))
-        held[clue_id] = at
+        self._own_held(team_id)[clue_id] = at
         return self._changed(before, self._contributions(clue_id))
 
     def solve_part(self, team_id: str, clue_id: str, part_id: str) -> Deltas:
-        solved = self._parts[team_id].setdefault(clue_id, [])
+        parts = self._parts.get(team_id)
+        if parts is None:
+            parts = self._parts[team_id] = {}
+        solved = parts.setdefault(clue_id, [])
         if part_id in solved:
             return {}
         solved.append(part_id)
@@ -157,9 +163,12 @@ class ScoreSheet:
         for clue_id, solves in data.solves.items():
             sheet._solves[clue_id] = [(at, team) for at, team in solves]
             for at, team in solves:
-                sheet._held[team][clue_id] = at
+                if team not in sheet._base:
+                    raise KeyError(team)
+                sheet._own_held(team)[clue_id] = at
         for team_id, parts in data.parts.items():
-            sheet._parts[team_id] = {clue: list(p) for clue, p in parts.items()}
+            if parts:  # older snapshots list every team
+                sheet._parts[team_id] = {clue: list(p) for clue, p in parts.items()}
         for team_id in sheet._score:
             sheet._score[team_id] = sheet._computed(team_id)
         return sheet
@@ -171,7 +180,7 @@ class ScoreSheet:
         when a dynamic clue's value drops."""
         solves = self._solves[clue_id]
         solves.append((at, team_id))
-        self._held[team_id][clue_id] = at
+        self._own_held(team_id)[clue_id] = at
         clue = self._clues[clue_id]
         n = len(solves)
         gained = self.bonus_for(n - 1)
@@ -192,6 +201,12 @@ class ScoreSheet:
         changed[team_id] = gained
         return {team: delta for team, delta in changed.items() if delta}
 
+    def _own_held(self, team_id: str) -> dict[str, int]:
+        held = self._held.get(team_id)
+        if held is None:
+            held = self._held[team_id] = {}
+        return held
+
     def _contributions(self, clue_id: str) -> Deltas:
         """What each solver holds for the clue itself (value + bonus for its place)."""
         clue = self._clues[clue_id]
@@ -210,14 +225,14 @@ class ScoreSheet:
 
     def _computed(self, team_id: str) -> int:
         total = self._base[team_id]
-        for clue_id, at in self._held[team_id].items():
+        for clue_id, at in self._held.get(team_id, _NO_HELD).items():
             clue = self._clues[clue_id]
             solves = self._solves[clue_id]
             place = solves.index((at, team_id))
             if not isinstance(clue.answer, PartsAnswer):
                 total += self._value(clue, len(solves))
             total += self.bonus_for(place)
-        for clue_id, parts in self._parts[team_id].items():
+        for clue_id, parts in self._parts.get(team_id, _NO_PARTS).items():
             clue = self._clues[clue_id]
             total += sum(self._part_points(clue, part) for part in parts)
         return total

@@ -14,7 +14,9 @@ solves, paid hint unlocks, penalized attempts and non-zero adjustments.
 
 from array import array
 from bisect import insort
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import msgspec
 
@@ -32,22 +34,11 @@ from questline.domain.events import (
     TeamRegistered,
 )
 from questline.domain.score_sheet import Deltas, ScoresData, ScoreSheet
+from questline.domain.shared_empty import empty_ints
 from questline.domain.timestamps import Micros
 
 NO_SCORING_EVENT = 2**62  # sorts a team with no scoring event after every team with one
 NOT_FINISHED = 2**62  # sorts an unfinished team after every finished one
-
-# The event types that can change standings; others are not folded in.
-STANDINGS_EVENTS: tuple[type[Event], ...] = (
-    TeamRegistered,
-    ClueSolved,
-    PartSolved,
-    HintUnlocked,
-    ScoreAdjusted,
-    AnswerWrong,
-    PhotoRejected,
-    HuntRevised,
-)
 
 RankKey = tuple[int, int, int, int]
 
@@ -72,9 +63,19 @@ class Entry:
     order: int
     division: str | None = None
     solved: int = 0
-    scoring: "array[int]" = field(default_factory=lambda: array("q"))  # versions, sorted
+    # The versions of its scoring events, sorted (shared and empty until the first).
+    scoring: "array[int]" = field(default_factory=empty_ints)
     finished: int = NOT_FINISHED  # the version its finishing solve counts at
     finished_at: Micros | None = None
+
+    def scored(self, version: int) -> None:
+        """A scoring event at `version` (any place in the order)."""
+        if not self.scoring:
+            self.scoring = array("q", (version,))
+        elif version >= self.scoring[-1]:
+            self.scoring.append(version)
+        else:
+            insort(self.scoring, version)
 
     @property
     def last_scoring_version(self) -> int:
@@ -126,38 +127,8 @@ class Standings:
     def apply(self, recorded: RecordedEvent) -> Deltas:
         """Fold one event; return every team whose standing changed, with how much its
         score changed (0 when only what ranks it did)."""
-        event = recorded.event
-        if isinstance(event, ClueSolved):
-            return self._solved(recorded, event)
-        if isinstance(event, AnswerWrong | PhotoRejected):
-            if not event.penalty:
-                return {}
-            return self._paid(event.team_id, -event.penalty, recorded.version)
-        if isinstance(event, PartSolved):
-            at = event.counts_at if event.counts_at is not None else recorded.version
-            deltas = self.scores.solve_part(event.team_id, event.clue_id, event.part_id)
-            if event.refund:
-                self.scores.add(event.team_id, event.refund)
-                deltas[event.team_id] = deltas.get(event.team_id, 0) + event.refund
-            scoring = self.entries[event.team_id].scoring
-            if event.moved_from is not None:  # a rejudged part moves the later solve back
-                scoring.remove(event.moved_from)
-            insort(scoring, at)
-            deltas.setdefault(event.team_id, 0)
-            return deltas
-        if isinstance(event, HintUnlocked):
-            return self._paid(event.team_id, -event.cost, recorded.version) if event.cost else {}
-        if isinstance(event, ScoreAdjusted):
-            if not event.points:
-                return {}
-            return self._paid(event.team_id, event.points, recorded.version)
-        if isinstance(event, TeamRegistered):
-            self.entries[event.team_id] = Entry(event.name, len(self.entries) + 1, event.division)
-            self.scores.add_team(event.team_id)
-            return {event.team_id: 0}
-        if isinstance(event, HuntRevised):
-            return self.revise(event.definition)
-        return {}
+        fold = self._FOLDS.get(type(recorded.event))
+        return fold(self, recorded) if fold is not None else {}
 
     def revise(self, definition: HuntDefinition) -> Deltas:
         ranking_changed = definition.ranking != self.definition.ranking
@@ -167,12 +138,55 @@ class Standings:
             return {team: deltas.get(team, 0) for team in self.entries}
         return deltas
 
+    # -- folding, one method per kind of event ------------------------------------
+
+    def _wrong(self, recorded: RecordedEvent) -> Deltas:
+        event: AnswerWrong | PhotoRejected = recorded.event  # type: ignore[assignment]
+        if not event.penalty:
+            return {}
+        return self._paid(event.team_id, -event.penalty, recorded.version)
+
+    def _hint(self, recorded: RecordedEvent) -> Deltas:
+        event: HintUnlocked = recorded.event  # type: ignore[assignment]
+        return self._paid(event.team_id, -event.cost, recorded.version) if event.cost else {}
+
+    def _adjusted(self, recorded: RecordedEvent) -> Deltas:
+        event: ScoreAdjusted = recorded.event  # type: ignore[assignment]
+        if not event.points:
+            return {}
+        return self._paid(event.team_id, event.points, recorded.version)
+
+    def _registered(self, recorded: RecordedEvent) -> Deltas:
+        event: TeamRegistered = recorded.event  # type: ignore[assignment]
+        self.entries[event.team_id] = Entry(event.name, len(self.entries) + 1, event.division)
+        self.scores.add_team(event.team_id)
+        return {event.team_id: 0}
+
+    def _revised(self, recorded: RecordedEvent) -> Deltas:
+        event: HuntRevised = recorded.event  # type: ignore[assignment]
+        return self.revise(event.definition)
+
+    def _part_solved(self, recorded: RecordedEvent) -> Deltas:
+        event: PartSolved = recorded.event  # type: ignore[assignment]
+        at = event.counts_at if event.counts_at is not None else recorded.version
+        deltas = self.scores.solve_part(event.team_id, event.clue_id, event.part_id)
+        if event.refund:
+            self.scores.add(event.team_id, event.refund)
+            deltas[event.team_id] = deltas.get(event.team_id, 0) + event.refund
+        entry = self.entries[event.team_id]
+        if event.moved_from is not None:  # a rejudged part moves the later solve back
+            entry.scoring.remove(event.moved_from)
+        entry.scored(at)
+        deltas.setdefault(event.team_id, 0)
+        return deltas
+
     def _paid(self, team_id: str, amount: int, version: int) -> Deltas:
         self.scores.add(team_id, amount)
-        self.entries[team_id].scoring.append(version)
+        self.entries[team_id].scored(version)  # the latest version: appended
         return {team_id: amount}
 
-    def _solved(self, recorded: RecordedEvent, event: ClueSolved) -> Deltas:
+    def _solved(self, recorded: RecordedEvent) -> Deltas:
+        event: ClueSolved = recorded.event  # type: ignore[assignment]
         team_id = event.team_id
         entry = self.entries[team_id]
         at = event.counts_at if event.counts_at is not None else recorded.version
@@ -180,10 +194,10 @@ class Standings:
         deltas = self.scores.solve(team_id, event.clue_id, at)
         if earlier is None:
             entry.solved += 1
-            insort(entry.scoring, at)
+            entry.scored(at)
         elif at < earlier:  # a rejudged solve moves the team's later one back
             entry.scoring.remove(earlier)
-            insort(entry.scoring, at)
+            entry.scored(at)
         if event.refund:
             self.scores.add(team_id, event.refund)
             deltas[team_id] = deltas.get(team_id, 0) + event.refund
@@ -194,6 +208,19 @@ class Standings:
             )
         deltas.setdefault(team_id, 0)
         return deltas
+
+    # The event types that can change standings, each with its fold; others are not
+    # folded in.
+    _FOLDS: ClassVar[dict[type[Event], Callable[["Standings", RecordedEvent], Deltas]]] = {
+        TeamRegistered: _registered,
+        ClueSolved: _solved,
+        PartSolved: _part_solved,
+        HintUnlocked: _hint,
+        ScoreAdjusted: _adjusted,
+        AnswerWrong: _wrong,
+        PhotoRejected: _wrong,
+        HuntRevised: _revised,
+    }
 
     # -- saving ---------------------------------------------------------------------
 
@@ -225,8 +252,12 @@ class Standings:
                 e.order,
                 e.division,
                 e.solved,
-                array("q", e.scoring),
+                array("q", e.scoring) if e.scoring else empty_ints(),
                 e.finished,
                 e.finished_at,
             )
         return standings
+
+
+# The event types that can change standings; others are not folded in.
+STANDINGS_EVENTS: tuple[type[Event], ...] = tuple(Standings._FOLDS)

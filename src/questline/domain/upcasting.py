@@ -55,15 +55,18 @@ def encode_event(event: Event) -> bytes:
     return _encoder.encode(event)
 
 
+_SCHEMAS: dict[str, int] = {name: cls.SCHEMA for name, cls in EVENT_TYPES.items()}
+
+
 def decode_event(event_type: str, schema: int, payload: bytes | str) -> Event:
     """Decode a stored payload, upcasting it first when its schema is old.
 
     Raises UnknownEventType or msgspec.ValidationError/DecodeError on bad input.
     """
-    target = current_schema(event_type)
-    if schema == target:
+    if _SCHEMAS.get(event_type) == schema:  # the common case, first (replay reads millions)
         decoded: Event = _decoder.decode(payload)
         return decoded
+    target = current_schema(event_type)
     if schema > target:
         raise UnknownEventType(
             f"event type {event_type!r} schema {schema} is newer than this engine knows ({target})"

@@ -1,8 +1,9 @@
 """Deciding a batch of commands against in-memory hunt state, with idempotency.
 
 Shared by both shapes: the embedded engine commits the result to SQLite, a
-cluster worker to a Kafka transaction. Nothing here does I/O except through
-the `lookup` the caller passes for command ids it does not remember.
+partition writer (engine/partition_writer.py) appends it to its log partition.
+Nothing here does I/O except through the `lookup` the caller passes for command
+ids its window does not hold and cannot rule out (engine/command_window.py).
 """
 
 from collections.abc import Callable, Sequence
@@ -10,13 +11,12 @@ from dataclasses import dataclass, field
 
 from questline.domain.decide import decide
 from questline.domain.events import RecordedEvent
-from questline.domain.hash_chain import GENESIS, with_hash
+from questline.domain.hash_chain import GENESIS, event_hash
 from questline.domain.hunt_state import HuntState, evolve
 from questline.domain.rejections import Rejection, invalid_input
 from questline.domain.timestamps import Micros
-from questline.engine.envelopes import CommandEnvelope, Outcome
-from questline.engine.recent_commands import RecentCommands
-from questline.ports import CommandRecord
+from questline.engine.command_window import CommandWindow
+from questline.ports import CommandEnvelope, CommandRecord, Outcome
 
 Lookup = Callable[[Sequence[str]], dict[str, CommandRecord]]
 
@@ -37,9 +37,11 @@ class DecidedBatch:
 
 
 class BatchDecider:
-    def __init__(self, recent_capacity: int = 100_000) -> None:
+    def __init__(
+        self, recent_capacity: int = 100_000, *, window: CommandWindow | None = None
+    ) -> None:
         self.states: dict[str, HuntState] = {}
-        self.recent = RecentCommands(recent_capacity)
+        self.recent = window if window is not None else CommandWindow(recent_capacity)
 
     def fold(self, recorded: RecordedEvent) -> None:
         self.states[recorded.hunt_id] = evolve(self.states.get(recorded.hunt_id), recorded)
@@ -91,16 +93,18 @@ class BatchDecider:
         command_id = envelope.command_id
         correlation_id = envelope.correlation_id
         for event in decision.events:
+            version = (state.version if state is not None else 0) + 1
+            previous = state.last_hash if state is not None else GENESIS
             recorded = RecordedEvent(
                 hunt_id,
-                (state.version if state is not None else 0) + 1,
+                version,
                 decided_at,
                 command_id,
                 event,
                 0,
                 correlation_id,
+                event_hash(previous, hunt_id, version, decided_at, event),
             )
-            recorded = with_hash(state.last_hash if state is not None else GENESIS, recorded)
             state = evolve(state, recorded)
             events.append(recorded)
         if state is not None:
@@ -120,6 +124,7 @@ class BatchDecider:
         known: dict[str, CommandRecord] = {}
         missing: list[str] = []
         recent = self.recent.get
+        must_look_up = self.recent.must_look_up
         for envelope in batch:
             if not envelope.remember:
                 continue
@@ -127,7 +132,7 @@ class BatchDecider:
             record = recent(command_id)
             if record is not None:
                 known[command_id] = record
-            else:
+            elif must_look_up(command_id):
                 missing.append(command_id)
         if missing:
             known.update(lookup(missing))

@@ -1,6 +1,7 @@
 """Where a partition snapshot differs from an independent refold of the log, hunt
 by hunt: the decision state, every read-model row, and (when the rows agree) the
-projection state the rows are computed from. Pure: both folds are in memory.
+projection state the rows are computed from; then the window of recent command
+records. Pure: both folds are in memory.
 
 A snapshot is a pure function of the log before its offset, so a snapshot that
 opens cleanly but differs here holds wrong state (written by a buggy version, or
@@ -15,10 +16,12 @@ import msgspec
 
 from questline.domain.hunt_state import HuntState, dump_state
 from questline.domain.projections.projector import Projector
+from questline.engine.command_window import WindowData
 from questline.engine.memory_rows import rows_in_memory
 from questline.engine.snapshots import projections_to
 from questline.engine.verification import compare_rows
 
+WINDOW = "command window"
 _ABSENT = "<absent>"
 _PRESENT = "<present>"
 
@@ -30,6 +33,7 @@ class Fold:
 
     states: Mapping[str, HuntState]
     projector: Projector
+    window: WindowData | None = None  # None: not compared
 
 
 class FoldDifference(msgspec.Struct, frozen=True):
@@ -40,6 +44,11 @@ class FoldDifference(msgspec.Struct, frozen=True):
     refold: Any
 
     def describe(self) -> str:
+        if self.part == WINDOW:
+            return (
+                f"the command window differs at {self.where}: {_short(self.snapshot)} in the"
+                f" snapshot, {_short(self.refold)} by a refold of the log"
+            )
         if self.part == "hunt":
             side = "the snapshot" if self.refold == _ABSENT else "a refold of the log"
             return f"hunt {self.hunt_id}: only {side} has it"
@@ -83,7 +92,24 @@ def fold_differences(snapshot: Fold, refold: Fold) -> list[FoldDifference]:
                     _saved(projections_to(refold.projector, hunt_id)),
                 )
             )
+    if snapshot.window is not None and refold.window is not None:
+        differences.extend(_window_differences(snapshot.window, refold.window))
     return differences
+
+
+def _window_differences(mine: WindowData, theirs: WindowData) -> list[FoldDifference]:
+    if mine == theirs:
+        return []
+    for name in ("newest", "records", "spilled"):
+        a, b = getattr(mine, name), getattr(theirs, name)
+        if a != b:
+            if isinstance(a, list) and isinstance(b, list):
+                at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), None)
+                if at is None:
+                    return [FoldDifference("", WINDOW, f"{name} count", len(a), len(b))]
+                return [FoldDifference("", WINDOW, f"{name}[{at}]", a[at], b[at])]
+            return [FoldDifference("", WINDOW, name, a, b)]
+    return []
 
 
 def _saved(projections: dict[str, bytes]) -> dict[str, Any]:

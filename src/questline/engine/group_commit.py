@@ -8,30 +8,19 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 
-from questline.domain.projections.rows import Changes
-from questline.engine.envelopes import CommandEnvelope, Outcome
 from questline.engine.hunt_engine import HuntEngine
 from questline.observability import commands as observe
+from questline.ports import (
+    BatchListener,
+    CommandEnvelope,
+    EngineStopped,
+    Outcome,
+    Overloaded,
+)
 
 log = logging.getLogger(__name__)
-
-# Told of every committed batch, on the writer thread: must not block.
-BatchListener = Callable[[list[Outcome], Changes], None]
-
-
-class Overloaded(Exception):
-    """The command queue is full: shed load instead of queueing without bound."""
-
-    def __init__(self, depth: int) -> None:
-        self.depth = depth
-        super().__init__(f"the engine has {depth} commands waiting; try again shortly")
-
-
-class EngineStopped(Exception):
-    pass
 
 
 _STOP = object()

@@ -26,12 +26,20 @@ from questline.domain.rejections import unwritable_command, version_conflict
 from questline.domain.timestamps import MICROS_PER_SECOND, Micros
 from questline.engine import snapshots
 from questline.engine.batch_decider import BatchDecider, idempotency_mismatch, with_events
-from questline.engine.envelopes import CommandEnvelope, Outcome
-from questline.engine.unwritable import UNWRITABLE_ERRORS, reason_of
 from questline.engine.verification import Difference, hunt_differences
 from questline.observability import metrics
 from questline.observability.commands import observe_unwritable
-from questline.ports import Clock, CommandRecord, SnapshotStore, Store, VersionConflict
+from questline.ports import (
+    UNWRITABLE_ERRORS,
+    Clock,
+    CommandEnvelope,
+    CommandRecord,
+    Outcome,
+    SnapshotStore,
+    Store,
+    VersionConflict,
+    reason_of,
+)
 
 DAY = 86_400 * MICROS_PER_SECOND
 Progress = Callable[[int, int], None]  # (events done, events in all)
@@ -304,7 +312,7 @@ class HuntEngine:
             return self._isolating(batch)
 
     def _isolating(self, batch: Sequence[CommandEnvelope]) -> list[Outcome]:
-        """When a batch fails for a reason in its data (engine/unwritable.py), find the
+        """When a batch fails for a reason in its data (`UNWRITABLE_ERRORS`, ports.py), find the
         command at fault with a trial run (`_first_unwritable`), refuse it with
         `unwritable_command`, and run the others again: they are committed and
         answered in order. Each failed run rebuilds memory from the log, so one bad

@@ -1,11 +1,12 @@
 """Snapshots of a whole log partition (the cluster shape): the decision state and
-the projection state of every hunt in it, as of an offset.
+the projection state of every hunt in it, and the window of recent command
+records (engine/command_window.py), as of an offset.
 
 The state is a pure fold of the partition's committed messages before the
-offset, so whoever writes a snapshot (a projector, which holds both states)
-writes the same one; a worker restores only the decision half, a projector
-both. The halves are encoded separately (`msgspec.Raw`) so each reader decodes
-only its own. Bodies are zlib-compressed and checksummed after compression,
+offset, so whoever writes a snapshot (a projector, which holds all of it)
+writes the same one; a writer restores the decision state and the window, a
+projector all three. The parts are encoded separately (`msgspec.Raw`) so each
+reader decodes only its own. Bodies are zlib-compressed and checksummed after compression,
 so damage is found before anything is decoded.
 """
 
@@ -19,6 +20,7 @@ from questline.domain.hunt_state import HuntState, StateData, dump_state
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import LeaderboardRow
 from questline.domain.timestamps import Micros
+from questline.engine.command_window import WindowData
 from questline.engine.snapshots import (
     SHAPE,
     SnapshotError,
@@ -29,7 +31,7 @@ from questline.engine.snapshots import (
 )
 from questline.ports import PartitionSnapshotRecord
 
-FORMAT = 1
+FORMAT = 2  # 2: the window of recent command records
 
 
 class HuntProjections(msgspec.Struct, frozen=True):
@@ -43,12 +45,14 @@ class PartitionSnapshotBody(msgspec.Struct, frozen=True):
     offset: int
     deciders: msgspec.Raw  # list[StateData]
     projections: msgspec.Raw  # list[HuntProjections]
+    window: msgspec.Raw  # WindowData
 
 
 _encoder = msgspec.msgpack.Encoder()
 _body_decoder = msgspec.msgpack.Decoder(PartitionSnapshotBody)
 _deciders_decoder = msgspec.msgpack.Decoder(list[StateData])
 _projections_decoder = msgspec.msgpack.Decoder(list[HuntProjections])
+_window_decoder = msgspec.msgpack.Decoder(WindowData)
 
 
 def take_partition(
@@ -57,9 +61,12 @@ def take_partition(
     states: Mapping[str, HuntState],
     projector: Projector,
     now: Micros,
+    *,
+    window: WindowData,
 ) -> PartitionSnapshotRecord:
-    """A snapshot of every hunt in `states` (and its projections) as of `offset`, the
-    next offset to read. The projector must have no rows waiting to be taken."""
+    """A snapshot of every hunt in `states` (and its projections) and of the command
+    window as of `offset`, the next offset to read. The projector must have no rows
+    waiting to be taken."""
     hunt_ids = sorted(states)
     body = PartitionSnapshotBody(
         SHAPE,
@@ -69,6 +76,7 @@ def take_partition(
         msgspec.Raw(
             _encoder.encode([HuntProjections(h, projections_to(projector, h)) for h in hunt_ids])
         ),
+        msgspec.Raw(_encoder.encode(window)),
     )
     packed = zlib.compress(_encoder.encode(body), 1)
     return PartitionSnapshotRecord(
@@ -102,6 +110,14 @@ def deciders_of(body: PartitionSnapshotBody) -> dict[str, HuntState]:
     except msgspec.DecodeError as error:
         raise SnapshotError(f"its decision state cannot be decoded: {error}") from None
     return {data.definition.id: decider_from(data) for data in deciders}
+
+
+def window_of(body: PartitionSnapshotBody) -> WindowData:
+    """The window of recent command records the snapshot holds."""
+    try:
+        return _window_decoder.decode(body.window)
+    except msgspec.DecodeError as error:
+        raise SnapshotError(f"its command window cannot be decoded: {error}") from None
 
 
 def projections_of(

@@ -6,11 +6,10 @@ import uuid
 
 from questline.domain.commands import Command
 from questline.domain.replies import Reply
-from questline.engine.envelopes import CommandEnvelope
-from questline.engine.group_commit import EngineStopped, Overloaded
 from questline.http import correlation
 from questline.http.errors import ApiError, from_rejection, invalid, unavailable
 from questline.http.services import Services
+from questline.ports import CommandEnvelope, EngineStopped, Overloaded
 
 MAX_KEY = 128
 
@@ -76,4 +75,5 @@ async def run_command(
     if outcome.rejection is not None:
         raise from_rejection(outcome.rejection)
     assert outcome.reply is not None
+    services.live.answered(outcome.events)
     return outcome.reply, outcome.replayed

@@ -16,6 +16,7 @@ from questline.adapters.sqlite.snapshot_store import SqliteSnapshotStore
 from questline.adapters.sqlite.store import SqliteStore
 from questline.engine.group_commit import GroupCommitter
 from questline.engine.hunt_engine import HuntEngine, Progress
+from questline.engine.observed_verify import verify_and_record
 from questline.engine.photo_sweep import PhotoSweeper, referenced_photos
 from questline.engine.reconciler import Reconciler
 from questline.http.abuse_limits import AbuseSettings
@@ -25,7 +26,6 @@ from questline.http.live_stream import LiveStream
 from questline.http.services import Services
 from questline.http.tokens import organizer_token_digest
 from questline.observability.commands import TimedStore
-from questline.observability.verify import verify_and_record
 from questline.ports import Clock
 
 ORGANIZER_TOKEN_ENV = "QUESTLINE_ORGANIZER_TOKEN"

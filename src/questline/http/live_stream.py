@@ -42,9 +42,8 @@ from questline.domain.openness import open_clues
 from questline.domain.projections.rows import Changes, LeaderboardRow
 from questline.domain.standings import changes_standings
 from questline.domain.timestamps import Micros, to_rfc3339
-from questline.engine.envelopes import Outcome
 from questline.http.clue_openings import any_between, newly_open, opening_times
-from questline.ports import Clock
+from questline.ports import Clock, Outcome
 
 QUEUE_BOUND = 512
 TICK_S = 0.25  # how often timed releases are looked for: well within the second promised
@@ -60,6 +59,7 @@ class Message:
     event: str
     data: dict[str, Any]
     audience: Audience = "public"
+    version: int | None = None  # the hunt version of the event it tells of
 
     def encode(self) -> bytes:
         # Without an id line a client's Last-Event-ID stays as it was (the SSE rules).
@@ -81,12 +81,18 @@ class Subscriber:
     solved: set[str] = field(default_factory=set)
     kept_open: set[str] = field(default_factory=set)
     since: Micros = 0  # when it connected: its page's view is as of then
+    # The hunt's events up to this version came before it connected (its page read
+    # them): a node that follows the log a moment behind must not tell them again.
+    after_version: int = 0
 
     def knows(self, solved: Iterable[str], kept_open: Iterable[str]) -> None:
         """What the team had solved when it connected (unions: events the batches
         brought meanwhile are kept)."""
         self.solved.update(solved)
         self.kept_open.update(kept_open)
+
+    def is_news(self, message: Message) -> bool:
+        return message.version is None or message.version > self.after_version
 
     def wants(self, message: Message) -> bool:
         if message.audience == "public":
@@ -99,20 +105,22 @@ class Subscriber:
 def messages_for(event: RecordedEvent) -> list[Message]:
     """The stream messages one event gives, if any."""
     e = event.event
-    base = {"version": event.version, "time": to_rfc3339(event.time)}
+    version = event.version
+    base = {"version": version, "time": to_rfc3339(event.time)}
     position = event.position
     if isinstance(e, AnnouncementMade):
-        return [Message(position, "announcement", {**base, "text": e.text})]
+        return [Message(position, "announcement", {**base, "text": e.text}, version=version)]
     if isinstance(e, HuntPaused | HuntResumed):
         state = "paused" if isinstance(e, HuntPaused) else "resumed"
-        return [Message(position, "state", {**base, "state": state})]
+        return [Message(position, "state", {**base, "state": state}, version=version)]
     if isinstance(e, HuntRevised):
-        return [Message(position, "revised", {**base, "revision": e.revision})]
+        return [Message(position, "revised", {**base, "revision": e.revision}, version=version)]
     messages: list[Message] = []
     for team_id, team_event in _team_events(e):
         data = {**base, **team_event}
-        messages.append(Message(position, "team", data, f"team:{team_id}"))
-        messages.append(Message(position, "activity", {**data, "team_id": team_id}, "organizer"))
+        messages.append(Message(position, "team", data, f"team:{team_id}", version))
+        activity = {**data, "team_id": team_id}
+        messages.append(Message(position, "activity", activity, "organizer", version))
     return messages
 
 
@@ -148,7 +156,7 @@ def _team_events(e: object) -> list[tuple[str, dict[str, Any]]]:
 
 def clue_opened(clue: Clue, position: int | None, base: dict[str, Any], team_id: str) -> Message:
     data = {**base, "type": "clue_opened", "clue": clue.id, "title": clue.title}
-    return Message(position, "team", data, f"team:{team_id}")
+    return Message(position, "team", data, f"team:{team_id}", base.get("version"))
 
 
 def board_rows(rows: list[LeaderboardRow]) -> list[dict[str, Any]]:
@@ -192,6 +200,8 @@ class LiveStream:
         self._ticker: asyncio.Task[None] | None = None
         self._subscribers: dict[str, set[Subscriber]] = defaultdict(set)
         self._watched: dict[str, _Watched] = {}
+        # The highest hunt version this node has answered a command with, per hunt.
+        self._answered: dict[str, int] = {}
         self.dropped = 0
 
     def bind(self, loop: asyncio.AbstractEventLoop, clock: Clock | None = None) -> None:
@@ -212,7 +222,8 @@ class LiveStream:
         # A hunt's board delta goes right after the last event that changed the board
         # (no later one did), with its position: a client that reads up to a later
         # event (an announcement in the same batch) has had the delta.
-        board_at: dict[str, tuple[int, int]] = {}  # hunt -> (index in its items, position)
+        # hunt -> (index in its items, position, version)
+        board_at: dict[str, tuple[int, int, int | None]] = {}
         for outcome in outcomes:
             for recorded in outcome.events:
                 hunt_id = recorded.hunt_id
@@ -222,15 +233,18 @@ class LiveStream:
                     items.append(recorded)
                 last_position[hunt_id] = recorded.position
                 if changes_standings(recorded.event):
-                    board_at[hunt_id] = (len(items), recorded.position)
+                    board_at[hunt_id] = (len(items), recorded.position, recorded.version)
         boards: dict[str, list[LeaderboardRow]] = defaultdict(list)
         for (table, hunt_id, _), row in changes.items():
             if table == "leaderboard_live" and isinstance(row, LeaderboardRow):
                 boards[hunt_id].append(row)
         for hunt_id, rows in boards.items():
             items = by_hunt[hunt_id]
-            index, position = board_at.get(hunt_id, (len(items), last_position.get(hunt_id, 0)))
-            items.insert(index, Message(position, "leaderboard", {"rows": board_rows(rows)}))
+            index, position, version = board_at.get(
+                hunt_id, (len(items), last_position.get(hunt_id, 0), None)
+            )
+            delta = Message(position, "leaderboard", {"rows": board_rows(rows)}, version=version)
+            items.insert(index, delta)
         if by_hunt:
             loop.call_soon_threadsafe(self._fan_out, dict(by_hunt))
 
@@ -244,7 +258,7 @@ class LiveStream:
                     self._follow(item, subscribers)
                     continue
                 for subscriber in subscribers:
-                    if subscriber.wants(item):
+                    if subscriber.is_news(item) and subscriber.wants(item):
                         self._offer(subscriber, item)
 
     def _follow(self, recorded: RecordedEvent, subscribers: list[Subscriber]) -> None:
@@ -266,6 +280,8 @@ class LiveStream:
                 continue
             before = set(s.solved)
             s.solved.add(event.clue_id)
+            if recorded.version <= s.after_version:
+                continue  # its page saw what that solve opened
             t = recorded.time
             for clue in newly_open(definition, before, s.solved, t, t, s.kept_open):
                 self._offer(s, clue_opened(clue, recorded.position, base, event.team_id))
@@ -305,6 +321,14 @@ class LiveStream:
             self.dropped += 1
             self.unsubscribe(subscriber)
 
+    def answered(self, events: Iterable[RecordedEvent]) -> None:
+        """A command this node ran wrote these events: its caller knows of them, so a
+        stream it opens next does not tell them again (the log may reach a cluster
+        node's tail after the reply reached the caller)."""
+        for recorded in events:
+            if recorded.version > self._answered.get(recorded.hunt_id, 0):
+                self._answered[recorded.hunt_id] = recorded.version
+
     def watches(self, hunt_id: str) -> bool:
         """Whether anybody follows the hunt now (read from any thread: one dict lookup)."""
         return hunt_id in self._subscribers
@@ -314,6 +338,7 @@ class LiveStream:
         now = self._clock.now() if self._clock is not None else 0
         subscriber.since = now
         hunt_id = subscriber.hunt_id
+        subscriber.after_version = max(subscriber.after_version, self._answered.get(hunt_id, 0))
         self._subscribers[hunt_id].add(subscriber)
         watched = self._watched.get(hunt_id)
         if watched is None:

@@ -31,9 +31,7 @@ import time
 
 from questline.domain.events import TokenIssued
 from questline.domain.projections.rows import Changes, HuntRow
-from questline.engine.envelopes import Outcome
-from questline.engine.group_commit import BatchListener
-from questline.ports import ReadSide
+from questline.ports import BatchListener, Outcome, ReadSide
 
 MAX_TOKENS = 500_000
 MAX_HUNTS = 10_000

@@ -1,17 +1,12 @@
 """What one connection may cost the HTTP server, set in one place: `questline serve`,
-`serve --cluster` and the demo all start uvicorn through `uvicorn_config`.
+`serve --cluster` and the demo all start uvicorn through `uvicorn_config`
+(http/uvicorn_setup.py).
 
 uvicorn's httptools protocol has no cap on header size and no deadline for a head
 or a body (it buffers an unfinished header line for ever); `LimitedHttpProtocol`
 adds them. Bodies have their own size limits in the routes (http/services.py)."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from starlette.types import ASGIApp
-
-if TYPE_CHECKING:
-    import uvicorn
 
 KiB = 1024
 # Where a body deadline leaves (status, code) in the request's state for the app, which
@@ -41,37 +36,3 @@ class ServerLimits:
     # separated addresses or networks, "*" for any). The client address counted by
     # the per-address limits is what they say; from anyone else the header is ignored.
     forwarded_allow_ips: str = "127.0.0.1,::1"
-
-
-def uvicorn_config(
-    app: ASGIApp,
-    *,
-    host: str,
-    port: int,
-    limits: ServerLimits | None = None,
-    loop: str = "uvloop",
-    log_level: str = "warning",
-    **extra: Any,
-) -> "uvicorn.Config":
-    import uvicorn
-
-    from questline.http.limited_protocol import protocol_with
-
-    limits = limits or ServerLimits()
-    # The app's admission control (build_app puts it in the app's state), decided by the
-    # protocol as soon as a head is parsed.
-    admission = getattr(getattr(app, "state", None), "admission", None)
-    return uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        loop=loop,
-        http=protocol_with(limits, admission),
-        log_level=log_level,
-        timeout_keep_alive=limits.keep_alive_timeout_s,
-        # Only read by uvicorn's h11 protocol; set so that one honours the cap too.
-        h11_max_incomplete_event_size=limits.max_head_bytes,
-        proxy_headers=True,
-        forwarded_allow_ips=limits.forwarded_allow_ips,
-        **extra,
-    )

@@ -4,13 +4,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from questline.adapters.photo_store import PhotoStore
-from questline.engine.command_bus import CommandBus
 from questline.engine.hunt_folds import HuntFolds
 from questline.http.abuse_limits import AbuseLimits, AbuseSettings
 from questline.http.admission import AdmissionSettings
 from questline.http.live_stream import LiveStream
 from questline.http.read_cache import ReadCache
-from questline.ports import Clock, ReadSide
+from questline.ports import Clock, CommandBus, ReadSide
 
 JSON_LIMIT = 1024 * 1024
 PHOTO_LIMIT = 10_000_000

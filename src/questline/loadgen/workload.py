@@ -20,10 +20,12 @@ from questline.domain.commands import (
 )
 from questline.domain.definition import (
     Clue,
+    Division,
     DynamicPoints,
     GeoAnswer,
     Hint,
     HuntDefinition,
+    Ranking,
     Requires,
     TextAnswer,
 )
@@ -32,7 +34,14 @@ from questline.domain.timestamps import MICROS_PER_SECOND, Micros
 HOUR = 3600 * MICROS_PER_SECOND
 
 
-def workload_hunt(hunt_id: str, starts_at: Micros, clues: int = 8) -> HuntDefinition:
+def workload_hunt(
+    hunt_id: str,
+    starts_at: Micros,
+    clues: int = 8,
+    ranking: Ranking = "score",
+    divisions: tuple[str, ...] = (),
+) -> HuntDefinition:
+    """The mix's hunt; with `ranking: finish`, its last clue is the final one."""
     made: list[Clue] = []
     for index in range(clues):
         clue_id = f"c{index}"
@@ -64,6 +73,9 @@ def workload_hunt(hunt_id: str, starts_at: Micros, clues: int = 8) -> HuntDefini
         clues=tuple(made),
         first_solve_bonus=(30, 20, 10),
         wrong_per_minute=1_000_000,  # the mix is about throughput, not rate limits
+        ranking=ranking,
+        finish=made[-1].id if ranking == "finish" else None,
+        divisions=tuple(Division(d, d.title()) for d in divisions),
     )
 
 
@@ -73,6 +85,8 @@ class Workload:
     teams: int = 10_000
     seed: int = 1
     starts_at: Micros = 1_796_148_000_000_000  # 2026-12-01T18:00:00Z
+    ranking: Ranking = "score"
+    divisions: tuple[str, ...] = ()  # teams join them in turn
 
     def hunt_ids(self) -> list[str]:
         return [f"w-{index:03d}" for index in range(self.hunts)]
@@ -80,10 +94,17 @@ class Workload:
     def setup(self) -> Iterator[Command]:
         """Create the hunts and register every team (round-robin over hunts)."""
         for hunt_id in self.hunt_ids():
-            yield CreateHunt(hunt_id, workload_hunt(hunt_id, self.starts_at))
+            definition = workload_hunt(
+                hunt_id, self.starts_at, ranking=self.ranking, divisions=self.divisions
+            )
+            yield CreateHunt(hunt_id, definition)
         hunt_ids = self.hunt_ids()
+        divisions = self.divisions
         for index in range(self.teams):
-            yield RegisterTeam(hunt_ids[index % self.hunts], f"team {index}", f"hash-{index}")
+            division = divisions[index // self.hunts % len(divisions)] if divisions else None
+            yield RegisterTeam(
+                hunt_ids[index % self.hunts], f"team {index}", f"hash-{index}", division
+            )
 
     def play(self, count: int) -> Iterator[Command]:
         """`count` play commands: ~80% wrong answers, ~10% right, ~5% hints, the rest

@@ -21,7 +21,7 @@ from typing import Any
 
 import msgspec
 
-from questline.observability import ecs_lines, logs
+from questline.observability import logs
 
 _json = msgspec.json.Encoder()
 _LOGGER = "questline.http"
@@ -30,6 +30,27 @@ _log = logs.get_logger(_LOGGER)
 _std = logging.getLogger(_LOGGER)
 
 
+_LEVELS = {logging.DEBUG: "debug", logging.INFO: "info", logging.ERROR: "error"}
+
+
+class _Clock:
+    """The ECS timestamp; its seconds are formatted once a second."""
+
+    __slots__ = ("_prefix", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def stamp(self, now: float) -> str:
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._prefix}.{int((now - second) * 1000):03d}Z"
+
+
+_clock = _Clock()
 _quoted: dict[str, str] = {}  # route templates and error codes, JSON-quoted once
 
 
@@ -63,7 +84,7 @@ def write(
     message = "request failed" if level >= logging.ERROR else "request handled"
     error = f'"error_code":{_quote(code)},' if code else ""
     line = (
-        f'{{"@timestamp":"{ecs_lines.clock.stamp(time.time())}","log.level":"{ecs_lines.LEVEL_NAMES[level]}",'
+        f'{{"@timestamp":"{_clock.stamp(time.time())}","log.level":"{_LEVELS[level]}",'
         f'"message":"{message}","ecs.version":"1.6.0",'
         f'"event":{{"action":"http-request","duration":{int(seconds * 1e9)}}},'
         f'"http":{{"request":{{"method":"{method}"}},"response":{{"status_code":{status}}}}},'
@@ -73,7 +94,12 @@ def write(
         f'"trace":{{"id":"{correlation_id}"}},'  # checked by correlation.py: [A-Za-z0-9._:-]
         f'"url":{{"path":{_json.encode(logs.scrub_text(path)).decode()}}}}}\n'
     )
-    ecs_lines.write(target, line)
+    target.acquire()
+    try:
+        target.stream.write(line)
+        target.flush()
+    finally:
+        target.release()
 
 
 def _slow(

@@ -15,14 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from confluent_kafka import Consumer, TopicPartition
 from prometheus_client import Gauge
 
 from questline.domain.events import RecordedEvent
-from questline.engine.envelopes import CommandEnvelope
 from questline.observability import metrics
-from questline.observability.commands import command_type, log_event
+from questline.observability.commands import command_type, log_events
 from questline.observability.logs import fields, get_logger
+from questline.ports import CommandEnvelope
 
 ROLE_WORKER = "worker"
 ROLE_PROJECTOR = "projector"
@@ -55,14 +54,18 @@ def _forget_series(gauge: Gauge, *labels: str) -> None:
         gauge.remove(*labels)
 
 
-def _high_watermark(consumer: Consumer, topic: str, partition: int) -> int | None:
-    """The consumer's cached high watermark (read committed: the last stable offset),
-    updated by its fetches; None while unknown."""
-    offsets = consumer.get_watermark_offsets(TopicPartition(topic, partition), cached=True)
-    if offsets is None:
-        return None
-    high = int(offsets[1])
-    return high if high >= 0 else None
+class Offsets(Protocol):
+    """Where a member's consumer stands in its topic (adapters/kafka/consumer_offsets.py)."""
+
+    def high_watermark(self, partition: int) -> int | None:
+        """Cached (no broker round trip); None while unknown."""
+        ...
+
+    def positions(self, partitions: list[int]) -> dict[int, int]:
+        """The next offset to read per partition (negative: none read yet)."""
+        ...
+
+    def committed(self, partitions: list[int]) -> dict[int, int]: ...
 
 
 class _Throttle:
@@ -200,17 +203,18 @@ class WorkerObserver(_Membership):
 
     def __init__(self, member: str, topic: str, lag_interval_s: float = LAG_INTERVAL_S) -> None:
         super().__init__(member, topic, lag_interval_s)
-        self._pending: list[_Decided] = []
+        self._pending: dict[int, _Decided] = {}
         self._committed_offsets: dict[int, int] = {}  # partitions not consumed from yet
 
     def revoked(self, partition: int, reason: str = "revoked") -> None:
         self._committed_offsets.pop(partition, None)
         super().revoked(partition, reason)
 
-    # -- one transaction ---------------------------------------------------------------
+    # -- one transaction per partition (partitions may commit at once, on threads) --------
 
-    def begin(self) -> None:
-        self._pending.clear()
+    def begin(self, partition: int) -> None:
+        with self._lock:
+            self._pending.pop(partition, None)
 
     def decided(
         self,
@@ -221,73 +225,75 @@ class WorkerObserver(_Membership):
         envelopes: Sequence[CommandEnvelope],
         events: Sequence[RecordedEvent],
     ) -> None:
-        """A partition's share of the open transaction: its command messages (offsets in
-        the commands topic), the envelopes decoded from them, the events decided."""
-        self._pending.append(
-            _Decided(partition, first_offset, last_offset, messages, list(envelopes), list(events))
+        """A partition's open transaction: its command messages (offsets in the
+        commands topic), the envelopes decoded from them, the events decided."""
+        share = _Decided(
+            partition, first_offset, last_offset, messages, list(envelopes), list(events)
         )
+        with self._lock:
+            self._pending[partition] = share
 
-    def aborted(self) -> None:
-        self._pending.clear()
+    def aborted(self, partition: int) -> None:
+        with self._lock:
+            self._pending.pop(partition, None)
 
-    def committed(self, commit_seconds: float) -> None:
-        """The transaction committed: metrics, a line per partition, a line per event."""
+    def committed(self, partition: int, commit_seconds: float) -> None:
+        """The partition's transaction committed: metrics, a line, a line per event."""
         metrics.WORKER_BATCHES.inc()
         metrics.WORKER_TRANSACTION_COMMIT.observe(commit_seconds)
-        for share in self._pending:
-            commands = share.messages
-            metrics.WORKER_COMMANDS.labels(str(share.partition)).inc(commands)
-            log.info(
-                "transaction committed",
-                **fields(
-                    {
-                        "event.action": "transaction-committed",
-                        "event.duration": int(commit_seconds * 1e9),
-                        "questline.member": self.member,
-                        "questline.topic": self.topic,
-                        "questline.partition": share.partition,
-                        "questline.first_offset": share.first_offset,
-                        "questline.last_offset": share.last_offset,
-                        "questline.commands": commands,
-                        "questline.events": len(share.events),
-                        **correlation_fields(e.correlation_id for e in share.envelopes),
-                    }
-                ),
-            )
-            kinds = {e.command_id: command_type(e) for e in share.envelopes}
-            for recorded in share.events:
-                metrics.EVENTS.labels(recorded.type).inc()
-                log_event(recorded, kinds.get(recorded.command_id), projected=False)
-        self._pending.clear()
+        with self._lock:
+            share = self._pending.pop(partition, None)
+        if share is None:
+            return
+        commands = share.messages
+        metrics.WORKER_COMMANDS.labels(str(share.partition)).inc(commands)
+        log.info(
+            "transaction committed",
+            **fields(
+                {
+                    "event.action": "transaction-committed",
+                    "event.duration": int(commit_seconds * 1e9),
+                    "questline.member": self.member,
+                    "questline.topic": self.topic,
+                    "questline.partition": share.partition,
+                    "questline.first_offset": share.first_offset,
+                    "questline.last_offset": share.last_offset,
+                    "questline.commands": commands,
+                    "questline.events": len(share.events),
+                    **correlation_fields(e.correlation_id for e in share.envelopes),
+                }
+            ),
+        )
+        kinds = {e.command_id: command_type(e) for e in share.envelopes}
+        for recorded in share.events:
+            metrics.EVENTS.labels(recorded.type).inc()
+        log_events(
+            [(recorded, kinds.get(recorded.command_id)) for recorded in share.events],
+            projected=False,
+        )
 
     # -- lag ------------------------------------------------------------------------------
 
-    def tick(self, consumer: Consumer, owned: Iterable[int]) -> None:
+    def tick(self, offsets: Offsets, owned: Iterable[int]) -> None:
         """Consumer lag per owned partition (high watermark - position), at most once per
         interval. Called on every loop turn: returns at once when not due."""
         if not self._throttle.due():
             return
         try:
-            self._sample(consumer, sorted(owned))
+            self._sample(offsets, sorted(owned))
         except Exception as error:  # observability never stops the worker
             log.debug("consumer lag not sampled", **{"error.message": str(error)})
 
-    def _sample(self, consumer: Consumer, owned: list[int]) -> None:
+    def _sample(self, offsets: Offsets, owned: list[int]) -> None:
         if not owned:
             return
-        positions = {
-            tp.partition: tp.offset
-            for tp in consumer.position([TopicPartition(self.topic, p) for p in owned])
-        }
+        positions = offsets.positions(owned)
         unknown = [p for p in owned if positions.get(p, -1) < 0]
         missing = [p for p in unknown if p not in self._committed_offsets]
         if missing:  # nothing consumed there yet: where the group's offsets stand
-            for tp in consumer.committed(
-                [TopicPartition(self.topic, p) for p in missing], timeout=1
-            ):
-                self._committed_offsets[tp.partition] = tp.offset
+            self._committed_offsets.update(offsets.committed(missing))
         for partition in owned:
-            high = _high_watermark(consumer, self.topic, partition)
+            high = offsets.high_watermark(partition)
             position = positions.get(partition, -1)
             if position < 0:
                 # no committed offset either (-1001): the group reads from the start
@@ -346,14 +352,14 @@ class ProjectorObserver(_Membership):
             ),
         )
 
-    def tick(self, consumer: Consumer, partitions: Mapping[int, Progress]) -> None:
+    def tick(self, offsets: Offsets, partitions: Mapping[int, Progress]) -> None:
         """Per owned partition, at most once per interval: projection lag (high watermark
         - the offset after the last applied) and consumer lag (- the offset read to)."""
         if not self._throttle.due():
             return
         try:
             for partition, state in list(partitions.items()):
-                high = _high_watermark(consumer, self.topic, partition)
+                high = offsets.high_watermark(partition)
                 if high is None:
                     continue
                 applied_to = max(state.checkpoint + 1, state.read_to, 0)

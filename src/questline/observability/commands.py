@@ -1,7 +1,6 @@
 """Instrumenting the command path: the writer's batches, each command's outcome,
 each committed event (a metric by type and one log line, with its correlation id)."""
 
-import logging
 import threading
 import time
 from collections import OrderedDict, deque
@@ -11,12 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from questline.domain.events import RecordedEvent
-from questline.engine.envelopes import CommandEnvelope, Outcome
-from questline.observability import ecs_lines, metrics
-from questline.observability.logs import fields, get_logger
+from questline.observability import metrics
+from questline.observability.logs import fields, get_logger, write_lines
 from questline.ports import (
+    CommandEnvelope,
     CommandLog,
     EventLog,
+    Outcome,
     ReadModelStore,
     Store,
     TokenStore,
@@ -24,9 +24,8 @@ from questline.ports import (
     VersionConflict,
 )
 
-_LOGGER = "questline.engine"
-log = get_logger(_LOGGER)
-_std_log = logging.getLogger(_LOGGER)
+LOGGER = "questline.engine"
+log = get_logger(LOGGER)
 
 EMBEDDED_PARTITION = "0"
 
@@ -120,6 +119,7 @@ def observe_batch(
         metrics.BATCH_DECIDE.observe(max(execute_seconds - commit_seconds, 0.0))
     else:
         metrics.BATCH_DECIDE.observe(execute_seconds)
+    committed: list[tuple[RecordedEvent, str | None]] = []
     for (envelope, accepted_at), outcome in zip(batch, outcomes, strict=True):
         kind = command_type(envelope)
         label = outcome_label(outcome)
@@ -152,8 +152,20 @@ def observe_batch(
             for recorded in outcome.events:
                 metrics.EVENTS.labels(recorded.type).inc()
                 ACTIVITY.record(recorded.hunt_id)
-                log_event(recorded, kind)
+                committed.append((recorded, kind))
+    log_events(committed)
     metrics.PROJECTION_LAG.labels(EMBEDDED_PARTITION).set(0)
+
+
+def log_events(
+    events: Sequence[tuple[RecordedEvent, str | None]], *, projected: bool = True
+) -> None:
+    """One line per committed event (with the type of the command that made it),
+    written together where the logging allows it (logs.write_lines)."""
+    lines = [_event_line(recorded, command, projected) for recorded, command in events]
+    if not write_lines(LOGGER, lines):
+        for message, values in lines:
+            log.info(message, **values)
 
 
 def log_event(
@@ -162,27 +174,31 @@ def log_event(
     """One line per committed event. Embedded: the read models applied it in the same
     transaction, so the line says so (`questline.projected`); a cluster worker logs its
     events with `projected=False` (a projector applies them later)."""
-    if not _std_log.isEnabledFor(logging.INFO):
-        return
-    message = "event committed and projected" if projected else "event committed"
-    values = fields(
-        {
-            "event.action": "event-committed",
-            "event.kind": "event",
-            "trace.id": recorded.correlation_id,
-            "questline.hunt_id": recorded.hunt_id,
-            "questline.hunt_version": recorded.version,
-            "questline.event_type": recorded.type,
-            "questline.position": recorded.position or None,  # 0: not known yet
-            "questline.team_id": getattr(recorded.event, "team_id", None),
-            "questline.command_id": recorded.command_id,
-            "questline.command": command,
-            "questline.projected": projected,
-        }
+    message, values = _event_line(recorded, command, projected)
+    log.info(message, **values)
+
+
+def _event_line(
+    recorded: RecordedEvent, command: str | None, projected: bool
+) -> tuple[str, dict[str, Any]]:
+    return (
+        "event committed and projected" if projected else "event committed",
+        fields(
+            {
+                "event.action": "event-committed",
+                "event.kind": "event",
+                "trace.id": recorded.correlation_id,
+                "questline.hunt_id": recorded.hunt_id,
+                "questline.hunt_version": recorded.version,
+                "questline.event_type": recorded.type,
+                "questline.position": recorded.position or None,  # 0: not known yet
+                "questline.team_id": getattr(recorded.event, "team_id", None),
+                "questline.command_id": recorded.command_id,
+                "questline.command": command,
+                "questline.projected": projected,
+            }
+        ),
     )
-    # One line per event: encoded directly (ecs_lines.py), not through structlog.
-    if not ecs_lines.emit(_LOGGER, logging.INFO, message, values):
-        log.info(message, **values)
 
 
 def observe_unwritable(envelope: CommandEnvelope, error: BaseException) -> None:

@@ -1,4 +1,9 @@
-"""Command records on Cassandra (with a TTL), for retries a worker no longer remembers."""
+"""Command records on Cassandra (with a TTL): the archive behind the partition writers'
+windows, for a retry of a command that fell out of one for room.
+
+The first record of a command id is the one kept, as on SQLite: each is written with
+a cell timestamp that falls as its decision time rises, so a later record of the
+same id (a duplicate decision) never replaces it, whatever order they are written in."""
 
 from collections.abc import Sequence
 
@@ -11,6 +16,8 @@ from questline.domain.timestamps import Micros
 from questline.ports import CommandRecord
 
 _encoder = msgspec.json.Encoder()
+# Cell timestamps counted down from here: the earliest decision has the highest.
+FIRST_WINS = 2**62
 _decoder = msgspec.json.Decoder(CommandRecord)
 
 
@@ -18,7 +25,9 @@ class CassandraCommandLog:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._insert = prepare(
-            session, "INSERT INTO command_records (command_id, hunt_id, record) VALUES (?, ?, ?)"
+            session,
+            "INSERT INTO command_records (command_id, hunt_id, record) VALUES (?, ?, ?)"
+            " USING TIMESTAMP ?",
         )
         self._find = prepare(session, "SELECT record FROM command_records WHERE command_id = ?")
 
@@ -40,7 +49,10 @@ class CassandraCommandLog:
         return found
 
     def remember(self, records: Sequence[CommandRecord]) -> None:
-        values = [(r.command_id, r.hunt_id, _encoder.encode(r)) for r in records]
+        values = [
+            (r.command_id, r.hunt_id, _encoder.encode(r), FIRST_WINS - r.decided_at)
+            for r in records
+        ]
         if values:
             execute_concurrent_with_args(
                 self.session, self._insert, values, concurrency=64, raise_on_first_error=True

@@ -7,8 +7,8 @@ from cassandra.cluster import Session
 from cassandra.concurrent import execute_concurrent_with_args
 
 from questline.adapters.cassandra.session import prepare
+from questline.adapters.event_lines import decode_line, encode_line
 from questline.domain.events import RecordedEvent
-from questline.engine.event_lines import decode_line, encode_line
 
 TEAM_FIELD = "team_id"
 

@@ -16,7 +16,7 @@ from cassandra.policies import (
 )
 from cassandra.query import PreparedStatement
 
-from questline.cluster.config import CassandraSettings
+from questline.adapters.cassandra.settings import CassandraSettings
 
 SPECULATIVE_DELAY_S = 1.0
 REQUEST_TIMEOUT_S = 20.0

@@ -11,8 +11,8 @@ from questline.adapters.cassandra.partition_snapshot_store import CassandraParti
 from questline.adapters.cassandra.read_model_store import CassandraReadModelStore
 from questline.adapters.cassandra.schema import create_schema
 from questline.adapters.cassandra.session import connect
+from questline.adapters.cassandra.settings import CassandraSettings
 from questline.adapters.cassandra.token_store import CassandraTokenStore
-from questline.cluster.config import CassandraSettings
 
 
 class CassandraStore:

@@ -14,10 +14,15 @@ from confluent_kafka import Consumer, Producer
 
 from questline.adapters.kafka.from_now import from_now
 from questline.adapters.kafka.messages import REPLY_TO, decode_outcome, encode
-from questline.cluster.config import ClusterConfig, partition_of
-from questline.engine.envelopes import CommandEnvelope, Outcome
-from questline.engine.group_commit import BatchListener, EngineStopped, Overloaded
-from questline.observability import metrics
+from questline.adapters.kafka.settings import KafkaSettings
+from questline.ports import (
+    BatchListener,
+    CommandEnvelope,
+    EngineStopped,
+    Outcome,
+    Overloaded,
+    partition_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,29 +37,27 @@ class KafkaCommandBus:
 
     def __init__(
         self,
-        config: ClusterConfig,
+        kafka: KafkaSettings,
         reply_partition: int,
         *,
         max_pending: int = 20_000,
         caught_up: Caught | None = None,
         consistency_wait_s: float = 5.0,
     ):
-        self.config = config
+        self.kafka = kafka
         self.caught_up = caught_up
         self.consistency_wait_s = consistency_wait_s
         self._waiters = ThreadPoolExecutor(8, thread_name_prefix="questline-consistency")
-        self.reply_partition = reply_partition % config.kafka.reply_partitions
+        self.reply_partition = reply_partition % kafka.reply_partitions
         self.max_pending = max_pending
         self.listeners: list[BatchListener] = []
         self._pending: dict[str, list[Future[Outcome]]] = defaultdict(list)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ready = threading.Event()
-        self._depth_gauge: Callable[[], None] = lambda: None
         self._thread = threading.Thread(
             target=self._read_replies, name="questline-replies", daemon=True
         )
-        kafka = config.kafka
         self._producer = Producer(
             {
                 "bootstrap.servers": kafka.bootstrap_servers,
@@ -65,14 +68,11 @@ class KafkaCommandBus:
         )
 
     def start(self) -> None:
-        # questline_command_queue_depth: here, commands awaiting a worker's reply.
-        self._depth_gauge = metrics.add_refresher(lambda: metrics.QUEUE_DEPTH.set(self.depth))
         self._thread.start()
         if not self._ready.wait(45):  # from_now asks for up to 30 s
             raise RuntimeError("the replies consumer did not start within 45 s")
 
     def stop(self) -> None:
-        metrics.remove_refresher(self._depth_gauge)
         self._stop.set()
         self._thread.join(10)
         self._waiters.shutdown(wait=False, cancel_futures=True)
@@ -98,7 +98,7 @@ class KafkaCommandBus:
             self._pending[envelope.command_id].append(future)
         future.add_done_callback(lambda f: self._forget(envelope.command_id, f))
         hunt_id = envelope.command.hunt_id
-        kafka = self.config.kafka
+        kafka = self.kafka
         self._producer.produce(
             kafka.commands_topic,
             key=hunt_id.encode(),
@@ -136,7 +136,7 @@ class KafkaCommandBus:
             future.set_result(outcome)
 
     def _read_replies(self) -> None:
-        kafka = self.config.kafka
+        kafka = self.kafka
         consumer = Consumer(
             {
                 "bootstrap.servers": kafka.bootstrap_servers,

@@ -15,10 +15,9 @@ dead letters:  value the original bytes; headers say why and where they came fro
 import msgspec
 from confluent_kafka import Message
 
+from questline.adapters.event_lines import decode_line, encode_line
 from questline.domain.events import RecordedEvent
-from questline.engine.envelopes import CommandEnvelope, Outcome
-from questline.engine.event_lines import decode_line, encode_line
-from questline.ports import CommandRecord
+from questline.ports import CommandEnvelope, CommandRecord, Outcome
 
 KIND = "kind"
 KIND_EVENT = b"event"

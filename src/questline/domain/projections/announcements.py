@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from questline.domain.definition import HuntDefinition
 from questline.domain.events import AnnouncementMade, Event, RecordedEvent
+from questline.domain.projections.routing import Routes, bind
 from questline.domain.projections.rows import AnnouncementRow, Table
 from questline.domain.projections.saved_form import decoder, encode
 
@@ -20,11 +21,11 @@ class AnnouncementsProjection:
     name: ClassVar[str] = "announcements"
     tables: tuple[Table, ...] = ("announcements",)
     saved_types: tuple[type, ...] = (AnnouncementRow,)
-    events: tuple[type[Event], ...] = (AnnouncementMade,)
 
     def __init__(self) -> None:
         self._rows: dict[tuple[str, str], AnnouncementRow] = {}
         self.dirty: set[tuple[Table, str, str]] = set()
+        self.handlers = bind(self, self.ROUTES)
 
     def apply(self, recorded: RecordedEvent) -> None:
         event = recorded.event
@@ -34,6 +35,9 @@ class AnnouncementsProjection:
             recorded.version, recorded.time, event.text
         )
         self.dirty.add(("announcements", recorded.hunt_id, key))
+
+    ROUTES: ClassVar[Routes] = {AnnouncementMade: apply}
+    events: ClassVar[tuple[type[Event], ...]] = tuple(ROUTES)
 
     def row(self, table: Table, hunt_id: str, key: str) -> AnnouncementRow:
         return self._rows[(hunt_id, key)]

@@ -30,6 +30,7 @@ from questline.domain.events import (
     TeamRegistered,
     TokenIssued,
 )
+from questline.domain.projections.routing import Routes, bind
 from questline.domain.projections.rows import AuditRow, Table
 
 
@@ -97,24 +98,29 @@ class AuditFeedProjection:
     name: ClassVar[str] = "audit"
     tables: tuple[Table, ...] = ("audit",)
     saved_types: tuple[type, ...] = ()
-    events: tuple[type[Event], ...] = tuple(
-        t for t in EVENT_TYPES.values() if t not in (AnswerWrong, KeptGoing)
-    )
 
     def __init__(self) -> None:
         self._pending: dict[tuple[str, str], AuditRow] = {}
         self.dirty: set[tuple[Table, str, str]] = set()
+        self.handlers = bind(self, self.ROUTES)
 
     def apply(self, recorded: RecordedEvent) -> None:
-        event = recorded.event
-        if isinstance(event, AnswerWrong | KeptGoing):
-            return
-        team_id, line = summarize(event)
+        handler = self.handlers.get(type(recorded.event))
+        if handler is not None:
+            handler(recorded)
+
+    def _line(self, recorded: RecordedEvent) -> None:
+        team_id, line = summarize(recorded.event)
         key = audit_key(recorded.version)
         self._pending[(recorded.hunt_id, key)] = AuditRow(
             recorded.version, recorded.time, recorded.type, team_id, line
         )
         self.dirty.add(("audit", recorded.hunt_id, key))
+
+    ROUTES: ClassVar[Routes] = dict.fromkeys(
+        (t for t in EVENT_TYPES.values() if t not in (AnswerWrong, KeptGoing)), _line
+    )
+    events: ClassVar[tuple[type[Event], ...]] = tuple(ROUTES)
 
     def row(self, table: Table, hunt_id: str, key: str) -> AuditRow:
         # Audit rows never change once written, so only the unflushed ones are kept.

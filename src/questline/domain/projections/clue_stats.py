@@ -17,6 +17,7 @@ from questline.domain.events import (
     PhotoSubmitted,
     RecordedEvent,
 )
+from questline.domain.projections.routing import Routes, bind
 from questline.domain.projections.rows import ClueStatsRow, Table
 from questline.domain.projections.saved_form import decoder, encode
 
@@ -30,53 +31,80 @@ class ClueStatsProjection:
     name: ClassVar[str] = "clue_stats"
     tables: tuple[Table, ...] = ("clue_stats",)
     saved_types: tuple[type, ...] = (ClueStatsRow,)
-    events: tuple[type[Event], ...] = (
-        HuntCreated,
-        HuntRevised,
-        AnswerWrong,
-        ClueSolved,
-        KeptGoing,
-        HintUnlocked,
-        PhotoSubmitted,
-        PhotoRejected,
-    )
 
     def __init__(self) -> None:
         self._stats: dict[tuple[str, str], ClueStatsRow] = {}
         self._kept: dict[str, int] = {}  # hunt -> first solves kept per clue
         self.dirty: set[tuple[Table, str, str]] = set()
+        self.handlers = bind(self, self.ROUTES)
 
     def apply(self, recorded: RecordedEvent) -> None:
-        event = recorded.event
+        handler = self.handlers.get(type(recorded.event))
+        if handler is not None:
+            handler(recorded)
+
+    def _defined(self, recorded: RecordedEvent) -> None:
+        event: HuntCreated | HuntRevised = recorded.event  # type: ignore[assignment]
+        definition = event.definition
         hunt_id = recorded.hunt_id
-        if isinstance(event, HuntCreated | HuntRevised):
-            definition = event.definition
-            self._kept[hunt_id] = max(FIRST_SOLVERS_KEPT, len(definition.first_solve_bonus))
-            for clue in definition.clues:
-                if (hunt_id, clue.id) not in self._stats:
-                    self._stats[(hunt_id, clue.id)] = ClueStatsRow(clue.id)
-                    self.dirty.add(("clue_stats", hunt_id, clue.id))
-            return
-        if isinstance(event, AnswerWrong):
-            self._stats[(hunt_id, event.clue_id)].wrong += 1
-        elif isinstance(event, ClueSolved):
-            stats = self._stats[(hunt_id, event.clue_id)]
-            if event.review_id is not None:
-                stats.photos_waiting -= 1
-            self._place(hunt_id, stats, event, recorded.version)
-        elif isinstance(event, KeptGoing):
-            self._stats[(hunt_id, event.clue_id)].keep_going += 1
-        elif isinstance(event, HintUnlocked):
-            self._stats[(hunt_id, event.clue_id)].hints_unlocked += 1
-        elif isinstance(event, PhotoSubmitted):
-            self._stats[(hunt_id, event.clue_id)].photos_waiting += 1
-        elif isinstance(event, PhotoRejected):
-            stats = self._stats[(hunt_id, event.clue_id)]
+        self._kept[hunt_id] = max(FIRST_SOLVERS_KEPT, len(definition.first_solve_bonus))
+        for clue in definition.clues:
+            if (hunt_id, clue.id) not in self._stats:
+                self._stats[(hunt_id, clue.id)] = ClueStatsRow(clue.id)
+                self.dirty.add(("clue_stats", hunt_id, clue.id))
+
+    def _wrong(self, recorded: RecordedEvent) -> None:
+        event: AnswerWrong = recorded.event  # type: ignore[assignment]
+        clue_id = event.clue_id
+        self._stats[(recorded.hunt_id, clue_id)].wrong += 1
+        self.dirty.add(("clue_stats", recorded.hunt_id, clue_id))
+
+    def _solved(self, recorded: RecordedEvent) -> None:
+        event: ClueSolved = recorded.event  # type: ignore[assignment]
+        hunt_id = recorded.hunt_id
+        stats = self._stats[(hunt_id, event.clue_id)]
+        if event.review_id is not None:
             stats.photos_waiting -= 1
-            stats.wrong += 1
-        else:
-            return
+        self._place(hunt_id, stats, event, recorded.version)
         self.dirty.add(("clue_stats", hunt_id, event.clue_id))
+
+    def _kept_going(self, recorded: RecordedEvent) -> None:
+        event: KeptGoing = recorded.event  # type: ignore[assignment]
+        clue_id = event.clue_id
+        self._stats[(recorded.hunt_id, clue_id)].keep_going += 1
+        self.dirty.add(("clue_stats", recorded.hunt_id, clue_id))
+
+    def _hint(self, recorded: RecordedEvent) -> None:
+        event: HintUnlocked = recorded.event  # type: ignore[assignment]
+        clue_id = event.clue_id
+        self._stats[(recorded.hunt_id, clue_id)].hints_unlocked += 1
+        self.dirty.add(("clue_stats", recorded.hunt_id, clue_id))
+
+    def _photo(self, recorded: RecordedEvent) -> None:
+        event: PhotoSubmitted = recorded.event  # type: ignore[assignment]
+        clue_id = event.clue_id
+        self._stats[(recorded.hunt_id, clue_id)].photos_waiting += 1
+        self.dirty.add(("clue_stats", recorded.hunt_id, clue_id))
+
+    def _rejected(self, recorded: RecordedEvent) -> None:
+        event: PhotoRejected = recorded.event  # type: ignore[assignment]
+        clue_id = event.clue_id
+        stats = self._stats[(recorded.hunt_id, clue_id)]
+        stats.photos_waiting -= 1
+        stats.wrong += 1
+        self.dirty.add(("clue_stats", recorded.hunt_id, clue_id))
+
+    ROUTES: ClassVar[Routes] = {
+        HuntCreated: _defined,
+        HuntRevised: _defined,
+        AnswerWrong: _wrong,
+        ClueSolved: _solved,
+        KeptGoing: _kept_going,
+        HintUnlocked: _hint,
+        PhotoSubmitted: _photo,
+        PhotoRejected: _rejected,
+    }
+    events: ClassVar[tuple[type[Event], ...]] = tuple(ROUTES)
 
     def _place(self, hunt_id: str, stats: ClueStatsRow, event: ClueSolved, version: int) -> None:
         """Count the solve and keep the first ones in the order they count at (a solve

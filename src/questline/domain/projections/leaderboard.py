@@ -12,7 +12,15 @@ from typing import ClassVar
 import msgspec
 
 from questline.domain.definition import HuntDefinition
-from questline.domain.events import Event, HuntCreated, HuntRevised, RecordedEvent
+from questline.domain.events import (
+    AnswerWrong,
+    Event,
+    HuntCreated,
+    HuntRevised,
+    PhotoRejected,
+    RecordedEvent,
+)
+from questline.domain.projections.routing import Routes, bind
 from questline.domain.projections.rows import LeaderboardRow, Table
 from questline.domain.projections.saved_form import decoder, encode
 from questline.domain.standings import (
@@ -65,38 +73,69 @@ class LeaderboardProjection:
     name: ClassVar[str] = "boards"
     tables: tuple[Table, ...] = ("leaderboard_live", "leaderboard_frozen")
     saved_types: tuple[type, ...] = (_Saved, StandingsData, EntryData)
-    # Only these change a board. Skipping the others also defers noticing the freeze
-    # to the next of these, which changes nothing: it is checked before every change.
-    events: tuple[type[Event], ...] = (HuntCreated, *STANDINGS_EVENTS)
 
     def __init__(self) -> None:
         self._hunts: dict[str, _HuntBoards] = {}
         self.dirty: set[tuple[Table, str, str]] = set()
+        self.handlers = bind(self, self.ROUTES)
 
     def apply(self, recorded: RecordedEvent) -> None:
+        handler = self.handlers.get(type(recorded.event))
+        if handler is not None:
+            handler(recorded)
+
+    def _created(self, recorded: RecordedEvent) -> None:
+        event: HuntCreated = recorded.event  # type: ignore[assignment]
+        definition = event.definition
+        frozen = Standings(definition) if definition.freeze_at is not None else None
+        self._hunts[recorded.hunt_id] = _HuntBoards(Standings(definition), frozen)
+
+    def _wrong(self, recorded: RecordedEvent) -> None:
+        """The bulk of all events: without a penalty it changes no board, and only the
+        freeze may have to be noticed."""
+        event: AnswerWrong | PhotoRejected = recorded.event  # type: ignore[assignment]
+        if event.penalty:
+            self._changed(recorded)
+            return
+        boards = self._hunts[recorded.hunt_id]
+        if boards.frozen is None or boards.frozen_final:
+            return
+        freeze_at = boards.freeze_at()
+        if freeze_at is not None and recorded.time >= freeze_at:
+            boards.frozen_final = True  # per-hunt event times only grow
+
+    def _changed(self, recorded: RecordedEvent) -> None:
         event = recorded.event
         hunt_id = recorded.hunt_id
-        if isinstance(event, HuntCreated):
-            definition = event.definition
-            frozen = Standings(definition) if definition.freeze_at is not None else None
-            self._hunts[hunt_id] = _HuntBoards(Standings(definition), frozen)
-            return
         boards = self._hunts[hunt_id]
         revised = event.definition if isinstance(event, HuntRevised) else None
         if boards.frozen is None and revised is not None and revised.freeze_at is not None:
             boards.frozen = _copy(boards.live)  # a freeze added by a revision
             boards.frozen_final = recorded.time >= revised.freeze_at
+        dirty = self.dirty
         for team_id in boards.live.apply(recorded):
-            self.dirty.add(("leaderboard_live", hunt_id, team_id))
+            dirty.add(("leaderboard_live", hunt_id, team_id))
         frozen = boards.frozen
+        if frozen is None or boards.frozen_final:
+            return
         freeze_at = boards.freeze_at()
-        if frozen is None or boards.frozen_final or freeze_at is None:
+        if freeze_at is None:
             return
         if recorded.time >= freeze_at:
             boards.frozen_final = True  # per-hunt event times only grow
             return
         for team_id in frozen.apply(recorded):
-            self.dirty.add(("leaderboard_frozen", hunt_id, team_id))
+            dirty.add(("leaderboard_frozen", hunt_id, team_id))
+
+    # Only these change a board. Skipping the others also defers noticing the freeze
+    # to the next of these, which changes nothing: it is checked before every change.
+    ROUTES: ClassVar[Routes] = {
+        **dict.fromkeys(STANDINGS_EVENTS, _changed),
+        HuntCreated: _created,
+        AnswerWrong: _wrong,
+        PhotoRejected: _wrong,
+    }
+    events: ClassVar[tuple[type[Event], ...]] = tuple(ROUTES)
 
     def row(self, table: Table, hunt_id: str, key: str) -> LeaderboardRow:
         boards = self._hunts[hunt_id]

@@ -1,15 +1,16 @@
 """All read models together: fold events in, take the changed rows out.
 
-Each projection names the event types it reacts to (`events`), and the
-projector routes an event only to those, through a dict keyed by event type:
-a wrong answer, the bulk of all events, reaches four projections, not all eight.
+Each projection has a table of handlers by event type (`handlers`, from its
+class's `ROUTES`, which is also its list of `events`), and the projector calls
+the handlers of an event's type straight from a dict keyed by type: a wrong
+answer, the bulk of all events, reaches four handlers, not all eight projections.
 
 Each projection also owns the saved form of its state (`dump` / `load`, for
 snapshots) and knows which rows it holds (`keys`): the engine snapshots and
 compares whatever projections it is given, by name.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import ClassVar, Protocol
 
 from questline.domain.definition import HuntDefinition
@@ -21,17 +22,18 @@ from questline.domain.projections.hunt_catalog import HuntCatalogProjection
 from questline.domain.projections.leaderboard import LeaderboardProjection
 from questline.domain.projections.reviews import ReviewsProjection
 from questline.domain.projections.revision_history import RevisionHistoryProjection
+from questline.domain.projections.routing import Handler
 from questline.domain.projections.rows import Changes, Row, Table
 from questline.domain.projections.team_progress import TeamProgressProjection
-
-Apply = Callable[[RecordedEvent], None]
 
 
 class Projection(Protocol):
     name: ClassVar[str]
     tables: tuple[Table, ...]
     # The event types whose events can change this projection; others are not routed to it.
-    events: tuple[type[Event], ...]
+    events: ClassVar[tuple[type[Event], ...]]
+    # Those types' handlers (the projection's own `apply` looks them up too).
+    handlers: dict[type[Event], Handler]
     dirty: set[tuple[Table, str, str]]
     # The types of its saved form: a change to their fields makes old snapshots unusable.
     saved_types: tuple[type, ...]
@@ -65,8 +67,10 @@ class Projector:
             RevisionHistoryProjection(),
             AnnouncementsProjection(),
         )
-        self._routes: dict[type[Event], tuple[Apply, ...]] = {
-            event_type: tuple(p.apply for p in self.projections if event_type in p.events)
+        self._routes: dict[type[Event], tuple[Handler, ...]] = {
+            event_type: tuple(
+                p.handlers[event_type] for p in self.projections if event_type in p.handlers
+            )
             for event_type in EVENT_TYPES.values()
         }
 

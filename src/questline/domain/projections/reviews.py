@@ -13,6 +13,7 @@ from questline.domain.events import (
     PhotoSubmitted,
     RecordedEvent,
 )
+from questline.domain.projections.routing import Routes, bind
 from questline.domain.projections.rows import ReviewRow, Table
 from questline.domain.projections.saved_form import decoder, encode
 
@@ -23,38 +24,50 @@ class ReviewsProjection:
     name: ClassVar[str] = "reviews"
     tables: tuple[Table, ...] = ("reviews",)
     saved_types: tuple[type, ...] = (ReviewRow,)
-    events: tuple[type[Event], ...] = (PhotoSubmitted, ClueSolved, PhotoRejected)
 
     def __init__(self) -> None:
         self._reviews: dict[tuple[str, str], ReviewRow] = {}
         self.dirty: set[tuple[Table, str, str]] = set()
+        self.handlers = bind(self, self.ROUTES)
 
     def apply(self, recorded: RecordedEvent) -> None:
-        event = recorded.event
-        hunt_id = recorded.hunt_id
-        if isinstance(event, PhotoSubmitted):
-            review_id = event.review_id
-            self._reviews[(hunt_id, review_id)] = ReviewRow(
-                review_id, event.team_id, event.clue_id, event.photo_id, recorded.time, "waiting"
-            )
-        elif isinstance(event, ClueSolved) and event.review_id is not None:
-            review_id = event.review_id
-            key = (hunt_id, review_id)
-            self._reviews[key] = msgspec.structs.replace(
-                self._reviews[key], status="approved", reviewed_at=recorded.time
-            )
-        elif isinstance(event, PhotoRejected):
-            review_id = event.review_id
-            key = (hunt_id, review_id)
-            self._reviews[key] = msgspec.structs.replace(
-                self._reviews[key],
-                status="rejected",
-                reason=event.reason,
-                reviewed_at=recorded.time,
-            )
-        else:
-            return
-        self.dirty.add(("reviews", hunt_id, review_id))
+        handler = self.handlers.get(type(recorded.event))
+        if handler is not None:
+            handler(recorded)
+
+    def _submitted(self, recorded: RecordedEvent) -> None:
+        event: PhotoSubmitted = recorded.event  # type: ignore[assignment]
+        review_id = event.review_id
+        self._reviews[(recorded.hunt_id, review_id)] = ReviewRow(
+            review_id, event.team_id, event.clue_id, event.photo_id, recorded.time, "waiting"
+        )
+        self.dirty.add(("reviews", recorded.hunt_id, review_id))
+
+    def _solved(self, recorded: RecordedEvent) -> None:
+        event: ClueSolved = recorded.event  # type: ignore[assignment]
+        review_id = event.review_id
+        if review_id is None:
+            return  # not a photo
+        key = (recorded.hunt_id, review_id)
+        self._reviews[key] = msgspec.structs.replace(
+            self._reviews[key], status="approved", reviewed_at=recorded.time
+        )
+        self.dirty.add(("reviews", recorded.hunt_id, review_id))
+
+    def _rejected(self, recorded: RecordedEvent) -> None:
+        event: PhotoRejected = recorded.event  # type: ignore[assignment]
+        key = (recorded.hunt_id, event.review_id)
+        self._reviews[key] = msgspec.structs.replace(
+            self._reviews[key], status="rejected", reason=event.reason, reviewed_at=recorded.time
+        )
+        self.dirty.add(("reviews", recorded.hunt_id, event.review_id))
+
+    ROUTES: ClassVar[Routes] = {
+        PhotoSubmitted: _submitted,
+        ClueSolved: _solved,
+        PhotoRejected: _rejected,
+    }
+    events: ClassVar[tuple[type[Event], ...]] = tuple(ROUTES)
 
     def row(self, table: Table, hunt_id: str, key: str) -> ReviewRow:
         return self._reviews[(hunt_id, key)]

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from questline.domain.definition import HuntDefinition
 from questline.domain.events import Event, HuntRevised, RecordedEvent
+from questline.domain.projections.routing import Routes, bind
 from questline.domain.projections.rows import RevisionRow, Table
 from questline.domain.projections.saved_form import decoder, encode
 
@@ -20,11 +21,11 @@ class RevisionHistoryProjection:
     name: ClassVar[str] = "revisions"
     tables: tuple[Table, ...] = ("revisions",)
     saved_types: tuple[type, ...] = (RevisionRow,)
-    events: tuple[type[Event], ...] = (HuntRevised,)
 
     def __init__(self) -> None:
         self._rows: dict[tuple[str, str], RevisionRow] = {}
         self.dirty: set[tuple[Table, str, str]] = set()
+        self.handlers = bind(self, self.ROUTES)
 
     def apply(self, recorded: RecordedEvent) -> None:
         event = recorded.event
@@ -34,6 +35,9 @@ class RevisionHistoryProjection:
             event.revision, recorded.time, event.changes
         )
         self.dirty.add(("revisions", recorded.hunt_id, key))
+
+    ROUTES: ClassVar[Routes] = {HuntRevised: apply}
+    events: ClassVar[tuple[type[Event], ...]] = tuple(ROUTES)
 
     def row(self, table: Table, hunt_id: str, key: str) -> RevisionRow:
         return self._rows[(hunt_id, key)]

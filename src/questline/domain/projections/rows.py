@@ -55,7 +55,8 @@ class MessageNote(msgspec.Struct, frozen=True):
     time: Micros
 
 
-class TeamRow(msgspec.Struct):
+# gc=False: what it holds (strings, numbers, containers of them) cannot refer back to it.
+class TeamRow(msgspec.Struct, gc=False):
     """Mutable: the projection keeps it as its own state and hands it out as it is."""
 
     team_id: str

@@ -2,7 +2,8 @@
 
 The projection's state is the rows themselves (mutable TeamRow structs): a
 row handed out is valid until the next event is applied, which is enough for
-the engine, which writes it in the same batch.
+the engine, which writes it in the same batch. A new row shares empty
+containers (shared_empty.py) until the team has something to put in them.
 """
 
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from questline.domain.events import (
     TokenIssued,
 )
 from questline.domain.openness import clue_open
+from questline.domain.projections.routing import Routes, bind
 from questline.domain.projections.rows import (
     AdjustmentNote,
     MessageNote,
@@ -36,6 +38,7 @@ from questline.domain.projections.rows import (
     TeamRow,
 )
 from questline.domain.projections.saved_form import decoder, encode
+from questline.domain.shared_empty import empty_dict, empty_list
 
 
 class _Saved(msgspec.Struct, frozen=True):
@@ -47,99 +50,187 @@ class _Saved(msgspec.Struct, frozen=True):
 _saved = decoder(_Saved)
 
 
+class _TeamRows:
+    """The rows by hunt, then team (a (hunt, team) tuple as the key would cost 56 bytes
+    a team); `rows[hunt, team]` reads one."""
+
+    __slots__ = ("by_hunt",)
+
+    def __init__(self) -> None:
+        self.by_hunt: dict[str, dict[str, TeamRow]] = {}
+
+    def __getitem__(self, key: tuple[str, str]) -> TeamRow:
+        return self.by_hunt[key[0]][key[1]]
+
+    def of(self, hunt_id: str) -> dict[str, TeamRow]:
+        return self.by_hunt.get(hunt_id, {})
+
+
 class TeamProgressProjection:
     name: ClassVar[str] = "teams"
     tables: tuple[Table, ...] = ("teams",)
     saved_types: tuple[type, ...] = (_Saved, TeamRow)
-    events: tuple[type[Event], ...] = (
-        AnswerWrong,
-        PhotoRejected,
-        ClueSolved,
-        PartSolved,
-        HintUnlocked,
-        TeamRegistered,
-        TokenIssued,
-        PhotoSubmitted,
-        ScoreAdjusted,
-        TeamMessaged,
-        HuntCreated,
-        HuntRevised,
-    )
 
     def __init__(self) -> None:
-        self._teams: dict[tuple[str, str], TeamRow] = {}
+        self._teams = _TeamRows()
+        self._rows = self._teams.by_hunt  # hunt -> team -> row
         self._counts: dict[str, int] = {}
         self._definitions: dict[str, HuntDefinition] = {}  # in force, for what stays open
         self.dirty: set[tuple[Table, str, str]] = set()
+        self.handlers = bind(self, self.ROUTES)
 
     def apply(self, recorded: RecordedEvent) -> None:
-        event = recorded.event
+        handler = self.handlers.get(type(recorded.event))
+        if handler is not None:
+            handler(recorded)
+
+    # -- the handlers, one per kind of event ---------------------------------------
+
+    def _defined(self, recorded: RecordedEvent) -> None:
+        event: HuntCreated | HuntRevised = recorded.event  # type: ignore[assignment]
+        if isinstance(event, HuntRevised):
+            self._keep_open(recorded.hunt_id, recorded)
+        self._definitions[recorded.hunt_id] = event.definition
+
+    def _wrong(self, recorded: RecordedEvent) -> None:
+        event: AnswerWrong | PhotoRejected = recorded.event  # type: ignore[assignment]
         hunt_id = recorded.hunt_id
-        if isinstance(event, HuntCreated | HuntRevised):
-            if isinstance(event, HuntRevised):
-                self._keep_open(hunt_id, recorded)
-            self._definitions[hunt_id] = event.definition
-            return
-        if isinstance(event, AnswerWrong | PhotoRejected):
-            team = self._teams[(hunt_id, event.team_id)]
-            team.wrong[event.clue_id] = team.wrong.get(event.clue_id, 0) + 1
-            team.pending.pop(event.clue_id, None)
+        team = self._rows[hunt_id][event.team_id]
+        clue_id = event.clue_id
+        wrong = team.wrong
+        if not wrong:
+            wrong = team.wrong = {}
+        wrong[clue_id] = wrong.get(clue_id, 0) + 1
+        if team.pending:
+            team.pending.pop(clue_id, None)
+        if event.penalty:
             team.penalties += event.penalty
-            if isinstance(event, PhotoRejected):
-                team.reviews.append(ReviewNote(event.clue_id, False, event.reason, recorded.time))
-        elif isinstance(event, ClueSolved):
-            team = self._teams[(hunt_id, event.team_id)]
-            at = event.counts_at if event.counts_at is not None else recorded.version
-            team.solved[event.clue_id] = min(at, team.solved.get(event.clue_id, at))
-            team.pending.pop(event.clue_id, None)
-            team.penalties -= event.refund
-            if event.review_id is not None:
-                team.reviews.append(ReviewNote(event.clue_id, True, event.reason, recorded.time))
-        elif isinstance(event, PartSolved):
-            team = self._teams[(hunt_id, event.team_id)]
-            parts = team.parts.setdefault(event.clue_id, [])
-            if event.part_id not in parts:  # a rejudged part may move an earlier solve
-                parts.append(event.part_id)
-            team.penalties -= event.refund
-        elif isinstance(event, HintUnlocked):
-            team = self._teams[(hunt_id, event.team_id)]
-            team.hints.append((event.clue_id, event.hint_id))
-            team.hint_costs += event.cost
-        elif isinstance(event, TeamRegistered):
-            order = self._counts.get(hunt_id, 0) + 1
-            self._counts[hunt_id] = order
-            self._teams[(hunt_id, event.team_id)] = TeamRow(
-                event.team_id,
-                event.name,
-                order,
-                event.token_hash,
-                recorded.time,
-                division=event.division,
-                tokens=[event.token_hash],
-            )
-        elif isinstance(event, TokenIssued):
-            team = self._teams[(hunt_id, event.team_id)]
-            kept = [] if event.revoke_others else team.tokens
-            team.tokens = [*kept, event.token_hash]
-        elif isinstance(event, PhotoSubmitted):
-            self._teams[(hunt_id, event.team_id)].pending[event.clue_id] = event.review_id
-        elif isinstance(event, ScoreAdjusted):
-            team = self._teams[(hunt_id, event.team_id)]
-            team.adjustments += event.points
-            team.adjustment_notes.append(AdjustmentNote(event.points, event.reason, recorded.time))
-        elif isinstance(event, TeamMessaged):
-            team = self._teams[(hunt_id, event.team_id)]
-            team.messages.append(MessageNote(event.text, recorded.time))
-        else:
-            return
         self.dirty.add(("teams", hunt_id, event.team_id))
+
+    def _rejected(self, recorded: RecordedEvent) -> None:
+        self._wrong(recorded)
+        event: PhotoRejected = recorded.event  # type: ignore[assignment]
+        team = self._rows[recorded.hunt_id][event.team_id]
+        if not team.reviews:
+            team.reviews = []
+        team.reviews.append(ReviewNote(event.clue_id, False, event.reason, recorded.time))
+
+    def _solved(self, recorded: RecordedEvent) -> None:
+        event: ClueSolved = recorded.event  # type: ignore[assignment]
+        team = self._rows[recorded.hunt_id][event.team_id]
+        at = event.counts_at if event.counts_at is not None else recorded.version
+        solved = team.solved
+        if not solved:
+            solved = team.solved = {}
+        solved[event.clue_id] = min(at, solved.get(event.clue_id, at))
+        if team.pending:
+            team.pending.pop(event.clue_id, None)
+        team.penalties -= event.refund
+        if event.review_id is not None:
+            if not team.reviews:
+                team.reviews = []
+            team.reviews.append(ReviewNote(event.clue_id, True, event.reason, recorded.time))
+        self.dirty.add(("teams", recorded.hunt_id, event.team_id))
+
+    def _part_solved(self, recorded: RecordedEvent) -> None:
+        event: PartSolved = recorded.event  # type: ignore[assignment]
+        team = self._rows[recorded.hunt_id][event.team_id]
+        parts = team.parts
+        if not parts:
+            parts = team.parts = {}
+        solved = parts.setdefault(event.clue_id, [])
+        if event.part_id not in solved:  # a rejudged part may move an earlier solve
+            solved.append(event.part_id)
+        team.penalties -= event.refund
+        self.dirty.add(("teams", recorded.hunt_id, event.team_id))
+
+    def _hint(self, recorded: RecordedEvent) -> None:
+        event: HintUnlocked = recorded.event  # type: ignore[assignment]
+        team = self._rows[recorded.hunt_id][event.team_id]
+        if not team.hints:
+            team.hints = []
+        team.hints.append((event.clue_id, event.hint_id))
+        team.hint_costs += event.cost
+        self.dirty.add(("teams", recorded.hunt_id, event.team_id))
+
+    def _registered(self, recorded: RecordedEvent) -> None:
+        event: TeamRegistered = recorded.event  # type: ignore[assignment]
+        hunt_id = recorded.hunt_id
+        order = self._counts.get(hunt_id, 0) + 1
+        self._counts[hunt_id] = order
+        self._rows.setdefault(hunt_id, {})[event.team_id] = TeamRow(
+            event.team_id,
+            event.name,
+            order,
+            event.token_hash,
+            recorded.time,
+            solved=empty_dict(),
+            wrong=empty_dict(),
+            hints=empty_list(),
+            pending=empty_dict(),
+            division=event.division,
+            tokens=[event.token_hash],
+            parts=empty_dict(),
+            kept_open=empty_list(),
+            reviews=empty_list(),
+            adjustment_notes=empty_list(),
+            messages=empty_list(),
+        )
+        self.dirty.add(("teams", hunt_id, event.team_id))
+
+    def _token(self, recorded: RecordedEvent) -> None:
+        event: TokenIssued = recorded.event  # type: ignore[assignment]
+        team = self._rows[recorded.hunt_id][event.team_id]
+        kept = [] if event.revoke_others else team.tokens
+        team.tokens = [*kept, event.token_hash]
+        self.dirty.add(("teams", recorded.hunt_id, event.team_id))
+
+    def _photo(self, recorded: RecordedEvent) -> None:
+        event: PhotoSubmitted = recorded.event  # type: ignore[assignment]
+        team = self._rows[recorded.hunt_id][event.team_id]
+        pending = team.pending
+        if not pending:
+            pending = team.pending = {}
+        pending[event.clue_id] = event.review_id
+        self.dirty.add(("teams", recorded.hunt_id, event.team_id))
+
+    def _adjusted(self, recorded: RecordedEvent) -> None:
+        event: ScoreAdjusted = recorded.event  # type: ignore[assignment]
+        team = self._rows[recorded.hunt_id][event.team_id]
+        team.adjustments += event.points
+        if not team.adjustment_notes:
+            team.adjustment_notes = []
+        team.adjustment_notes.append(AdjustmentNote(event.points, event.reason, recorded.time))
+        self.dirty.add(("teams", recorded.hunt_id, event.team_id))
+
+    def _messaged(self, recorded: RecordedEvent) -> None:
+        event: TeamMessaged = recorded.event  # type: ignore[assignment]
+        team = self._rows[recorded.hunt_id][event.team_id]
+        if not team.messages:
+            team.messages = []
+        team.messages.append(MessageNote(event.text, recorded.time))
+        self.dirty.add(("teams", recorded.hunt_id, event.team_id))
+
+    ROUTES: ClassVar[Routes] = {
+        AnswerWrong: _wrong,
+        PhotoRejected: _rejected,
+        ClueSolved: _solved,
+        PartSolved: _part_solved,
+        HintUnlocked: _hint,
+        TeamRegistered: _registered,
+        TokenIssued: _token,
+        PhotoSubmitted: _photo,
+        ScoreAdjusted: _adjusted,
+        TeamMessaged: _messaged,
+        HuntCreated: _defined,
+        HuntRevised: _defined,
+    }
+    events: ClassVar[tuple[type[Event], ...]] = tuple(ROUTES)
 
     def _keep_open(self, hunt_id: str, recorded: RecordedEvent) -> None:
         """What is open for each team under the rules a revision replaces stays open."""
         old = self._definitions[hunt_id]
-        for (hunt, key), team in self._teams.items():
-            if hunt != hunt_id:
-                continue
+        for key, team in self._teams.of(hunt_id).items():
             opened = [
                 clue.id
                 for clue in old.clues
@@ -151,13 +242,13 @@ class TeamProgressProjection:
                 self.dirty.add(("teams", hunt_id, key))
 
     def row(self, table: Table, hunt_id: str, key: str) -> TeamRow:
-        return self._teams[(hunt_id, key)]
+        return self._rows[hunt_id][key]
 
     def keys(self, hunt_id: str) -> Iterator[tuple[Table, str]]:
-        return (("teams", team) for (h, team) in self._teams if h == hunt_id)
+        return (("teams", team) for team in self._teams.of(hunt_id))
 
     def dump(self, hunt_id: str) -> bytes | None:
-        teams = [row for (h, _), row in self._teams.items() if h == hunt_id]
+        teams = list(self._teams.of(hunt_id).values())
         count = self._counts.get(hunt_id, 0)
         definition = self._definitions.get(hunt_id)
         if not teams and not count and definition is None:
@@ -166,8 +257,9 @@ class TeamProgressProjection:
 
     def load(self, hunt_id: str, data: bytes, definition: HuntDefinition) -> None:
         saved = _saved.decode(data)
+        rows = self._rows.setdefault(hunt_id, {})
         for team in saved.teams:
-            self._teams[(hunt_id, team.team_id)] = team
+            rows[team.team_id] = team
         if saved.count:
             self._counts[hunt_id] = saved.count
         self._definitions[hunt_id] = saved.definition or definition

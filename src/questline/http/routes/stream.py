@@ -48,6 +48,8 @@ async def stream(call: Call) -> StreamingResponse:
             after=after, hunt_id=call.hunt_id, limit=BACKLOG_LIMIT
         ):
             backlog.extend(messages_for(recorded))
+            # What the backlog tells, the live messages need not tell again.
+            subscriber.after_version = max(subscriber.after_version, recorded.version)
         # Leaderboard deltas are not replayed: the client refetches the board.
         backlog.append(
             Message(backlog[-1].id if backlog else after, "resync", {"reason": "resumed"})

@@ -10,6 +10,10 @@ let messages = {};
 let fallback = {};
 
 export let lang = chooseLanguage();
+// Dates and numbers follow the reader's own regional form of the language (en-GB writes
+// 18:12 where en-US writes 6:12 PM), when the browser names one.
+const locale =
+  (navigator.languages || []).find((l) => l.toLowerCase().split("-")[0] === lang) || lang;
 
 function chooseLanguage() {
   const picked = load("lang");
@@ -58,15 +62,15 @@ function formatValue(value) {
 }
 
 export function formatNumber(value) {
-  return new Intl.NumberFormat(lang).format(value);
+  return new Intl.NumberFormat(locale).format(value);
 }
 
 export function formatTime(iso, options = { hour: "2-digit", minute: "2-digit" }) {
-  return new Intl.DateTimeFormat(lang, options).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, options).format(new Date(iso));
 }
 
 export function formatDateTime(iso) {
-  return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(
     new Date(iso),
   );
 }

@@ -1,42 +1,61 @@
-// What teams do, as the organizer stream reports it.
+// Activity: the hunt's log as it happens, starting from its recent history (read from the
+// log, not only what arrived since the page opened), or only the events at some versions
+// (a fair-play flag's evidence).
 
-import { $, h, timeOfDay } from "../lib/dom.js";
+import { $, h } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
+import { eventItem } from "./event-text.js";
 
-const KEPT = 100;
+const SHOWN = 100;
 
-function describe(event, teamName) {
-  const who = teamName(event.team_id);
-  switch (event.type) {
-    case "solved":
-      return `${who} solved ${event.clue} (+${event.points}${event.bonus ? `, bonus ${event.bonus}` : ""})`;
-    case "incorrect":
-      return `${who} answered ${event.clue} wrong`;
-    case "keep_going":
-      return `${who} is getting close on ${event.clue}`;
-    case "hint_unlocked":
-      return `${who} unlocked hint ${event.hint} on ${event.clue}`;
-    case "photo_waiting":
-      return `${who} sent a photo for ${event.clue}: waiting for review`;
-    case "photo_rejected":
-      return `${who}'s photo for ${event.clue} was rejected: ${event.reason}`;
-    case "adjusted":
-      return `${who} adjusted by ${event.points > 0 ? "+" : ""}${event.points}: ${event.reason}`;
-    default:
-      return `${who}: ${event.type}`;
-  }
-}
-
-export function createActivity({ teamName }) {
+export function createActivity({ names, onShowAll }) {
   const list = $("#activity");
+  const filter = $("#activity-filter");
+  const allButton = $("#activity-all");
+  let recent = []; // newest last
+  let filtered = null; // events shown instead of the recent ones, or null
+
+  function render() {
+    const events = filtered ?? recent;
+    list.replaceChildren(...events.slice(-SHOWN).reverse().map((e) => eventItem(e, names)));
+    $("#no-activity").hidden = events.length > 0;
+    allButton.hidden = filtered === null;
+  }
+
+  allButton.addEventListener("click", () => {
+    showAll();
+    onShowAll();
+  });
+
+  function showAll() {
+    filtered = null;
+    filter.textContent = "";
+    render();
+  }
+
   return {
-    add(event) {
-      list.prepend(h("li", {}, h("time", { datetime: event.time }, timeOfDay(event.time)), describe(event, teamName)));
-      while (list.children.length > KEPT) list.lastElementChild.remove();
-      $("#no-activity").hidden = true;
-    },
     clear() {
-      list.replaceChildren();
-      $("#no-activity").hidden = false;
+      recent = [];
+      filtered = null;
+      filter.textContent = "";
+      render();
     },
+    /** New events in log order (older ones already shown are skipped). */
+    add(events) {
+      const newest = recent.length ? recent[recent.length - 1].version : 0;
+      const fresh = events.filter((e) => e.version > newest);
+      if (!fresh.length) return;
+      recent = recent.concat(fresh).slice(-SHOWN);
+      if (filtered === null) render();
+    },
+    /** Only these events (already read from the log), with a note saying why. */
+    showOnly(events, versions) {
+      filtered = events;
+      filter.textContent = t("organize.activity.filtered", { versions: versions.map((v) => `v${v}`).join(", ") });
+      render();
+      list.closest("section").scrollIntoView({ block: "start" });
+    },
+    showAll,
+    rerender: render,
   };
 }

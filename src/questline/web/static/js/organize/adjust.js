@@ -1,7 +1,8 @@
-// Award or deduct points, with a reason.
+// Award or deduct points, with a reason the team sees.
 
 import { api } from "../lib/api.js";
 import { $, h, notify } from "../lib/dom.js";
+import { formatNumber, t } from "../lib/i18n.js";
 
 export function createAdjustments({ token, huntId, teamName, onAdjusted }) {
   const form = $("#adjust-form");
@@ -10,11 +11,12 @@ export function createAdjustments({ token, huntId, teamName, onAdjusted }) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (!huntId()) return;
     const points = Number($("#adjust-points").value);
     const reason = $("#adjust-reason").value.trim();
-    if (!select.value) return notify(message, "bad", "Choose a team.");
-    if (!Number.isInteger(points) || points === 0) return notify(message, "bad", "Points must be a whole number other than 0.");
-    if (!reason) return notify(message, "bad", "Give a reason: the team sees it.");
+    if (!select.value) return notify(message, "bad", t("organize.adjust.choose"));
+    if (!Number.isInteger(points) || points === 0) return notify(message, "bad", t("organize.adjust.whole"));
+    if (!reason) return notify(message, "bad", t("organize.adjust.reason_needed"));
     try {
       const reply = await api(`/api/hunts/${encodeURIComponent(huntId())}/adjustments`, {
         method: "POST",
@@ -22,7 +24,7 @@ export function createAdjustments({ token, huntId, teamName, onAdjusted }) {
         idempotent: true,
         json: { team_id: select.value, points, reason },
       });
-      notify(message, "ok", `${teamName(reply.team_id)} now has ${reply.score} points.`);
+      notify(message, "ok", t("organize.adjust.done", { team: teamName(reply.team_id), score: reply.score }));
       $("#adjust-points").value = "";
       $("#adjust-reason").value = "";
       onAdjusted();
@@ -36,11 +38,13 @@ export function createAdjustments({ token, huntId, teamName, onAdjusted }) {
     setTeams(teams) {
       const chosen = select.value;
       select.replaceChildren(
-        h("option", { value: "" }, teams.length ? "Choose a team…" : "No teams yet"),
+        h("option", { value: "" }, teams.length ? t("organize.adjust.choose_option") : t("organize.adjust.no_teams")),
         ...teams
           .slice()
           .sort((a, b) => a.name.localeCompare(b.name))
-          .map((t) => h("option", { value: t.team_id, selected: t.team_id === chosen }, `${t.name} (${t.score} pts)`)),
+          .map((team) =>
+            h("option", { value: team.team_id, selected: team.team_id === chosen }, t("organize.adjust.option", { team: team.name, score: formatNumber(team.score) })),
+          ),
       );
     },
   };

@@ -1,28 +1,54 @@
-// The photo review queue, driven by the keyboard: A approve, R reject, J next, K previous.
+// The photo review queue. The card shows the clue's title and text, so a judge knows what
+// the photo should show. Keys act only while focus is in the review area: A approve,
+// R reject (asks for a reason), J next, K previous, U undo. A decision waits a few seconds
+// with an Undo button before it is sent.
 
 import { api } from "../lib/api.js";
-import { $, h, notify, timeOfDay } from "../lib/dom.js";
+import { $, h, notify } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
+import { clientTimeNote, clockTime } from "./event-text.js";
+
+export const UNDO_SECONDS = 5;
 
 function typing(target) {
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 }
 
-export function createReviews({ token, teamName, onDecided }) {
+export function createReviews({ token, teamName, clueOf, clientTimeOf, onDecided }) {
+  const area = $("#review-area");
   const panel = $("#review");
+  const undoBar = $("#review-undo");
   const message = $("#review-message");
   let huntId = null;
   let queue = [];
   let index = 0;
-  let busy = false;
+  let pending = null; // {review, approve, reason, timer, index}
   const photos = new Map(); // review id -> object URL
 
+  $("#review-keys").replaceChildren(
+    `${t("organize.reviews.keys")} `,
+    ...[
+      ["A", "organize.reviews.key_approve"],
+      ["R", "organize.reviews.key_reject"],
+      ["J", "organize.reviews.key_next"],
+      ["K", "organize.reviews.key_previous"],
+      ["U", "organize.reviews.key_undo"],
+    ].flatMap(([key, text], i) => [i ? " · " : "", h("kbd", {}, key), ` ${t(text)}`]),
+  );
+
+  const visible = () => queue.filter((r) => r.id !== pending?.review.id);
+
   async function load(nextHuntId) {
-    if (nextHuntId) huntId = nextHuntId;
+    if (nextHuntId) {
+      huntId = nextHuntId;
+      queue = [];
+    }
     if (!huntId) return;
-    const currentId = queue[index]?.id;
+    const currentId = visible()[index]?.id;
     queue = await api(`/api/hunts/${encodeURIComponent(huntId)}/reviews`, { token: token() });
-    const kept = queue.findIndex((r) => r.id === currentId);
-    index = kept >= 0 ? kept : Math.min(index, Math.max(queue.length - 1, 0));
+    const shown = visible();
+    const kept = shown.findIndex((r) => r.id === currentId);
+    index = kept >= 0 ? kept : Math.min(index, Math.max(shown.length - 1, 0));
     for (const [id, url] of photos) {
       if (!queue.some((r) => r.id === id)) {
         URL.revokeObjectURL(url);
@@ -41,25 +67,30 @@ export function createReviews({ token, teamName, onDecided }) {
   }
 
   function render() {
-    $("#review-count").textContent = queue.length ? `${queue.length} waiting` : "";
-    if (!queue.length) {
-      panel.replaceChildren(h("p", { class: "review-empty" }, "No photos are waiting for review."));
+    const shown = visible();
+    $("#review-count").textContent = shown.length ? t("organize.reviews.waiting", { count: shown.length }) : "";
+    if (!shown.length) {
+      panel.replaceChildren(h("p", { class: "review-empty" }, t("organize.reviews.empty")));
       return;
     }
-    const review = queue[index];
-    const img = h("img", { class: "review-photo", alt: `Photo from ${teamName(review.team_id)} for clue ${review.clue}` });
+    index = Math.min(index, shown.length - 1);
+    const review = shown[index];
+    const clue = clueOf(review.clue);
+    const who = teamName(review.team_id);
+    const img = h("img", { class: "review-photo", alt: t("organize.reviews.photo_alt", { team: who, clue: clue.title }) });
     photoUrl(review).then(
       (url) => {
         img.src = url;
       },
-      (error) => notify(message, "bad", `The photo cannot be loaded: ${error.message}`),
+      (error) => notify(message, "bad", t("organize.reviews.photo_failed", { message: error.message })),
     );
-    const reason = h("input", { id: "reject-reason", autocomplete: "off", placeholder: "e.g. the statue is not in the photo" });
+    const reason = h("input", { id: "reject-reason", autocomplete: "off", placeholder: t("organize.reviews.reason_example") });
     const rejectBox = h(
       "div",
       { class: "grow reject-box", hidden: true },
-      h("label", { for: "reject-reason" }, "Reason for rejecting ", h("span", { class: "hint-text" }, "(Enter to reject, Esc to cancel)")),
+      h("label", { for: "reject-reason" }, `${t("organize.reviews.reason")} `, h("span", { class: "hint-text" }, t("organize.reviews.reason_keys"))),
       reason,
+      h("button", { type: "button", class: "danger confirm-reject", onclick: () => decide(false, reason.value.trim()) }, t("organize.reviews.reject_with_reason")),
     );
     reason.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
@@ -71,21 +102,28 @@ export function createReviews({ token, teamName, onDecided }) {
         panel.focus();
       }
     });
+    const sentNote = clientTimeNote({ time: review.submitted_at, payload: { client_time: review.client_time ?? clientTimeOf(review.id) } });
     panel.replaceChildren(
+      h(
+        "div",
+        { class: "review-clue" },
+        h("p", { class: "review-clue-title" }, h("strong", {}, clue.title), " ", h("code", {}, review.clue)),
+        clue.text ? h("p", { class: "review-clue-text" }, clue.text) : h("p", { class: "hint-text" }, t("organize.reviews.no_text")),
+      ),
       img,
       h(
         "div",
         { class: "review-meta" },
-        h("span", {}, h("strong", {}, teamName(review.team_id)), ` · clue `, h("code", {}, review.clue)),
-        h("span", { class: "hint-text" }, `sent ${timeOfDay(review.submitted_at)} · ${index + 1} of ${queue.length}`),
+        h("span", {}, h("strong", {}, who)),
+        h("span", { class: "hint-text" }, t("organize.reviews.sent", { time: clockTime(review.submitted_at), n: index + 1, count: shown.length }), sentNote ? " · " : "", sentNote),
       ),
       h(
         "div",
         { class: "review-actions" },
-        h("button", { type: "button", class: "ok", onclick: () => decide(true, ""), "aria-keyshortcuts": "A" }, "Approve (A)"),
-        h("button", { type: "button", class: "danger", onclick: () => openReject(), "aria-keyshortcuts": "R" }, "Reject (R)"),
-        h("button", { type: "button", class: "secondary", onclick: () => move(-1), disabled: index === 0, "aria-keyshortcuts": "K" }, "Previous (K)"),
-        h("button", { type: "button", class: "secondary", onclick: () => move(1), disabled: index >= queue.length - 1, "aria-keyshortcuts": "J" }, "Next (J)"),
+        h("button", { type: "button", class: "ok", onclick: () => decide(true, ""), "aria-keyshortcuts": "A" }, t("organize.reviews.approve")),
+        h("button", { type: "button", class: "danger", onclick: () => openReject(), "aria-keyshortcuts": "R" }, t("organize.reviews.reject")),
+        h("button", { type: "button", class: "secondary", onclick: () => move(-1), disabled: index === 0, "aria-keyshortcuts": "K" }, t("organize.reviews.previous")),
+        h("button", { type: "button", class: "secondary", onclick: () => move(1), disabled: index >= shown.length - 1, "aria-keyshortcuts": "J" }, t("organize.reviews.next")),
         rejectBox,
       ),
     );
@@ -95,51 +133,101 @@ export function createReviews({ token, teamName, onDecided }) {
     const box = panel.querySelector(".reject-box");
     if (!box) return;
     box.hidden = false;
-    const input = box.querySelector("input");
-    if (box.querySelector(".confirm-reject") === null) {
-      box.append(h("button", { type: "button", class: "danger confirm-reject", onclick: () => decide(false, input.value.trim()) }, "Reject with this reason"));
-    }
-    input.focus();
+    box.querySelector("input").focus();
   }
 
   function move(step) {
-    if (!queue.length) return;
-    index = Math.min(Math.max(index + step, 0), queue.length - 1);
+    const shown = visible();
+    if (!shown.length) return;
+    index = Math.min(Math.max(index + step, 0), shown.length - 1);
     render();
     panel.focus();
   }
 
-  async function decide(approve, reason) {
-    const review = queue[index];
-    if (!review || busy) return;
+  function decide(approve, reason) {
+    const review = visible()[index];
+    if (!review) return;
     if (!approve && !reason) {
-      notify(message, "bad", "Give the team a reason for rejecting their photo.");
+      notify(message, "bad", t("organize.reviews.reason_needed"));
       return openReject();
     }
-    busy = true;
-    try {
-      const outcome = await api(`/api/hunts/${encodeURIComponent(huntId)}/reviews/${encodeURIComponent(review.id)}`, {
-        method: "POST",
-        token: token(),
-        json: { approve, reason },
-      });
-      const who = teamName(outcome.team_id);
-      notify(message, approve ? "ok" : "warn", approve ? `Approved: ${who} solved ${outcome.clue} and now has ${outcome.score} points.` : `Rejected ${who}'s photo for ${outcome.clue}.`);
-      onDecided();
-    } catch (error) {
-      notify(message, "bad", error.status === 409 ? "Someone already reviewed this photo." : error.message);
-    } finally {
-      busy = false;
-    }
-    await load();
+    if (pending) send(); // one decision waits at a time: the earlier one goes now
+    const timer = setTimeout(send, UNDO_SECONDS * 1000);
+    pending = { review, approve, reason, timer, index };
+    const clue = clueOf(review.clue);
+    undoBar.replaceChildren(
+      h(
+        "span",
+        {},
+        t(approve ? "organize.reviews.will_approve" : "organize.reviews.will_reject", { team: teamName(review.team_id), clue: clue.title, seconds: UNDO_SECONDS }),
+      ),
+      h("button", { type: "button", class: "secondary small", onclick: undo, "aria-keyshortcuts": "U" }, t("organize.reviews.undo")),
+    );
+    render();
     panel.focus();
   }
 
-  document.addEventListener("keydown", (event) => {
-    if (!huntId || !queue.length || busy) return;
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || document.querySelector("dialog[open]")) return;
+  function undo() {
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    index = pending.index;
+    pending = null;
+    undoBar.replaceChildren();
+    notify(message, "info", t("organize.reviews.undone"));
+    render();
+    panel.focus();
+  }
+
+  function requestOf(decision) {
+    return {
+      url: `/api/hunts/${encodeURIComponent(huntId)}/reviews/${encodeURIComponent(decision.review.id)}`,
+      json: { approve: decision.approve, reason: decision.reason },
+    };
+  }
+
+  async function send() {
+    if (!pending) return;
+    const decision = pending;
+    clearTimeout(decision.timer);
+    pending = null;
+    undoBar.replaceChildren();
+    const { url, json } = requestOf(decision);
+    try {
+      const outcome = await api(url, { method: "POST", token: token(), json });
+      const who = teamName(outcome.team_id);
+      const clue = clueOf(outcome.clue).title;
+      notify(
+        message,
+        decision.approve ? "ok" : "warn",
+        decision.approve ? t("organize.reviews.approved", { team: who, clue, score: outcome.score }) : t("organize.reviews.rejected", { team: who, clue }),
+      );
+      onDecided();
+    } catch (error) {
+      notify(message, "bad", error.status === 409 ? t("organize.reviews.already") : error.message);
+    }
+    await load().catch(() => {});
+  }
+
+  // A decision still waiting when the page goes away is sent, not lost.
+  window.addEventListener("pagehide", () => {
+    if (!pending) return;
+    const { url, json } = requestOf(pending);
+    clearTimeout(pending.timer);
+    pending = null;
+    fetch(url, {
+      method: "POST",
+      keepalive: true,
+      headers: { Authorization: `Bearer ${token()}`, "Content-Type": "application/json" },
+      body: JSON.stringify(json),
+    }).catch(() => {});
+  });
+
+  area.addEventListener("keydown", (event) => {
+    if (!huntId || event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || document.querySelector("dialog[open]")) return;
     const key = event.key.toLowerCase();
-    if (key === "a") decide(true, "");
+    if (key === "u") undo();
+    else if (!visible().length) return;
+    else if (key === "a") decide(true, "");
     else if (key === "r") openReject();
     else if (key === "j") move(1);
     else if (key === "k") move(-1);
@@ -149,5 +237,5 @@ export function createReviews({ token, teamName, onDecided }) {
 
   $("#reload-reviews").addEventListener("click", () => load());
 
-  return { load };
+  return { load, render };
 }
