@@ -21,7 +21,7 @@ from questline.http.embedded import build_embedded_node
 from questline.http.queue_delay import QueueDelay
 from questline.http.read_cache import ReadCache
 from questline.loadgen.backoff import retry_delay
-from questline.ports import CommandEnvelope
+from questline.ports import CommandEnvelope, Outcome
 from tests.api.conftest import HUNT, ORGANIZER_TOKEN, assert_error
 from tests.hunt_builders import STARTS, spec_hunt
 
@@ -212,3 +212,33 @@ def test_without_a_listener_nothing_is_kept(engine: HuntEngine) -> None:
     cache = ReadCache(engine.store)  # type: ignore[arg-type]
     assert cache.hunt(HUNT) is not None and cache.hunt(HUNT) is not None
     assert cache.hits == 0 and cache.misses == 2
+
+
+def test_a_command_answered_here_cuts_old_tokens_off_before_the_tail_brings_it(
+    engine: HuntEngine,
+) -> None:
+    """An API node: the read models are caught up when the caller is answered, the
+    tail that feeds the cache may come later. What the node answered is forgotten now."""
+    cache = ReadCache(engine.store)  # type: ignore[arg-type]
+    cache.listener()  # fed by a tail that has not brought these events yet
+    _run_unseen(engine, RegisterTeam(HUNT, "Otters", "digest-old"), "c-2")
+    found = cache.token("digest-old")
+    assert found is not None
+    row = cache.hunt(HUNT)
+    assert row is not None and not row.paused
+    team_id = found[2]
+    outcome = _run_unseen(
+        engine, IssueToken(HUNT, team_id, "digest-new", revoke_others=True), "c-3"
+    )
+    assert cache.token("digest-old") == found  # not told yet: the cached entry
+    cache.answered(outcome.events)
+    assert cache.token("digest-old") is None
+    paused = _run_unseen(engine, PauseHunt(HUNT), "c-4")
+    cache.answered(paused.events)
+    fresh = cache.hunt(HUNT)
+    assert fresh is not None and fresh.paused
+
+
+def _run_unseen(engine: HuntEngine, command: object, command_id: str) -> Outcome:
+    (outcome,) = engine.execute([CommandEnvelope(command_id, command)])  # type: ignore[arg-type]
+    return outcome

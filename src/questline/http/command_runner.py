@@ -76,4 +76,5 @@ async def run_command(
         raise from_rejection(outcome.rejection)
     assert outcome.reply is not None
     services.live.answered(outcome.events)
+    services.cache.answered(outcome.events)
     return outcome.reply, outcome.replayed

@@ -5,7 +5,8 @@ row: two store reads before any work (6% and 10% of the server's profile; a Cass
 round trip each on an API node). Both change only by events, and every node sees every
 committed event of its hunts: the embedded node's group committer hands each batch to
 its listeners after the commit, an API node's events tail hands over what it tails.
-`on_batch` is such a listener.
+`on_batch` is such a listener. The events of a command the node ran are also handed
+over (`answered`) before its caller is answered: the tail may bring them later.
 
 - A hunt row is cached at the version it carries and only if no newer event of its hunt
   has been seen: a row read before a commit and offered after it is not kept, and an API
@@ -28,8 +29,9 @@ full: a clear costs one store read per entry, refilled as used)."""
 
 import threading
 import time
+from collections.abc import Iterable
 
-from questline.domain.events import TokenIssued
+from questline.domain.events import RecordedEvent, TokenIssued
 from questline.domain.projections.rows import Changes, HuntRow
 from questline.ports import BatchListener, Outcome, ReadSide
 
@@ -122,16 +124,10 @@ class ReadCache:
     def on_batch(self, outcomes: list[Outcome], changes: Changes) -> None:
         """A batch listener: forget what the committed (or tailed) events changed."""
         with self._lock:
+            for outcome in outcomes:
+                self._forget(outcome.events)
             versions = self._versions
             hunts = self._hunts
-            for outcome in outcomes:
-                for recorded in outcome.events:
-                    hunt_id = recorded.hunt_id
-                    if recorded.version > versions.get(hunt_id, 0):
-                        versions[hunt_id] = recorded.version
-                    hunts.pop(hunt_id, None)
-                    if isinstance(recorded.event, TokenIssued):
-                        self._issued(hunt_id, recorded.event)
             expires = time.monotonic() + MAX_AGE_S
             for (table, hunt_id, _), row in changes.items():
                 if (
@@ -140,6 +136,26 @@ class ReadCache:
                     and row.version >= versions.get(hunt_id, 0)
                 ):
                     hunts[hunt_id] = (row, expires)  # the row as committed with the events
+
+    def answered(self, events: Iterable[RecordedEvent]) -> None:
+        """A command this node ran wrote these events and its caller is about to be
+        told: forget what they changed now. An API node's tail may bring them after
+        the caller's next request (a revoked token must not work for it, at once)."""
+        with self._lock:
+            self._forget(events)
+
+    def _forget(self, events: Iterable[RecordedEvent]) -> None:
+        versions = self._versions
+        hunts = self._hunts
+        for recorded in events:
+            hunt_id = recorded.hunt_id
+            if recorded.version > versions.get(hunt_id, 0):
+                versions[hunt_id] = recorded.version
+            cached = hunts.get(hunt_id)
+            if cached is not None and cached[0].version < recorded.version:
+                del hunts[hunt_id]
+            if isinstance(recorded.event, TokenIssued):
+                self._issued(hunt_id, recorded.event)
 
     def _issued(self, hunt_id: str, event: TokenIssued) -> None:
         key = (hunt_id, event.team_id)
