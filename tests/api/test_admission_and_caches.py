@@ -54,14 +54,26 @@ def test_the_limit_shrinks_when_answers_get_slow_but_not_below_its_minimum() -> 
     limit = AdaptiveLimit(initial=100, minimum=4, maximum=1000, target_s=0.05)
     now = 0.0
     _window(limit, 0.01, now)  # answers are quick unloaded: the threshold is the target
-    for _ in range(3):
+    for _ in range(4):  # (a window's first answer closes the one before)
         now += 0.1
-        _window(limit, 0.2, now)
+        _window(limit, 0.2, now, requests=math.ceil(limit.limit))  # in use, and slow
     assert limit.limit < 100 * 0.9**2 + 1
     for _ in range(100):  # 10 s: the quick window is still the recent floor
         now += 0.1
-        _window(limit, 0.2, now, requests=4)
+        _window(limit, 0.2, now, requests=math.ceil(limit.limit))
     assert limit.limit == 4
+
+
+def test_slow_answers_far_below_the_limit_leave_it_alone() -> None:
+    """A quiet node on a noisy machine: slow answers with a tenth of the limit in use
+    are not the limit's doing; shrinking would end up refusing ordinary traffic."""
+    limit = AdaptiveLimit(initial=100, minimum=4, maximum=1000, target_s=0.05)
+    now = 0.0
+    _window(limit, 0.01, now)
+    for _ in range(100):
+        now += 0.1
+        _window(limit, 0.2, now, requests=10)
+    assert limit.limit == 100
 
 
 def test_a_full_budget_refuses_and_a_released_place_admits_again() -> None:

@@ -1,10 +1,13 @@
 """How many requests of one kind may be in flight at once, found by the latency they get
 (additive increase, multiplicative decrease, as TCP finds a window): while the slowest
 twentieth of a window's requests stay under the threshold and the limit was reached,
-the limit grows by its square root; when more than a twentieth go over, it shrinks by
-a tenth. The threshold is the target, or twice the quickest window of the last half
-minute when that is higher: a backend that is slow even unloaded (a cluster's Kafka
-round trip) is not starved down to the minimum.
+the limit grows by its square root; when more than a twentieth go over while at least
+half the limit was in use, it shrinks by a tenth (a limit far above what is in flight
+is not what makes answers slow, a noisy machine or one slow query is, and shrinking it
+there would ratchet it down until ordinary traffic is refused). The threshold is the
+target, or twice the quickest window of the last half minute when that is higher: a
+backend that is slow even unloaded (a cluster's Kafka round trip) is not starved down
+to the minimum.
 
 Not thread-safe: one event loop owns it. Nothing is allocated per request."""
 
@@ -21,6 +24,7 @@ class AdaptiveLimit:
         "_count",
         "_ends",
         "_over",
+        "_peak",
         "_saturated",
         "_seconds",
         "_total",
@@ -56,6 +60,7 @@ class AdaptiveLimit:
         self._count = 0
         self._total = 0.0
         self._over = 0
+        self._peak = 0  # the most in flight at once in this window
         self._saturated = False
 
     def acquire(self) -> bool:
@@ -63,9 +68,11 @@ class AdaptiveLimit:
         if self.in_flight >= self.limit:
             self._saturated = True
             return False
-        self.in_flight += 1
-        if self.in_flight >= self.limit:
-            self._saturated = True  # reached: the limit is what holds back
+        in_flight = self.in_flight = self.in_flight + 1
+        if in_flight > self._peak:
+            self._peak = in_flight
+            if in_flight >= self.limit:
+                self._saturated = True  # reached: the limit is what holds back
         return True
 
     def release(self, latency_s: float, now: float) -> None:
@@ -90,7 +97,7 @@ class AdaptiveLimit:
                 self.floors[slot] = average
             elif average < self.floors[slot]:
                 self.floors[slot] = average
-            if self._over * _OVER_SHARE > count:
+            if self._over * _OVER_SHARE > count and self._peak * 2 >= self.limit:
                 self.limit = max(float(self.minimum), self.limit * _BACKOFF)
             elif self._saturated:
                 self.limit = min(float(self.maximum), self.limit + math.sqrt(self.limit))
@@ -100,4 +107,5 @@ class AdaptiveLimit:
         self._count = 0
         self._total = 0.0
         self._over = 0
+        self._peak = self.in_flight
         self._saturated = False

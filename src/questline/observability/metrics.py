@@ -62,7 +62,7 @@ ADMISSION_REFUSED = Counter(
     "questline_http_admission_refused_total",
     "Requests refused at the edge with 503 + Retry-After before their bodies were read, by "
     "budget (reads, writes) and reason (limit: the adaptive concurrency limit was reached; "
-    "queue_delay: the request waited for the event loop past the target, CoDel).",
+    "queue_delay: a write arrived while a queue stood before the event loop, CoDel).",
     ["budget", "reason"],
 )
 ADMISSION_LIMIT = Gauge(
