@@ -16,7 +16,7 @@ from questline.domain.commands import CreateHunt, IssueToken, PauseHunt, Registe
 from questline.domain.projections.rows import HuntRow
 from questline.engine.hunt_engine import HuntEngine
 from questline.http.adaptive_limit import AdaptiveLimit
-from questline.http.admission import AdmissionSettings
+from questline.http.admission import Admission, AdmissionSettings
 from questline.http.embedded import build_embedded_node
 from questline.http.queue_delay import QueueDelay
 from questline.http.read_cache import ReadCache
@@ -118,6 +118,21 @@ def test_a_queue_nobody_measured_for_an_interval_is_taken_to_be_gone() -> None:
     delay.observe(0.02, 1.2)
     assert delay.congested(1.25)
     assert not delay.congested(1.31)
+
+
+def test_a_standing_queue_refuses_writes_only_when_requests_are_in_flight() -> None:
+    """Slow starts with one request at a time are a busy machine, not a queue: the
+    suites' and a quiet hunt's traffic is never refused for them."""
+    admission = Admission()
+    admission.loop.observe(0.02, 1.0)
+    admission.loop.observe(0.02, 1.2)
+    assert admission.loop.congested(1.2)
+    writes = admission.writes
+    assert admission.admit(writes, 1.2)  # alone in flight: admitted
+    for _ in range(3):
+        assert admission.reads.limit.acquire()
+    assert not admission.admit(writes, 1.2)  # four in flight and a queue: refused
+    assert admission.admit(admission.reads, 1.2)  # reads are not refused for the queue
 
 
 # -- the app's gate, when the server leaves the decision to it -------------------------------

@@ -33,6 +33,9 @@ _EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
 _EXEMPT_PREFIX = "/api/ops/"
 _READS = frozenset({"GET", "HEAD"})
 _QUIET_S = 1.0  # shedding is over after this long without a refusal
+# A queue of fewer is not a queue: slow starts with so little in flight are the
+# machine's noise (another process, the GIL), not overload, and are never refused.
+_QUEUE_AT_LEAST = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,11 @@ class Admission:
 
     def admit(self, budget: Budget, now: float) -> bool:
         """Take a place in the budget (True), or count the refusal (False)."""
-        if budget is self.writes and self.loop.congested(now):
+        if (
+            budget is self.writes
+            and self.loop.congested(now)
+            and self.reads.limit.in_flight + self.writes.limit.in_flight >= _QUEUE_AT_LEAST
+        ):
             self.refused(budget, "queue_delay", now)
             return False
         if not budget.limit.acquire():
