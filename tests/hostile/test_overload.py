@@ -41,6 +41,9 @@ def served(tmp_path: Path) -> Iterator[Served]:
         reconcile_interval=None,
         admission=TWO_WRITES,
     )
+    # The admitted writes wait for the blocked writer as long as the test needs, however
+    # slow the machine: they must not give up (503 after 10 s) while it looks.
+    node.services.command_timeout = 300.0
     with serving(node) as live, live.client() as client:
         assert client.post("/api/hunts", json=spec_document(), headers=ORG).status_code == 201
         tokens = []
