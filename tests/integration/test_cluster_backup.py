@@ -2,14 +2,16 @@
 events topic, `import --cluster` rebuilds a FRESH cluster from the file (a new topic
 prefix and keyspace), its projector builds read models equal to a replay and to the
 first cluster's, and retries of old commands get their first answer. An embedded
-export imports too (the migration path); a bad file imports nothing."""
+export imports too (the migration path); a bad file imports nothing. An event that
+reaches the log without following its hunt's hash chain is named by `verify
+--cluster`."""
 
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaException, Producer
 from starlette.testclient import TestClient
 from tests.integration.cluster_support import (
     ORGANIZER,
@@ -22,6 +24,7 @@ from typer.testing import CliRunner
 from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.clocks import ManualClock
 from questline.adapters.kafka.group_status import high_watermarks
+from questline.adapters.kafka.messages import KIND, KIND_EVENT, encode_event
 from questline.adapters.kafka.topics import ensure_topics
 from questline.adapters.sqlite.store import SqliteStore
 from questline.cli.app import app
@@ -29,9 +32,10 @@ from questline.cluster.api_node import build_api_node
 from questline.cluster.config import ClusterConfig
 from questline.cluster.verification import projection_lag
 from questline.demo.sample_hunt import city_hunt_yaml
+from questline.domain.events import AnnouncementMade, RecordedEvent
 from questline.engine.hunt_engine import HuntEngine
 from questline.loadgen.workload import Workload
-from questline.ports import CommandEnvelope, ReadModelStore
+from questline.ports import CommandEnvelope, ReadModelStore, partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 
@@ -202,6 +206,25 @@ def test_an_embedded_export_imports_into_a_cluster(
             assert board_and_teams(members.store.read_models, hunt) == board_and_teams(
                 embedded.read_models, hunt
             )
+        # Written past the engine, an event whose hash does not follow the chain.
+        hunt = Workload(hunts=3).hunt_ids()[0]
+        head = embedded.events.version(hunt)
+        forged = RecordedEvent(
+            hunt, head + 1, 0, "forged", AnnouncementMade("all solved"), hash="0" * 64
+        )
+        producer = Producer({"bootstrap.servers": config.kafka.bootstrap_servers})
+        producer.produce(
+            config.kafka.events_topic,
+            key=hunt.encode(),
+            value=encode_event(forged),
+            partition=partition_of(hunt, config.kafka.partitions),
+            headers=[(KIND, KIND_EVENT)],
+        )
+        assert producer.flush(30) == 0
+        code, output = run("verify", "--cluster", write_config(config, tmp_path))
+        assert code == 1
+        assert f"hunt {hunt}: the hash of version {head + 1} does not follow the chain" in output
+        assert "1 hash chain(s) broken" in output
     finally:
         embedded.close()
         members.close()

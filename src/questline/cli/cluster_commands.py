@@ -178,6 +178,7 @@ def verify_cluster_command(config_path: Path) -> None:
     from questline.adapters.cassandra.store import CassandraStore
     from questline.cli.common import progress_bar
     from questline.cluster.verification import projection_lag, verify_cluster
+    from questline.domain.hash_chain import ChainBreak
 
     config = load_cluster_config(config_path)
     store = CassandraStore.open(config.cassandra, create=False)
@@ -193,10 +194,19 @@ def verify_cluster_command(config_path: Path) -> None:
     finally:
         store.close()
     if not differences:
-        typer.echo("Cassandra read models equal a replay of the Kafka log: no drift")
+        typer.echo(
+            "every hash chain holds and Cassandra's read models equal a replay of the "
+            "Kafka log: no drift"
+        )
         return
     for difference in differences[:50]:
         err.print(difference.describe(), markup=False, highlight=False, soft_wrap=True)
+    breaks = sum(1 for d in differences if isinstance(d, ChainBreak))
+    if breaks:
+        raise fail(
+            f"{breaks} hash chain(s) broken: the Kafka log holds events other than those "
+            f"recorded (and {len(differences) - breaks} read-model difference(s))"
+        )
     raise fail(f"{len(differences)} difference(s) between Cassandra and a replay of the log")
 
 
@@ -219,7 +229,10 @@ def reconcile_cluster_command(
     def differences() -> list[Difference]:
         with progress_bar("replay and compare partitions") as progress:
             found = verify_cluster(config, store, progress)
-        return [d for d in found if hunt is None or d.hunt_id == hunt]
+        # A broken chain is not a read model's to heal: `verify --cluster` reports it.
+        return [
+            d for d in found if isinstance(d, Difference) and (hunt is None or d.hunt_id == hunt)
+        ]
 
     try:
         found = differences()

@@ -1,5 +1,6 @@
-"""`verify --cluster`: fold every events partition from Kafka and compare the rows
-with Cassandra's, including the rank index behind the leaderboards."""
+"""`verify --cluster`: fold every events partition from Kafka, checking each hunt's
+hash chain on the way, and compare the rows with Cassandra's, including the rank
+index behind the leaderboards."""
 
 from collections.abc import Callable
 
@@ -7,9 +8,11 @@ from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.kafka.log_ends import LogEnds
 from questline.adapters.kafka.partition_reader import read_partition
 from questline.cluster.config import ClusterConfig
+from questline.domain.events import RecordedEvent
+from questline.domain.hash_chain import ChainChecker
 from questline.domain.projections.projector import Projector
 from questline.domain.projections.rows import TABLES, Changes, LeaderboardRow, Table
-from questline.engine.verification import Difference, compare_rows
+from questline.engine.verification import Difference, Finding, compare_rows
 
 Progress = Callable[[int, int], None]
 
@@ -26,11 +29,20 @@ def projection_lag(config: ClusterConfig, store: CassandraStore) -> dict[int, in
         ends.close()
 
 
-def expected_rows(config: ClusterConfig, progress: Progress | None = None) -> Changes:
+def expected_rows(
+    config: ClusterConfig, progress: Progress | None = None, chains: ChainChecker | None = None
+) -> Changes:
+    """The rows a replay of every partition makes; `chains` checks the hash chains."""
     rows: Changes = {}
     for partition in range(config.kafka.partitions):
         projector = Projector()
-        read_partition(config.kafka, partition, projector.apply)
+
+        def apply(recorded: RecordedEvent, projector: Projector = projector) -> None:
+            if chains is not None:
+                chains.check(recorded)
+            projector.apply(recorded)
+
+        read_partition(config.kafka, partition, apply)
         rows.update(projector.take_changes())
         if progress is not None:
             progress(partition + 1, config.kafka.partitions)
@@ -39,10 +51,12 @@ def expected_rows(config: ClusterConfig, progress: Progress | None = None) -> Ch
 
 def verify_cluster(
     config: ClusterConfig, store: CassandraStore, progress: Progress | None = None
-) -> list[Difference]:
-    expected = expected_rows(config, progress)
+) -> list[Finding]:
+    """Every broken chain (its first bad version), then every differing row."""
+    chains = ChainChecker()
+    expected = expected_rows(config, progress, chains)
     hunts = sorted({hunt for (_, hunt, _) in expected} | set(store.read_models.hunt_ids()))
-    differences: list[Difference] = []
+    differences: list[Finding] = [chains.breaks[h] for h in sorted(chains.breaks)]
     for table in TABLES:
         wanted = {(h, k): row for (t, h, k), row in expected.items() if t == table}
         for hunt in hunts:

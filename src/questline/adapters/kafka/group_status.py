@@ -1,11 +1,52 @@
 """What the consumer groups and topics say: which member holds which partitions, the
 offsets a group committed, and where each partition ends (read committed)."""
 
-from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from confluent_kafka import (
+    Consumer,
+    ConsumerGroupTopicPartitions,
+    KafkaError,
+    KafkaException,
+    TopicPartition,
+)
 from confluent_kafka.admin import AdminClient
 
 from questline.adapters.kafka.from_now import stable_end
 from questline.adapters.kafka.settings import KafkaSettings
+
+T = TypeVar("T")
+# A coordinator that is still loading its groups (a broker just started, or a group
+# just moved) answers with a retriable error for a few seconds: ask again meanwhile.
+ASK_FOR_S = 20.0
+# Retriable whatever the error's flag says (admin results do not always set it).
+_COORDINATOR_BUSY = frozenset(
+    {
+        KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+        KafkaError.COORDINATOR_NOT_AVAILABLE,
+        KafkaError.NOT_COORDINATOR,
+    }
+)
+
+
+def asked(question: Callable[[], T], ask_for_s: float = ASK_FOR_S) -> T:
+    """The answer, asked again with backoff while Kafka says it is worth retrying."""
+    give_up = time.monotonic() + ask_for_s
+    pause = 0.05
+    while True:
+        try:
+            return question()
+        except KafkaException as failure:
+            error = failure.args[0] if failure.args else None
+            retriable = isinstance(error, KafkaError) and (
+                error.retriable() or error.code() in _COORDINATOR_BUSY
+            )
+            if not retriable or time.monotonic() + pause > give_up:
+                raise
+        time.sleep(pause)  # backoff between two questions to a broker, not a wait for a test
+        pause = min(pause * 2, 1.0)
 
 
 class KafkaGroups:
@@ -17,7 +58,7 @@ class KafkaGroups:
 
     def members(self, group: str) -> dict[str, list[int]]:
         """client id -> partitions it holds now."""
-        described = self._admin.describe_consumer_groups([group])[group].result(10)
+        described = asked(lambda: self._admin.describe_consumer_groups([group])[group].result(10))
         owned: dict[str, list[int]] = {}
         for member in described.members:
             partitions = member.assignment.topic_partitions if member.assignment else []
@@ -28,7 +69,7 @@ class KafkaGroups:
         request = ConsumerGroupTopicPartitions(
             group, [TopicPartition(topic, p) for p in range(self.kafka.partitions)]
         )
-        result = self._admin.list_consumer_group_offsets([request])[group].result(10)
+        result = asked(lambda: self._admin.list_consumer_group_offsets([request])[group].result(10))
         return {tp.partition: tp.offset for tp in result.topic_partitions}
 
 
