@@ -5,8 +5,10 @@ No event records an upload: a hunt's definition (which is in the log) refers to 
 image by its digest, as a submission event refers to a photo. The folder is `images/`
 beside the photos (`<photos>/images/<hunt>/<digest>`); the photo sweeper looks only at
 digest-named files at the top of the photo folder and its upload area, so it never sees
-these. A file is written to a temporary name in its hunt's folder, made durable, then
-renamed: a reader finds the whole image or none.
+these. A file is written to a temporary name in the photos' upload area (`.incoming/`,
+on the same filesystem), made durable, then renamed into its hunt's folder: a reader
+finds the whole image or none, and what a crash leaves behind is an upload the sweeper
+removes once stale, like any other.
 
 Names are checked before the file system is touched: a hunt id is what the hunt format
 allows (`[a-z0-9-]{1,64}`), a digest is 64 lowercase hex digits; anything else is
@@ -19,7 +21,7 @@ import re
 import uuid
 from pathlib import Path
 
-from questline.adapters.photo_store import sync_folder
+from questline.adapters.photo_store import PhotoStore, sync_folder
 
 IMAGES = "images"  # the folder's name inside the photo folder
 _HUNT = re.compile(r"[a-z0-9-]{1,64}")
@@ -31,12 +33,13 @@ def is_digest(value: str) -> bool:
 
 
 class ImageStore:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, incoming: Path) -> None:
         self.directory = directory
+        self.incoming = incoming  # temporary files, on the same filesystem
 
     @classmethod
-    def beside_photos(cls, photos_directory: Path) -> "ImageStore":
-        return cls(photos_directory / IMAGES)
+    def beside_photos(cls, photos: PhotoStore) -> "ImageStore":
+        return cls(photos.directory / IMAGES, photos.incoming_dir)
 
     def save(self, hunt_id: str, data: bytes) -> tuple[str, bool]:
         """(the image's digest, whether it was stored now rather than already there).
@@ -47,7 +50,8 @@ class ImageStore:
         if target.is_file():
             return digest, False
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{digest}.{uuid.uuid4().hex}.part"
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        temporary = self.incoming / f"{uuid.uuid4().hex}.part"
         try:
             with open(temporary, "xb") as file:
                 file.write(data)

@@ -98,7 +98,7 @@ def build_api_node(
         committer=bus,
         clock=clock or SystemClock(),
         photos=photos,
-        images=ImageStore.beside_photos(photos.directory),
+        images=ImageStore.beside_photos(photos),
         live=live,
         organizer_token_hash=organizer_digest,
         command_timeout=config.command_timeout_s,

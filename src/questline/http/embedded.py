@@ -110,7 +110,7 @@ def build_embedded_node(
         committer=GroupCommitter(engine, max_batch=max_batch, max_queue=max_queue),
         clock=clock,
         photos=photos,
-        images=ImageStore.beside_photos(photos.directory),
+        images=ImageStore.beside_photos(photos),
         live=LiveStream(),
         organizer_token_hash=organizer_digest,
         readiness=lambda: embedded_readiness(store),
