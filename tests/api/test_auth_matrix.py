@@ -5,12 +5,13 @@ A bad token is 401 even on routes anyone may use; a valid token outside its
 scope is 403 (http-api.md, "Who may do what").
 """
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.api.conftest import BAD, HUNT, ORG, OTHER_HUNT, PNG, Api, TeamAuth, assert_error
+from tests.api.conftest import BAD, HUNT, JPEG, ORG, OTHER_HUNT, PNG, Api, TeamAuth, assert_error
 from tests.hunt_builders import spec_document
 
 CALLERS = ("anonymous", "team", "same_hunt_team", "other_hunt_team", "organizer", "bad_token")
@@ -24,6 +25,7 @@ class Route:
     expected: tuple[int, int, int, int, int, int]  # in the order of CALLERS
     json: dict[str, Any] | None = None
     photo: bool = False
+    image: bytes | None = None  # the raw body of an image upload
 
 
 def _new_hunt() -> dict[str, Any]:
@@ -89,6 +91,19 @@ ROUTES = [
         {"approve": True},
     ),
     Route("photo", "GET", "/api/hunts/{hunt}/photos/{review}", (401, 200, 403, 403, 200, 401)),
+    Route(
+        "upload image",
+        "POST",
+        "/api/hunts/{hunt}/images",
+        (401, 403, 403, 403, 201, 401),
+        image=JPEG,
+    ),
+    Route(
+        "image",
+        "GET",
+        f"/api/hunts/{{hunt}}/images/{hashlib.sha256(PNG).hexdigest()}",
+        (200, 200, 200, 403, 200, 401),
+    ),
     Route("stream", "GET", "/api/hunts/{hunt}/stream", (200, 200, 200, 403, 200, 401)),
     Route("events", "GET", "/api/hunts/{hunt}/events", (401, 403, 403, 403, 200, 401)),
     # hunt-day.md and log-features.md
@@ -154,6 +169,8 @@ class World:
 @pytest.fixture
 def world(api: Api, team_a: TeamAuth, team_b: TeamAuth, other_team: TeamAuth) -> World:
     review_id = api.photo(team_a).json()["review_id"]
+    image = {**ORG, "Content-Type": "image/png"}
+    assert api.post(f"/api/hunts/{HUNT}/images", content=PNG, headers=image).status_code == 201
     assert api.client.get(f"/api/hunts/{OTHER_HUNT}").status_code == 200
     return World(api, team_a, team_b, other_team, review_id)
 
@@ -201,6 +218,10 @@ def test_the_auth_matrix(world: World, route: Route, caller: str, expected: int)
             data={"clue": "selfie"},
             files={"photo": ("p.png", PNG, "image/png")},
             headers=headers,
+        )
+    elif route.image is not None:
+        response = client.post(
+            path, content=route.image, headers={**headers, "Content-Type": "image/jpeg"}
         )
     else:
         response = client.request(

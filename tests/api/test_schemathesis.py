@@ -72,6 +72,8 @@ def fuzzed(tmp_path: Path) -> Iterator[Fuzzed]:
                 files={"photo": ("p.png", PNG, "image/png")},
                 headers={"Authorization": f"Bearer {other['token']}"},
             ).json()
+            png = {**ORG, "Content-Type": "image/png"}
+            image = client.post(f"/api/hunts/{HUNT}/images", data=PNG, headers=png).json()
             schema = schemathesis.openapi.from_asgi("/openapi.json", node.app)
             yield Fuzzed(
                 schema,
@@ -82,6 +84,7 @@ def fuzzed(tmp_path: Path) -> Iterator[Fuzzed]:
                     "clue": "lighthouse",
                     "hint": "look-up",
                     "id": photo["review_id"],
+                    "digest": image["digest"],
                 },
             )
     finally:

@@ -28,7 +28,7 @@ from questline.engine.observed_verify import verify_and_record
 from questline.http.abuse_limits import AbuseSettings
 from questline.http.app import ROUTES
 from questline.http.embedded import build_embedded_node
-from tests.api.conftest import PNG
+from tests.api.conftest import JPEG, PNG, WEBP
 from tests.hunt_builders import STARTS, spec_document
 from tests.properties.budget import examples
 
@@ -65,6 +65,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             headers=team_headers,
         )
         assert photo.status_code == 200, photo.text
+        image = client.post(
+            f"/api/hunts/{HUNT}/images", content=PNG, headers={**org, "Content-Type": "image/png"}
+        )
+        assert image.status_code == 201, image.text
         yield World(
             client,
             {
@@ -79,6 +83,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "id": [photo.json()["review_id"]],
                 "clue": ["lighthouse", "selfie", "dock"],
                 "hint": ["look-up"],
+                "digest": [image.json()["digest"]],
             },
         )
     assert verify_and_record(node.store) == [], "the read models drifted from the log"
@@ -146,6 +151,7 @@ def bodies(draw: st.DrawFn) -> tuple[bytes, str]:
                 "bytes",
                 "yaml",
                 "hunt",
+                "image",
             ]
         )
     )
@@ -184,6 +190,11 @@ def bodies(draw: st.DrawFn) -> tuple[bytes, str]:
                     "text/plain",
                 ]
             )
+        )
+    if kind == "image":  # an image's signature and then anything, declared as any image
+        head = draw(st.sampled_from([PNG[:8], JPEG[:3], WEBP[:12], b""]))
+        return head + draw(st.binary(max_size=200)), draw(
+            st.sampled_from(["image/png", "image/jpeg", "image/webp", "image/svg+xml"])
         )
     if kind == "yaml":
         text = draw(st.text(max_size=200) | HOSTILE_YAML)

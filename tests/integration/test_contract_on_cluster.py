@@ -22,6 +22,7 @@ from tests.api import (
     test_boards,
     test_hunt_day,
     test_hunts,
+    test_images,
     test_log_routes,
     test_organize,
     test_play,
@@ -54,6 +55,7 @@ from tests.api.test_hunts import (
     test_creating_a_hunt_from_yaml_answers_201_with_the_hunt,
     test_creating_a_hunt_whose_id_exists_is_409,
 )
+from tests.api.test_images import test_the_same_bytes_are_stored_once_201_then_200
 from tests.api.test_log_routes import (
     test_a_receipt_adds_up_to_the_score_and_is_the_teams_own,
     test_history_has_a_point_per_change_for_the_visible_top,
@@ -159,6 +161,7 @@ __all__ = [  # the imported fixtures and tests are used by pytest's collection
     "test_the_ctftime_feed_is_the_visible_standings",
     "test_the_public_lists_listed_hunts_and_organizers_all",
     "test_the_rate_limit_is_429_with_retry_after_in_whole_seconds",
+    "test_the_same_bytes_are_stored_once_201_then_200",
     "test_the_same_key_with_a_different_body_is_422",
     "test_unlocking_a_hint_costs_it_once",
 ]
@@ -169,6 +172,7 @@ if os.environ.get("QUESTLINE_CONTRACT_ALL") == "1":
         test_boards,
         test_hunt_day,
         test_hunts,
+        test_images,
         test_log_routes,
         test_organize,
         test_play,

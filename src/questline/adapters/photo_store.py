@@ -121,7 +121,7 @@ class PhotoStore:
             os.replace(source, self.path(digest))  # whole file or none: no torn photos
         except FileNotFoundError:
             return False  # kept by someone else meanwhile (the same bytes), or gone
-        _sync_folder(self.directory)
+        sync_folder(self.directory)
         return True
 
     # -- PhotoFiles: what the sweeper sees and does --------------------------------------
@@ -188,7 +188,7 @@ class PhotoStore:
         return True
 
 
-def _sync_folder(directory: Path) -> None:
+def sync_folder(directory: Path) -> None:
     """Make a rename in the folder durable (power loss included)."""
     fd = os.open(directory, os.O_RDONLY)
     try:

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.cassandra.unavailable import UNAVAILABLE
 from questline.adapters.clocks import SystemClock
+from questline.adapters.image_store import ImageStore
 from questline.adapters.kafka.command_bus import KafkaCommandBus
 from questline.adapters.photo_store import PhotoStore
 from questline.cluster.config import ClusterConfig
@@ -97,6 +98,7 @@ def build_api_node(
         committer=bus,
         clock=clock or SystemClock(),
         photos=photos,
+        images=ImageStore.beside_photos(photos),
         live=live,
         organizer_token_hash=organizer_digest,
         command_timeout=config.command_timeout_s,

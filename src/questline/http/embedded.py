@@ -10,6 +10,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from questline.adapters.clocks import SystemClock
+from questline.adapters.image_store import ImageStore
 from questline.adapters.photo_store import PhotoStore
 from questline.adapters.sqlite.connection import Durability
 from questline.adapters.sqlite.snapshot_store import SqliteSnapshotStore
@@ -112,6 +113,7 @@ def build_embedded_node(
         committer=GroupCommitter(engine, max_batch=max_batch, max_queue=max_queue),
         clock=clock,
         photos=photos,
+        images=ImageStore.beside_photos(photos),
         live=LiveStream(),
         organizer_token_hash=organizer_digest,
         readiness=lambda: embedded_readiness(store),

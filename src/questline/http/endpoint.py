@@ -64,7 +64,13 @@ class AnyBody:
     """Whatever is sent is read (within the limit) and ignored."""
 
 
-Body = JsonBody | OneOf | HuntDocument | AnyBody
+@dataclass(frozen=True, slots=True)
+class ImageBytes:
+    """An image's bytes as the whole body, within the photo limit (its type is read from
+    the bytes, not from the Content-Type)."""
+
+
+Body = JsonBody | OneOf | HuntDocument | AnyBody | ImageBytes
 
 
 @dataclass(frozen=True, slots=True)

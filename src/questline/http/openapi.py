@@ -14,6 +14,7 @@ from questline.http.endpoint import (
     AnyBody,
     Endpoint,
     HuntDocument,
+    ImageBytes,
     JsonBody,
     OneOf,
     Reply2xx,
@@ -119,6 +120,9 @@ def _request_body(endpoint: Endpoint, schema_of: dict[Any, Schema]) -> Schema | 
             "application/json": {"schema": {"type": "object"}},
             "application/yaml": {"schema": {"type": "string"}},
         }
+    elif isinstance(body, ImageBytes):
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        content = {media: binary for media in ("image/jpeg", "image/png", "image/webp")}
     if endpoint.photo is not None:
         content["multipart/form-data"] = {"schema": schema_of[endpoint.photo]}
     if not content or isinstance(body, AnyBody):

@@ -20,6 +20,7 @@ from questline.http.endpoint import (
     Call,
     Endpoint,
     HuntDocument,
+    ImageBytes,
     JsonBody,
     Shape,
     Who,
@@ -41,7 +42,7 @@ from questline.http.request_context import (
     services_of,
 )
 from questline.http.responses import json_response
-from questline.http.services import JSON_LIMIT, MULTIPART_LIMIT
+from questline.http.services import JSON_LIMIT, MULTIPART_LIMIT, PHOTO_LIMIT
 
 S = TypeVar("S", bound=Shape)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
@@ -64,6 +65,8 @@ async def handle(endpoint: Endpoint, request: Request) -> Response:
     content_type = request.headers.get("content-type", "")
     multipart = endpoint.photo is not None and content_type.startswith("multipart/form-data")
     limit = MULTIPART_LIMIT if multipart else JSON_LIMIT
+    if isinstance(endpoint.body, ImageBytes):
+        limit = PHOTO_LIMIT
     if endpoint.body is not None or multipart:
         admit_body(request, limit)
     principal = authenticate(request)
@@ -142,6 +145,8 @@ def parse_body(
     """(the decoded body, the JSON object as parsed, the document's text)."""
     if isinstance(spec, AnyBody):
         return None, None, None
+    if isinstance(spec, ImageBytes):
+        return data, None, None
     if isinstance(spec, HuntDocument):
         return parse_hunt_document(data, content_type)
     if isinstance(spec, JsonBody) and spec.empty_ok and not data.strip():

@@ -12,6 +12,7 @@ from questline.http.recipe import route_of
 from questline.http.routes import (
     boards,
     hunts,
+    images,
     log_features,
     noop,
     operator,
@@ -33,6 +34,7 @@ ENDPOINTS: list[Endpoint] = [
     *play.ENDPOINTS,
     *boards.ENDPOINTS,
     *organize.ENDPOINTS,
+    *images.ENDPOINTS,
     *log_features.ENDPOINTS,
     *stream.ENDPOINTS,
     *stats.ENDPOINTS,

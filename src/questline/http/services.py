@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from questline.adapters.image_store import ImageStore
 from questline.adapters.photo_store import PhotoStore
 from questline.engine.hunt_folds import HuntFolds
 from questline.http.abuse_limits import AbuseLimits, AbuseSettings
@@ -22,6 +23,7 @@ class Services:
     committer: CommandBus
     clock: Clock
     photos: PhotoStore
+    images: ImageStore  # the organizers' clue images, beside the photos
     live: LiveStream
     organizer_token_hash: str | None = None
     command_timeout: float = 10.0

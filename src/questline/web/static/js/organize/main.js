@@ -15,6 +15,7 @@ import { setUpCreate } from "./create-hunt.js";
 import { createFairPlay } from "./fairplay.js";
 import { createHuntControls } from "./hunt-controls.js";
 import { createHuntList } from "./hunt-list.js";
+import { setUpImageUpload } from "./image-upload.js";
 import { createLeaderboard } from "./leaderboard.js";
 import { createLogFollower } from "./log-follower.js";
 import { createProgressFold } from "./progress-fold.js";
@@ -83,6 +84,7 @@ const reviser = createReviser({
     refreshSoon();
   },
 });
+setUpImageUpload({ token: getToken, huntId: getHunt, editor: reviser.editor });
 setUpAnnouncements({ token: getToken, huntId: getHunt });
 setUpCreate({ token: getToken, onCreated: (hunt) => openHunt(hunt.id) });
 const tabs = createTabs({ onRoute: route });

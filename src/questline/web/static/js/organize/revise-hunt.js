@@ -186,6 +186,7 @@ export function createReviser({ token, huntId, names, onApplied }) {
 
   return {
     load,
+    editor,
     /** Another revision landed (the stream's "revised"): refresh, keeping unsaved edits. */
     async revised(revision) {
       if (revision === baseRevision) return;

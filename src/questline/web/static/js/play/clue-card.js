@@ -94,7 +94,7 @@ export function createClueCard(clue, ctx) {
     meta.replaceChildren(...badges);
     if (c.text !== shownText) {
       shownText = c.text;
-      text.replaceChildren(renderMarkdown(c.text || ""));
+      text.replaceChildren(renderMarkdown(c.text || "", { huntId: ctx.huntId }));
     }
     if (!forms.length || (c.parts && forms.length !== c.parts.length)) buildForms();
     formSlot.hidden = c.solved || lockedOut;

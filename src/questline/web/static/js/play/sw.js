@@ -2,17 +2,21 @@
 // scripts, styles and catalogues, and the team's last clue view, progress, receipt and
 // announcements stay on the phone, so the page opens and shows its clues without signal.
 // Everything is fetched from the network first (the newest when there is signal) and
-// kept; the kept copy answers when the network cannot. Submissions are never cached:
-// they go through the outbox, which this worker also sends on Background Sync.
+// kept; the kept copy answers when the network cannot. The hunt's uploaded images in
+// clue text are named by their digest and never change: the kept copy answers first.
+// Submissions are never cached: they go through the outbox, which this worker also
+// sends on Background Sync.
 
 import { flush } from "/static/js/play/outbox-send.js";
 
 const PAGES = "questline-play-pages-v1";
 const DATA = "questline-play-data-v1";
+const IMAGES = "questline-play-images-v1";
 const SAVED_AT = "X-Questline-Saved-At";
 const SLOW_NETWORK_MS = 4000;
 const PAGE_KEY = "/play/"; // every hunt's player page is the same document
 const API_KEPT = /^\/api\/hunts\/[^/]+(\/announcements|\/teams\/[^/]+(\/receipt)?)?$/;
+const HUNT_IMAGE = /^\/api\/hunts\/[^/]+\/images\/[0-9a-f]{64}$/;
 
 self.addEventListener("install", () => self.skipWaiting());
 
@@ -20,7 +24,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
       for (const name of await caches.keys()) {
-        if (name.startsWith("questline-play-") && name !== PAGES && name !== DATA) await caches.delete(name);
+        if (name.startsWith("questline-play-") && ![PAGES, DATA, IMAGES].includes(name)) await caches.delete(name);
       }
       await self.clients.claim();
     })(),
@@ -91,6 +95,16 @@ async function networkFirst(event, cacheName, keys, slowMs) {
   }
 }
 
+/** Cache first: what a digest names never changes, so a kept copy is always right. */
+async function cacheFirst(event, cacheName) {
+  const cache = await caches.open(cacheName);
+  const hit = await cache.match(event.request.url);
+  if (hit) return hit;
+  const response = await fetch(event.request);
+  if (response.ok) event.waitUntil(cache.put(event.request.url, response.clone()));
+  return response;
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
@@ -101,6 +115,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(event, PAGES, [exact, new URL(PAGE_KEY, url.origin).href], SLOW_NETWORK_MS));
   } else if (url.pathname.startsWith("/static/") || url.pathname.endsWith("/manifest.webmanifest")) {
     event.respondWith(networkFirst(event, PAGES, [url.href], SLOW_NETWORK_MS));
+  } else if (HUNT_IMAGE.test(url.pathname) && !url.search) {
+    event.respondWith(cacheFirst(event, IMAGES));
   } else if (API_KEPT.test(url.pathname) && !url.search) {
     event.respondWith(dataKey(request).then((key) => networkFirst(event, DATA, [key], 0)));
   }
