@@ -43,6 +43,7 @@ class LogShape:
     seed: int = 1
     ranking: Ranking = "score"
     divisions: tuple[str, ...] = ()
+    clues: int = 8  # per hunt (Workload.clues)
 
     @property
     def copies(self) -> int:
@@ -57,6 +58,7 @@ def template_events(shape: LogShape) -> Iterator[list[RecordedEvent]]:
         seed=shape.seed,
         ranking=shape.ranking,
         divisions=shape.divisions,
+        clues=shape.clues,
     )
     decider = BatchDecider(recent_capacity=0)
     now = workload.starts_at + HOUR

@@ -87,6 +87,9 @@ class Workload:
     starts_at: Micros = 1_796_148_000_000_000  # 2026-12-01T18:00:00Z
     ranking: Ranking = "score"
     divisions: tuple[str, ...] = ()  # teams join them in turn
+    # Clues per hunt: a team that has solved them all makes few events more, so a long
+    # log of few teams wants more of them.
+    clues: int = 8
 
     def hunt_ids(self) -> list[str]:
         return [f"w-{index:03d}" for index in range(self.hunts)]
@@ -95,7 +98,11 @@ class Workload:
         """Create the hunts and register every team (round-robin over hunts)."""
         for hunt_id in self.hunt_ids():
             definition = workload_hunt(
-                hunt_id, self.starts_at, ranking=self.ranking, divisions=self.divisions
+                hunt_id,
+                self.starts_at,
+                self.clues,
+                ranking=self.ranking,
+                divisions=self.divisions,
             )
             yield CreateHunt(hunt_id, definition)
         hunt_ids = self.hunt_ids()
@@ -112,7 +119,7 @@ class Workload:
         rng = random.Random(self.seed)
         hunt_ids = self.hunt_ids()
         per_hunt = max(self.teams // self.hunts, 1)
-        definition = workload_hunt("x", self.starts_at)
+        definition = workload_hunt("x", self.starts_at, self.clues)
         for _ in range(count):
             hunt_index = rng.randrange(self.hunts)
             team_number = rng.randrange(per_hunt)
