@@ -244,8 +244,8 @@ def test_without_a_listener_nothing_is_kept(engine: HuntEngine) -> None:
 def test_a_command_answered_here_cuts_old_tokens_off_before_the_tail_brings_it(
     engine: HuntEngine,
 ) -> None:
-    """An API node: the read models are caught up when the caller is answered, the
-    tail that feeds the cache may come later. What the node answered is forgotten now."""
+    """An API node: the tail that feeds the cache may come after the caller is
+    answered. What the node answered is forgotten now."""
     cache = ReadCache(engine.store)  # type: ignore[arg-type]
     cache.listener()  # fed by a tail that has not brought these events yet
     _run_unseen(engine, RegisterTeam(HUNT, "Otters", "digest-old"), "c-2")
@@ -269,3 +269,30 @@ def test_a_command_answered_here_cuts_old_tokens_off_before_the_tail_brings_it(
 def _run_unseen(engine: HuntEngine, command: object, command_id: str) -> Outcome:
     (outcome,) = engine.execute([CommandEnvelope(command_id, command)])  # type: ignore[arg-type]
     return outcome
+
+
+def test_a_token_a_command_issued_works_before_the_read_side_has_it(
+    engine: HuntEngine, tmp_path: Path
+) -> None:
+    """An API node answers before its projector writes: the registration's own events
+    make its token work, and a revocation seen first is not undone by a late event or
+    by a read side that has the registration and not yet the revocation."""
+    behind = HuntEngine(SqliteStore(tmp_path / "behind.db", "normal"), ManualClock(STARTS))
+    behind.execute([CommandEnvelope("c-1", CreateHunt(HUNT, spec_hunt()))])
+    cache = ReadCache(behind.store)  # type: ignore[arg-type]
+    cache.listener()
+    registered = _run_unseen(engine, RegisterTeam(HUNT, "Otters", "digest-old"), "c-2")
+    assert cache.token("digest-old") is None  # the read side does not have it
+    cache.answered(registered.events)
+    found = cache.token("digest-old")
+    assert found is not None and found[:2] == ("team", HUNT)
+    issued = _run_unseen(
+        engine, IssueToken(HUNT, found[2], "digest-new", revoke_others=True), "c-3"
+    )
+    cache.answered(issued.events)
+    cache.on_batch([registered], {})  # the tail brings the registration late
+    assert cache.token("digest-old") is None
+    assert cache.token("digest-new") == found
+    _run_unseen(behind, RegisterTeam(HUNT, "Otters", "digest-old"), "c-2")
+    assert behind.store.read_models.team_by_token("digest-old") == found[1:]
+    assert cache.token("digest-old") is None

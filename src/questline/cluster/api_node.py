@@ -25,6 +25,7 @@ from questline.http.abuse_limits import AbuseSettings
 from questline.http.app import build_app
 from questline.http.embedded import ORGANIZER_TOKEN_ENV
 from questline.http.live_stream import LiveStream
+from questline.http.read_your_writes import ReadYourWrites
 from questline.http.services import Services
 from questline.http.tokens import organizer_token_digest
 from questline.observability import metrics
@@ -75,13 +76,12 @@ def build_api_node(
     )
     store = CassandraStore.open(config.cassandra)
 
-    def caught_up(hunt_id: str, version: int) -> bool:
+    def shown_version(hunt_id: str) -> int:
+        # The projector writes a batch's hunt row last: its version says all is there.
         row = store.read_models.get("hunts", hunt_id, hunt_id)
-        return isinstance(row, HuntRow) and row.version >= version
+        return row.version if isinstance(row, HuntRow) else 0
 
-    bus = KafkaCommandBus(
-        config.kafka, node_index, caught_up=caught_up, max_pending=config.max_pending_commands
-    )
+    bus = KafkaCommandBus(config.kafka, node_index, max_pending=config.max_pending_commands)
     # questline_command_queue_depth: here, commands awaiting a worker's reply.
     depth_gauge = metrics.add_refresher(lambda: metrics.QUEUE_DEPTH.set(bus.depth))
     live = LiveStream()
@@ -105,6 +105,7 @@ def build_api_node(
         readiness=readiness.reasons,
         lag=readiness.lag,
         abuse_settings=abuse or AbuseSettings(),
+        read_your_writes=ReadYourWrites(shown_version, wait_s=config.read_your_writes_wait_s),
     )
     boards = LiveBoards(hunt_history(config, store.events), live.watches)
     tail = EventsTail(config, [live.on_batch, services.cache.listener()], boards)

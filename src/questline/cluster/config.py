@@ -18,6 +18,9 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # An API node answers 503 with Retry-After instead of sending more commands while
     # this many of its commands await a worker's reply (workers behind, or down).
     max_pending_commands: int = 20_000
+    # A read of a hunt waits at most this long for the read side to show what its API
+    # node answered (http/read_your_writes.py), then reads what is there.
+    read_your_writes_wait_s: float = 5.0
     # Uploaded photos: a folder every API node can reach (shared storage in production).
     photos_dir: str = ".questline-photos"
     # Each API node removes from it, this often, the photos no committed event refers

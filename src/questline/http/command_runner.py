@@ -77,4 +77,6 @@ async def run_command(
     assert outcome.reply is not None
     services.live.answered(outcome.events)
     services.cache.answered(outcome.events)
+    if services.read_your_writes is not None:
+        services.read_your_writes.answered(outcome.events)
     return outcome.reply, outcome.replayed

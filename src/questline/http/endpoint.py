@@ -125,6 +125,12 @@ class Call:
     def now(self) -> Micros:
         return self.services.clock.now()
 
+    async def see_own_writes(self) -> None:
+        """Until the store shows what this node answered of the hunt (a reply read back
+        after a command: an API node answers before its read side has the events)."""
+        if self.services.read_your_writes is not None:
+            await self.services.read_your_writes.wait(self.hunt_id)
+
     def path(self, name: str) -> str:
         value: str = self.request.path_params[name]
         return value

@@ -6,7 +6,9 @@ round trip each on an API node). Both change only by events, and every node sees
 committed event of its hunts: the embedded node's group committer hands each batch to
 its listeners after the commit, an API node's events tail hands over what it tails.
 `on_batch` is such a listener. The events of a command the node ran are also handed
-over (`answered`) before its caller is answered: the tail may bring them later.
+over (`answered`) before its caller is answered: the tail may bring them later. A token
+issued by an event is kept as soon as the event is seen, so a team can use it before an
+API node's read side has it.
 
 - A hunt row is cached at the version it carries and only if no newer event of its hunt
   has been seen: a row read before a commit and offered after it is not kept, and an API
@@ -31,7 +33,7 @@ import threading
 import time
 from collections.abc import Iterable
 
-from questline.domain.events import RecordedEvent, TokenIssued
+from questline.domain.events import RecordedEvent, TeamRegistered, TokenIssued
 from questline.domain.projections.rows import Changes, HuntRow
 from questline.ports import BatchListener, Outcome, ReadSide
 
@@ -68,9 +70,17 @@ class ReadCache:
             return entry[0]
         self.misses += 1
         found = self._look_up_token(digest)
+        if found is not None and self._revoked(digest, found):
+            return None  # the store is behind a revocation this node has seen
         if found is not None and self.active:
             self._keep_token(digest, found)
         return found
+
+    def _revoked(self, digest: str, found: Resolved) -> bool:
+        if found[0] != "team":
+            return False
+        working = self._working.get((found[1], found[2]))
+        return working is not None and digest not in working
 
     def _look_up_token(self, digest: str) -> Resolved | None:
         role = self._store.tokens.role_of(digest)
@@ -81,13 +91,14 @@ class ReadCache:
 
     def _keep_token(self, digest: str, found: Resolved) -> None:
         with self._lock:
-            if found[0] == "team":
-                working = self._working.get((found[1], found[2]))
-                if working is not None and digest not in working:
-                    return  # revoked since (the store it came from was behind)
-            if len(self._tokens) >= MAX_TOKENS:
-                self._tokens.clear()
-            self._tokens[digest] = (found, time.monotonic() + MAX_AGE_S)
+            self._keep_token_locked(digest, found)
+
+    def _keep_token_locked(self, digest: str, found: Resolved) -> None:
+        if self._revoked(digest, found):
+            return  # revoked since (the store it came from was behind)
+        if len(self._tokens) >= MAX_TOKENS:
+            self._tokens.clear()
+        self._tokens[digest] = (found, time.monotonic() + MAX_AGE_S)
 
     # -- hunt rows ----------------------------------------------------------------------
 
@@ -154,8 +165,12 @@ class ReadCache:
             cached = hunts.get(hunt_id)
             if cached is not None and cached[0].version < recorded.version:
                 del hunts[hunt_id]
-            if isinstance(recorded.event, TokenIssued):
-                self._issued(hunt_id, recorded.event)
+            event = recorded.event
+            if isinstance(event, TokenIssued):
+                self._issued(hunt_id, event)
+            if isinstance(event, TokenIssued | TeamRegistered) and self.active:
+                # Known at once: the team may use it before the read side has it.
+                self._keep_token_locked(event.token_hash, ("team", hunt_id, event.team_id))
 
     def _issued(self, hunt_id: str, event: TokenIssued) -> None:
         key = (hunt_id, event.team_id)

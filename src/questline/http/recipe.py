@@ -76,7 +76,21 @@ async def handle(endpoint: Endpoint, request: Request) -> Response:
     if endpoint.body is not None and not multipart:
         data = await read_body(request, limit)
     hunt_id: str = params.get("hunt", "")
-    row = hunt_row(request, hunt_id) if "hunt" in params else None
+    services = services_of(request)
+    ryw = services.read_your_writes
+    if ryw is not None and endpoint.method == "GET" and (hunt_id or endpoint.who != "open"):
+        await ryw.wait(hunt_id or None)  # a read sees what this node answered (all hunts)
+    row = None
+    if "hunt" in params:
+        try:
+            row = hunt_row(request, hunt_id)
+        except ApiError:
+            # A command decides on the writer's state: it waits only for a hunt this
+            # node has just created to reach the read side.
+            if ryw is None or not ryw.behind(hunt_id):
+                raise
+            await ryw.wait(hunt_id)
+            row = hunt_row(request, hunt_id)
     query = parse_query(endpoint.query, request) if endpoint.query is not None else None
     body: Any = None
     raw: dict[str, Any] | None = None
@@ -91,7 +105,7 @@ async def handle(endpoint: Endpoint, request: Request) -> Response:
         )
     call = Call(
         request,
-        services_of(request),
+        services,
         principal,
         hunt_id,
         row,

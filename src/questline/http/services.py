@@ -10,6 +10,7 @@ from questline.http.abuse_limits import AbuseLimits, AbuseSettings
 from questline.http.admission import AdmissionSettings
 from questline.http.live_stream import LiveStream
 from questline.http.read_cache import ReadCache
+from questline.http.read_your_writes import ReadYourWrites
 from questline.ports import Clock, CommandBus, ReadSide
 
 JSON_LIMIT = 1024 * 1024
@@ -34,6 +35,9 @@ class Services:
     # Compare the read models with a replay of the log; the number of differences
     # (None: this node cannot verify; the cluster has `questline verify --cluster`).
     verify: "Callable[[], int] | None" = None
+    # Reads of a hunt wait until the read side shows what this node answered (None: the
+    # read models commit with the events, as on the embedded node).
+    read_your_writes: ReadYourWrites | None = None
     # What one client address may make this node do (registrations, bad tokens).
     abuse_settings: AbuseSettings = field(default_factory=AbuseSettings)
     # What this node admits before refusing with 503 (http/admission.py).

@@ -80,6 +80,14 @@ ADMISSION_IN_FLIGHT = Gauge(
 
 # -- commands and events -------------------------------------------------------------
 
+READ_WAITS = Histogram(
+    "questline_read_your_writes_wait_seconds",
+    "Cluster API node: how long a read waited for the read side to show what the node had "
+    "answered (shown), or waited in vain and read what was there (gave_up).",
+    ["outcome"],
+    buckets=LATENCY_BUCKETS,
+)
+
 COMMANDS = Counter(
     "questline_commands_total",
     "Commands answered, by command type and outcome (accepted, rejected, replayed, failed).",

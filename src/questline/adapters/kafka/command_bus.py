@@ -4,11 +4,9 @@ the waiting caller by command id."""
 
 import logging
 import threading
-import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 from confluent_kafka import Consumer, Producer
 
@@ -27,13 +25,9 @@ from questline.ports import (
 log = logging.getLogger(__name__)
 
 
-# Whether the read side already shows a hunt at (at least) a version.
-Caught = Callable[[str, int], bool]
-
-
 class KafkaCommandBus:
-    """With `caught_up`, a caller is answered only once the read side shows the
-    command's events (read-your-writes), or after `consistency_wait_s`."""
+    """A caller is answered with the worker's decided reply as soon as it arrives; the
+    reads that must see it wait for the read side (http/read_your_writes.py)."""
 
     def __init__(
         self,
@@ -41,13 +35,8 @@ class KafkaCommandBus:
         reply_partition: int,
         *,
         max_pending: int = 20_000,
-        caught_up: Caught | None = None,
-        consistency_wait_s: float = 5.0,
     ):
         self.kafka = kafka
-        self.caught_up = caught_up
-        self.consistency_wait_s = consistency_wait_s
-        self._waiters = ThreadPoolExecutor(8, thread_name_prefix="questline-consistency")
         self.reply_partition = reply_partition % kafka.reply_partitions
         self.max_pending = max_pending
         self.listeners: list[BatchListener] = []
@@ -75,7 +64,6 @@ class KafkaCommandBus:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10)
-        self._waiters.shutdown(wait=False, cancel_futures=True)
         self._producer.flush(10)
 
     @property
@@ -119,22 +107,6 @@ class KafkaCommandBus:
                 if not waiting:
                     del self._pending[command_id]
 
-    def _answer_when_visible(self, future: Future[Outcome], outcome: Outcome) -> None:
-        assert self.caught_up is not None
-        last = outcome.events[-1]
-        give_up = time.monotonic() + self.consistency_wait_s
-        pause = threading.Event()
-        while time.monotonic() < give_up:
-            try:
-                if self.caught_up(last.hunt_id, last.version):
-                    break
-            except Exception:
-                log.exception("checking the read side failed")
-                break
-            pause.wait(0.01)
-        if not future.done():
-            future.set_result(outcome)
-
     def _read_replies(self) -> None:
         kafka = self.kafka
         consumer = Consumer(
@@ -163,9 +135,6 @@ class KafkaCommandBus:
                         if waiting == []:
                             del self._pending[outcome.command_id]
                     if future is not None and not future.done():
-                        if self.caught_up is not None and outcome.events:
-                            self._waiters.submit(self._answer_when_visible, future, outcome)
-                        else:
-                            future.set_result(outcome)
+                        future.set_result(outcome)
         finally:
             consumer.close()

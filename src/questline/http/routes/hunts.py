@@ -91,15 +91,16 @@ async def get_hunt(call: Call) -> Any:
 
 async def pause_hunt(call: Call) -> Any:
     await call.run(PauseHunt(call.hunt_id))
-    return hunt_summary(_reread(call), call.now)
+    return hunt_summary(await _reread(call), call.now)
 
 
 async def resume_hunt(call: Call) -> Any:
     await call.run(ResumeHunt(call.hunt_id))
-    return hunt_summary(_reread(call), call.now)
+    return hunt_summary(await _reread(call), call.now)
 
 
-def _reread(call: Call) -> HuntRow:
+async def _reread(call: Call) -> HuntRow:
+    await call.see_own_writes()
     row = call.store.get("hunts", call.hunt_id, call.hunt_id)
     return row if isinstance(row, HuntRow) else call.hunt
 
