@@ -21,7 +21,12 @@ EXPECTED = {
     "replay": {"replay", "verify", "read_and_decode_floor"},
     "memory": {"questline", "slotted_object_floor"},
     "rehearsal": {"runs"},
-    "time_travel": {"board_at_version_ms", "fresh_fold_peer_ms", "hash_chain_share_of_deciding"},
+    "time_travel": {
+        "board_at_version_ms",
+        "fresh_fold_peer_ms",
+        "hash_chain_share_of_deciding",
+        "hash_chain_share_of_engine_suite",
+    },
 }
 # The cluster suite needs Kafka and Cassandra: its smoke run is with the integration
 # tests (test_cluster_bench_smoke.py).

@@ -40,7 +40,12 @@ def test_the_cluster_suite_writes_its_result_file(
         "embedded_engine",
     ):
         assert result[row]["commands"] > 0
-    assert [g["target"] for g in result["goals"]] == [">= 25%", ">= 85%"]
+    assert [g["target"] for g in result["goals"]] == [">= 25%", ">= 85%", ">= 50%", "< 100 ms"]
+    through = result["end_to_end"]
+    for side in ("api_node", "embedded_server"):  # the same client, both answered
+        statuses = through[side]["statuses"]
+        assert through[side]["ok"] > 0, statuses
+        assert not [s for s in statuses if s[:3] in ("401", "404", "500")], statuses
     assert result["latency"] and all(p["unanswered"] == 0 for p in result["latency"])
     failover = result["failover"]
     assert failover["unanswered"] == 0

@@ -8,7 +8,8 @@ into SQLite in process (engine.py's measurement). Each is measured more than onc
 and the best run kept (a shared machine only ever slows a run down). Then, with 2
 workers: command latency through Kafka as an API node sees it (produce, wait
 for the reply by command id; open loop at fixed rates), and the time from a
-worker's kill -9 to its partitions answering again."""
+worker's kill -9 to its partitions answering again. Last, end to end: closed-loop
+submissions through one API node against the embedded server (cluster_http.py)."""
 
 import dataclasses
 import itertools
@@ -25,6 +26,7 @@ from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.clocks import SystemClock
 from questline.adapters.kafka.command_bus import KafkaCommandBus
 from questline.bench.at_least_once_worker import ROLE as ALO_ROLE
+from questline.bench.cluster_http import CLIENTS, api_node, embedded_server
 from questline.bench.cluster_load import (
     Backlog,
     Processes,
@@ -42,6 +44,7 @@ from questline.bench.cluster_load import (
 from questline.bench.cluster_servers import Servers, running_servers
 from questline.bench.common import Result, goal, percentiles, scaled, scaled_time
 from questline.bench.engine import run_questline
+from questline.bench.http_suite import HUNTS
 from questline.cluster.config import ClusterConfig
 from questline.domain.commands import Command
 from questline.loadgen.workload import Workload
@@ -310,9 +313,14 @@ def run(quick: bool) -> tuple[Result, Any]:
                 )
             one, peer, embedded = best(ones), best(peers), best(embeddeds)
             two = two_workers(servers, directory, plays, rates, seconds)
+            teams = scaled(2_000, HUNTS)
+            through_node = api_node(servers, directory / "api-node", teams, seconds)
             measured = time.perf_counter() - started
+        through_embedded = embedded_server(teams, seconds)  # as it runs: no servers beside
     vs_peer = round(one["commands_per_second"] / peer["commands_per_second"], 2)
     vs_embedded = round(one["commands_per_second"] / embedded["commands_per_second"], 3)
+    node_rate, embedded_rate = through_node["ok_per_second"], through_embedded["ok_per_second"]
+    end_to_end = round(node_rate / embedded_rate, 3) if embedded_rate else 0.0
     body: Result = {
         "workload": {
             "hunts": 20,
@@ -333,6 +341,12 @@ def run(quick: bool) -> tuple[Result, Any]:
         ),
         "latency": two["latency"],
         "failover": two["failover"],
+        "end_to_end": {
+            "clients": CLIENTS,
+            "api_node": through_node,
+            "embedded_server": through_embedded,
+            "ratio_api_node_vs_embedded_server": end_to_end,
+        },
         "goals": [
             goal(
                 "1 worker exactly-once vs the embedded engine",
@@ -345,6 +359,19 @@ def run(quick: bool) -> tuple[Result, Any]:
                 vs_peer >= 0.85,
                 f"{vs_peer:.0%}",
                 ">= 85%",
+            ),
+            goal(
+                f"end to end: submissions/s through one API node vs the embedded server "
+                f"({CLIENTS} callers, closed loop)",
+                end_to_end >= 0.5,
+                f"{end_to_end:.0%} ({node_rate:,.0f}/s vs {embedded_rate:,.0f}/s)",
+                ">= 50%",
+            ),
+            goal(
+                "end to end: p99 through one API node",
+                through_node["p99_ms"] < 100,
+                f"{through_node['p99_ms']} ms",
+                "< 100 ms",
             ),
         ],
     }

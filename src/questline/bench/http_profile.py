@@ -14,7 +14,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from questline.bench.http_suite import HUNTS, _free_port, clients, prepare, start_server
+from questline.bench.http_suite import HUNTS, clients, free_port, prepare, start_server
 
 TARGET = Path("docs/benchmarks/http-profile.txt")
 TEAMS = 10_000
@@ -72,7 +72,7 @@ def main(seconds: float, rate: float | None = None) -> None:
         db = Path(tmp) / "http.db"
         stacks = Path(tmp) / "stacks.txt"
         hunt_ids = prepare(db, TEAMS)
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = start_server(db, port)
         try:

@@ -56,13 +56,13 @@ def prepare(db: Path, teams: int) -> list[str]:
     return hunt_ids
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _wait_ready(url: str, timeout: float = 60.0) -> None:
+def wait_ready(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -83,7 +83,7 @@ def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        _wait_ready(f"http://127.0.0.1:{port}")
+        wait_ready(f"http://127.0.0.1:{port}")
     except BaseException:
         server.terminate()
         raise
@@ -160,7 +160,7 @@ def run(quick: bool) -> tuple[Result, Any]:
     with tempfile.TemporaryDirectory(prefix="questline-bench-") as tmp:
         db = Path(tmp) / "http.db"
         hunt_ids = prepare(db, teams)
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = start_server(db, port)
         try:

@@ -175,8 +175,10 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
             f"total): p50 {page['p50']} ms, p99 {page['p99']} ms; the whole board p50 "
             f"{r.get('whole_board_at_version_ms', {}).get('p50', '-')} ms; a fresh fold of "
             f"the first v events (peer) p50 {r['fresh_fold_peer_ms']['p50']} ms",
-            f"- deciding: {r['decide_commands_per_cpu_second']:,} commands per CPU second, "
-            f"the hash chain {r['hash_chain_share_of_deciding']:.1%} of it",
+            f"- the engine suite: {r.get('engine_commands_per_cpu_second', 0):,} commands per "
+            f"CPU second, the hash chain {r.get('hash_chain_share_of_engine_suite', 0):.1%} of "
+            f"it; deciding alone: {r['decide_commands_per_cpu_second']:,} per CPU second, the "
+            f"hash chain {r['hash_chain_share_of_deciding']:.1%} of it",
         ]
     if name == "rehearsal":
         lines = [

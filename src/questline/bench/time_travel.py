@@ -3,16 +3,20 @@
 100 and the total), from the ledger (every team's series searched by version and
 ranked; the page's standings made), against its peer, a fresh fold of the first v
 events; what the ledger costs in memory;
-and the hash chain's cost on deciding commands (the same batches decided with the chain
-and with the hash left out)."""
+and the hash chain's cost on the engine suite's commands (and on deciding alone): the
+same events hashed again on their own, against the time it took to make them."""
 
 import gc
 import random
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from questline.bench.common import Result, Stopwatch, bar_plot, goal, percentiles, rss_bytes, tiny
+from questline.bench.engine import run_questline
 from questline.bench.event_generator import LogShape, template_events
 from questline.domain.events import RecordedEvent
 from questline.domain.hash_chain import event_hash
@@ -46,10 +50,18 @@ def _fresh_board(events: list[RecordedEvent], version: int) -> list[str]:
     return standings.ranked()
 
 
-def _hash_share(commands: int) -> tuple[float, float]:
-    """(commands decided per CPU second, the share of that time the hash chain takes):
-    the realistic mix decided by the BatchDecider (which chains every event), then the
-    same events hashed again on their own, as the decider hashes them."""
+class HashCost(msgspec.Struct):
+    decide_per_cpu_second: float  # commands the BatchDecider decides per CPU second
+    share_of_deciding: float  # of the decider's time, the hash chain's
+    engine_per_cpu_second: float  # the engine suite: decided, committed, projected
+    share_of_engine: float  # of the engine suite's time, the hash chain's
+
+
+def _hash_cost(commands: int) -> HashCost:
+    """The realistic mix decided by the BatchDecider (which chains every event), then the
+    same events hashed again on their own, as the decider hashes them: the chain's share
+    of deciding. The engine suite's way (decide, append to SQLite, project, commit: what
+    `questline bench engine` measures) on the same mix gives the chain's share of that."""
     workload = Workload(hunts=4, teams=2_000, seed=7)
     decider = BatchDecider(recent_capacity=0)
     now = workload.starts_at + HOUR
@@ -64,7 +76,15 @@ def _hash_share(commands: int) -> tuple[float, float]:
     with Stopwatch() as hashing:  # what the decider does per event to chain it
         for r in events:
             event_hash(r.hash, r.hunt_id, r.version, r.time, r.event)
-    return commands / deciding.cpu, hashing.cpu / deciding.cpu
+    per_event = hashing.cpu / len(events)
+    with tempfile.TemporaryDirectory(prefix="questline-bench-") as tmp:
+        engine, _ = run_questline(Path(tmp), "normal", workload, commands)
+    return HashCost(
+        commands / deciding.cpu,
+        hashing.cpu / deciding.cpu,
+        commands / engine["cpu_seconds"],
+        per_event * engine["events"] / engine["cpu_seconds"],
+    )
 
 
 def run(quick: bool) -> tuple[Result, Any]:
@@ -100,7 +120,7 @@ def run(quick: bool) -> tuple[Result, Any]:
     p50, p99 = percentiles(timings, 50, 99)
     peer_p50 = percentiles(peer_timings, 50)[0]
     commands = 20_000 if quick or tiny() else 100_000
-    rate, cost = _hash_share(commands)
+    cost = _hash_cost(commands)
     body: Result = {
         "events": len(events),
         "teams": teams,
@@ -114,8 +134,10 @@ def run(quick: bool) -> tuple[Result, Any]:
         "whole_board_at_version_ms": {"p50": round(percentiles(whole, 50)[0], 2)},
         "fresh_fold_peer_ms": {"p50": round(peer_p50, 1)},
         "ratio_peer_vs_ledger_p50": round(peer_p50 / p50, 1) if p50 else None,
-        "decide_commands_per_cpu_second": round(rate),
-        "hash_chain_share_of_deciding": round(cost, 3),
+        "decide_commands_per_cpu_second": round(cost.decide_per_cpu_second),
+        "hash_chain_share_of_deciding": round(cost.share_of_deciding, 3),
+        "engine_commands_per_cpu_second": round(cost.engine_per_cpu_second),
+        "hash_chain_share_of_engine_suite": round(cost.share_of_engine, 3),
         "goals": [
             goal(
                 "leaderboard?version= p99 on a 1,000,000-event hunt of 10,000 teams",
@@ -123,7 +145,12 @@ def run(quick: bool) -> tuple[Result, Any]:
                 f"{p99:.2f} ms" + ("" if count >= 1_000_000 else f" (quick: {count:,} events)"),
                 "< 20 ms",
             ),
-            goal("the hash chain's cost on deciding", cost < 0.10, f"{cost:.1%}", "< 10%"),
+            goal(
+                "the hash chain's cost on the engine suite (decide, append, project, commit)",
+                cost.share_of_engine < 0.10,
+                f"{cost.share_of_engine:.1%} (of deciding alone: {cost.share_of_deciding:.1%})",
+                "< 10%",
+            ),
         ],
     }
     return body, body

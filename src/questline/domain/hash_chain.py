@@ -20,7 +20,6 @@ any float) are walked as plain values.
 import binascii
 import hashlib
 from collections.abc import Callable
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any, get_args
 
@@ -110,23 +109,29 @@ _FLOATS: dict[type[Event], tuple[Callable[[Event], Any], Any]] = {
 }
 
 
-def _payload_with_floats(event: Event, values: Any) -> Event | msgspec.Raw:
-    for value in values if isinstance(values, tuple) else (values,):
-        if value is not None and not (value == 0.0 or 1e-4 <= abs(value) < 1e16):
-            return msgspec.Raw(_walked(event))  # msgspec would not write it as Python does
-    return event
+def _with_floats(values_of: Callable[[Event], Any], unset: Any) -> Callable[[Event], bytes]:
+    def write(event: Event) -> bytes:
+        values = values_of(event)
+        if values != unset:  # most have none (a text answer has no position)
+            for value in values if isinstance(values, tuple) else (values,):
+                if value is not None and not (value == 0.0 or 1e-4 <= abs(value) < 1e16):
+                    return _walked(event)  # msgspec would not write it as Python does
+        return _sorted.encode(event)
+
+    return write
 
 
-class _Canonical(msgspec.Struct, gc=False):
-    """The canonical form: its keys in sorted order, the values that repeat (a hunt's
-    id, a batch's time, the type) as JSON written once. `_sorted` sorts the payload's
-    keys too."""
+# How each event type's payload is written.
+_PAYLOADS: dict[type[Event], Callable[[Event], bytes]] = {
+    cls: _SPECIAL.get(cls) or (_with_floats(*_FLOATS[cls]) if cls in _FLOATS else _sorted.encode)
+    for cls in EVENT_TYPES.values()
+}
 
-    hunt: msgspec.Raw
-    payload: Any  # the event, or its payload as JSON (msgspec.Raw)
-    time: msgspec.Raw
-    type: msgspec.Raw
-    version: int
+
+# The canonical form is {"hunt", "payload", "time", "type", "version"}, keys in that
+# (sorted) order. Its envelope is written by hand from pieces msgspec wrote once: the
+# head (a hunt's id) and the middle (a batch's time and the type) repeat, and only the
+# payload (written by msgspec, keys sorted) and the version are new for each event.
 
 
 def canonical_event(recorded: RecordedEvent) -> bytes:
@@ -136,41 +141,38 @@ def canonical_event(recorded: RecordedEvent) -> bytes:
 def canonical(hunt_id: str, version: int, time: Micros, event: Event) -> bytes:
     """The canonical form of an event with its place in the log."""
     event_class = type(event)
-    payload: Event | msgspec.Raw = event
-    special = _SPECIAL.get(event_class)
-    if special is not None:
-        payload = msgspec.Raw(special(event))
-    else:
-        floats = _FLOATS.get(event_class)
-        if floats is not None:
-            values = floats[0](event)
-            if values != floats[1]:  # most have none (a text answer has no position)
-                payload = _payload_with_floats(event, values)
-    return _sorted.encode(
-        _Canonical(_hunt_json(hunt_id), payload, _time_json(time), _TYPES[event_class], version)
+    payload = _PAYLOADS[event_class](event)
+    head = _heads.get(hunt_id)
+    if head is None:
+        head = _head(hunt_id)
+    middle = _middles.get((time, event_class))
+    if middle is None:
+        middle = _middle(time, event_class)
+    return b"%s%s%s%d}" % (head, payload, middle, version)
+
+
+_heads: dict[str, bytes] = {}  # caches (a dict is quicker than lru_cache)
+_middles: dict[tuple[Micros, type[Event]], bytes] = {}
+
+
+def _head(hunt_id: str) -> bytes:
+    if len(_heads) >= 4096:
+        _heads.clear()
+    head = _heads[hunt_id] = b'{"hunt":%s,"payload":' % _sorted.encode(hunt_id)
+    return head
+
+
+def _middle(time: Micros, event_class: type[Event]) -> bytes:
+    if len(_middles) >= 4096:
+        _middles.clear()  # a batch's events share one time
+    middle = _middles[(time, event_class)] = b',"time":%s,"type":%s,"version":' % (
+        _sorted.encode(to_rfc3339(time)),
+        _TYPES[event_class],
     )
+    return middle
 
 
-_hunts: dict[str, msgspec.Raw] = {}  # a cache (a dict is quicker than lru_cache)
-
-
-def _hunt_json(hunt_id: str) -> msgspec.Raw:
-    found = _hunts.get(hunt_id)
-    if found is None:
-        if len(_hunts) >= 4096:
-            _hunts.clear()
-        found = _hunts[hunt_id] = msgspec.Raw(_sorted.encode(hunt_id))
-    return found
-
-
-@lru_cache(maxsize=4096)
-def _time_json(time: Micros) -> msgspec.Raw:
-    return msgspec.Raw(_sorted.encode(to_rfc3339(time)))  # a batch's events share one time
-
-
-_TYPES: dict[type[Event], msgspec.Raw] = {
-    cls: msgspec.Raw(_sorted.encode(name)) for name, cls in EVENT_TYPES.items()
-}
+_TYPES: dict[type[Event], bytes] = {cls: _sorted.encode(name) for name, cls in EVENT_TYPES.items()}
 
 
 def chain(previous: str, recorded: RecordedEvent) -> str:
@@ -180,8 +182,13 @@ def chain(previous: str, recorded: RecordedEvent) -> str:
 
 def event_hash(previous: str, hunt_id: str, version: int, time: Micros, event: Event) -> str:
     """`chain` for an event not recorded yet (the writer makes its RecordedEvent once,
-    with the hash)."""
-    return _sha256(_unhex(previous) + canonical(hunt_id, version, time, event)).hexdigest()
+    with the hash). `canonical` written out: the single writer runs this per event."""
+    event_class = type(event)
+    head = _heads.get(hunt_id) or _head(hunt_id)
+    middle = _middles.get((time, event_class)) or _middle(time, event_class)
+    payload = _PAYLOADS[event_class](event)
+    hashed = b"%s%s%s%s%d}" % (_unhex(previous), head, payload, middle, version)
+    return _sha256(hashed).hexdigest()
 
 
 def with_hash(previous: str, recorded: RecordedEvent) -> RecordedEvent:
