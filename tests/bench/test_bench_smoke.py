@@ -22,6 +22,7 @@ EXPECTED = {
     "memory": {"questline", "slotted_object_floor"},
     "rehearsal": {"runs"},
     "time_travel": {"board_at_version_ms", "fresh_fold_peer_ms", "hash_chain_share_of_deciding"},
+    "workers": {"rows", "submissions_ratio_2_vs_1", "noop_ratio_2_vs_1"},
 }
 # The cluster suite needs Kafka and Cassandra: its smoke run is with the integration
 # tests (test_cluster_bench_smoke.py).
