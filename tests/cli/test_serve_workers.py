@@ -7,6 +7,7 @@ on fresh connections, so the kernel hands them to either process."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -175,9 +176,24 @@ def test_a_stream_receives_solves_decided_by_either_process(served: Served) -> N
     assert not waiting
 
 
+def test_an_http_process_that_dies_is_started_again(served: Served) -> None:
+    before = _children_of(served.process.pid)
+    assert len(before) == 2
+    os.kill(before[0], signal.SIGKILL)
+
+    def replaced() -> bool:
+        now = _children_of(served.process.pid)
+        return len(now) == 2 and before[0] not in now
+
+    wait_until(replaced, 30, "a new HTTP process in place of the killed one")
+    for _ in range(4):  # new connections, whichever process takes them
+        answer, _ = served.request("GET", f"/api/hunts/{HUNT}")
+        assert answer.status_code == 200
+
+
 def test_stopping_the_parent_stops_every_process(served: Served) -> None:
     """Last in the file: it stops the shared server."""
-    children = {int(line.split()[0]) for line in _children_of(served.process.pid)}
+    children = _children_of(served.process.pid)
     assert len(children) == 2
     served.process.terminate()
     assert served.process.wait(60) == 0
@@ -185,8 +201,8 @@ def test_stopping_the_parent_stops_every_process(served: Served) -> None:
         assert not Path(f"/proc/{pid}").exists(), f"HTTP process {pid} outlived its parent"
 
 
-def _children_of(parent: int) -> list[str]:
-    """`pid` lines of the processes whose parent is `parent` (from /proc)."""
+def _children_of(parent: int) -> list[int]:
+    """The live processes whose parent is `parent` (from /proc; zombies left out)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -195,6 +211,6 @@ def _children_of(parent: int) -> list[str]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == parent:
-            found.append(f"{entry.name} {fields[0]}")
+        if int(fields[1]) == parent and fields[0] != "Z":
+            found.append(int(entry.name))
     return found
