@@ -120,8 +120,8 @@ class WriterClient:
         try:
             while (frame := wire.receive(self._sock)) is not None:
                 message = wire.from_writer.decode(frame)
-                for batch in message.batches:
-                    self._tell(batch)
+                for encoded in message.batches:
+                    self._tell(wire.batch.decode(encoded))
                 for answer in message.answers:
                     self._answer(answer)
         except Exception as error:

@@ -76,12 +76,18 @@ class ToWriter(msgspec.Struct, array_like=True, frozen=True):
 
 class FromWriter(msgspec.Struct, array_like=True, frozen=True):
     answers: list[Answer]
-    batches: list[Batch]
+    # Each an encoded `Batch`: encoded once by the writer for every process it goes to.
+    batches: list[msgspec.Raw]
 
 
 _encoder = msgspec.msgpack.Encoder()
 to_writer = msgspec.msgpack.Decoder(ToWriter)
 from_writer = msgspec.msgpack.Decoder(FromWriter)
+batch = msgspec.msgpack.Decoder(Batch)
+
+
+def encoded(committed: Batch) -> msgspec.Raw:
+    return msgspec.Raw(_encoder.encode(committed))
 
 
 def send(sock: socket.socket, message: ToWriter | FromWriter) -> None:

@@ -15,6 +15,8 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 
+import msgspec
+
 from questline.domain.projections.rows import Changes
 from questline.http import writer_protocol as wire
 from questline.ports import (
@@ -82,8 +84,9 @@ class WriterServer:
         batch = wire.Batch.of(outcomes, changes)
         if not batch.events and not batch.hunts and not batch.boards:
             return
+        encoded = wire.encoded(batch)  # once, whatever the number of processes
         for connection in connections:
-            connection.outbox.put(batch)
+            connection.outbox.put(encoded)
 
     def _accept(self) -> None:
         assert self._listening is not None
@@ -106,7 +109,7 @@ class _Connection:
     def __init__(self, sock: socket.socket, server: WriterServer) -> None:
         self.sock = sock
         self.server = server
-        self.outbox: queue.SimpleQueue[wire.Answer | wire.Batch | object] = queue.SimpleQueue()
+        self.outbox: queue.SimpleQueue[wire.Answer | msgspec.Raw | object] = queue.SimpleQueue()
         self._reader = threading.Thread(target=self._read, name="questline-door-in", daemon=True)
         self._sender = threading.Thread(target=self._send, name="questline-door-out", daemon=True)
 
@@ -157,11 +160,11 @@ class _Connection:
                 while True:
                     items.append(self.outbox.get_nowait())
             answers: list[wire.Answer] = []
-            batches: list[wire.Batch] = []
+            batches: list[msgspec.Raw] = []
             for item in items:
                 if isinstance(item, wire.Answer):
                     answers.append(item)
-                elif isinstance(item, wire.Batch):
+                elif isinstance(item, msgspec.Raw):
                     batches.append(item)
                 else:
                     closing = True
