@@ -184,6 +184,21 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
             f"no-op route {r['noop_ratio_2_vs_1']}x ({r['client_processes']} client "
             f"processes of {r['concurrency']} connections each, on the same cores)",
         ]
+        lines += [
+            f"- CPU per submission with --workers {row['workers']}: "
+            f"{row['cpu_ms_per_submission']['started_process']} ms in the started process, "
+            f"{row['cpu_ms_per_submission']['http_processes']} ms in the HTTP processes"
+            for row in r["rows"]
+            if "cpu_ms_per_submission" in row
+        ]
+        p = r.get("predicted")
+        if p:
+            lines.append(
+                f"- predicted on {p['cores']} cores (clients elsewhere; the writer one core, "
+                f"the HTTP processes the rest): {p['submissions_per_second']:,}/s, limited by "
+                f"the {p['limited_by']} (writer {p['writer_limit_per_second']:,}/s, HTTP "
+                f"processes {p['http_limit_per_second']:,}/s)"
+            )
         return lines
     if name == "time_travel":
         page = r["board_at_version_ms"]

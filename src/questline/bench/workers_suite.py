@@ -6,6 +6,7 @@ Client and server share the machine's cores: on 2 cores, two HTTP processes, the
 writer and two client processes take turns, so the ratio here is a floor of what more
 cores give (docs/benchmarks.md, "workers")."""
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from questline.bench.http_suite import HUNTS, _free_port, clients, prepare, star
 CONCURRENCY = 64
 CLIENT_PROCESSES = 2
 WORKER_COUNTS = (1, 2)
+CORES = 16  # the machine the prediction is for
 
 
 def _measure(workers: int, teams: int, duration: float, tmp: Path) -> Result:
@@ -32,12 +34,59 @@ def _measure(workers: int, teams: int, duration: float, tmp: Path) -> Result:
             "mode": "closed",
             "concurrency": CONCURRENCY,
         }
+        before = _cpu_seconds(server.pid)
         submit = clients({**base, "target": "submit"}, CLIENT_PROCESSES)
+        after = _cpu_seconds(server.pid)
         noop = clients({**base, "target": "noop"}, CLIENT_PROCESSES)
     finally:
         server.terminate()
         server.wait(timeout=60)
-    return {"workers": workers, "submissions": submit, "noop": noop}
+    answered = max(submit["sent"], 1)
+    return {
+        "workers": workers,
+        "submissions": submit,
+        "noop": noop,
+        # CPU per answered submission: the started process (with --workers 1 it is the
+        # HTTP side too) and the HTTP processes together.
+        "cpu_ms_per_submission": {
+            part: round((after[part] - before[part]) * 1000 / answered, 3) for part in after
+        },
+    }
+
+
+def _cpu_seconds(parent: int) -> dict[str, float]:
+    """CPU seconds used so far by `parent` and by its child processes (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"started_process": 0.0, "http_processes": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(entry.name) == parent:
+            used["started_process"] += seconds
+        elif int(fields[1]) == parent:
+            used["http_processes"] += seconds
+    return used
+
+
+def predicted(row: Result, cores: int = CORES) -> Result:
+    """Submissions/s on `cores` (clients elsewhere) from the CPU each part spent per
+    submission here: the writer is one process (one core at most, its threads share a
+    GIL); the HTTP processes get the other cores."""
+    cpu = row["cpu_ms_per_submission"]
+    writer_limit = 1000 / cpu["started_process"] if cpu["started_process"] else 0.0
+    http_limit = (cores - 1) * 1000 / cpu["http_processes"] if cpu["http_processes"] else 0.0
+    return {
+        "cores": cores,
+        "writer_limit_per_second": round(writer_limit),
+        "http_limit_per_second": round(http_limit),
+        "submissions_per_second": round(min(writer_limit, http_limit)),
+        "limited_by": "writer" if writer_limit <= http_limit else "http processes",
+    }
 
 
 def run(quick: bool) -> tuple[Result, Any]:
@@ -56,6 +105,8 @@ def run(quick: bool) -> tuple[Result, Any]:
         "rows": rows,
         "submissions_ratio_2_vs_1": submit_ratio,
         "noop_ratio_2_vs_1": noop_ratio,
+        # What the CPU per submission measured with --workers 2 predicts for 16 cores.
+        "predicted": predicted(two),
         "goals": [
             goal(
                 "closed-loop submissions/s, 2 HTTP processes vs 1 (2 cores, shared with "
