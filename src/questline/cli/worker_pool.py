@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from questline.cli.common import progress_bar
+from questline.cli.common import fail, progress_bar
 from questline.cli.http_worker import SETTINGS_ENV, WorkerSettings, encode
 from questline.http.abuse_limits import AbuseSettings
 from questline.http.admission import AdmissionSettings
@@ -68,18 +68,26 @@ def serve_workers(
     max_queue: int = 20_000,
 ) -> int:
     """Serve until SIGTERM or SIGINT; the exit status (0, or 1 if the processes kept dying)."""
-    metrics_dir, own_metrics_dir = _metrics_dir()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        listening = socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as error:
+        raise fail(f"cannot listen on {host}:{port}: {error}") from None
+    listening.set_inheritable(True)
     with progress_bar("recover") as progress:
         writer = build_writer(
             db, durability="full" if durability == "full" else "normal", progress=progress
         )
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listening = socket.create_server((host, port), family=family, backlog=2048)
-    listening.set_inheritable(True)
     path, path_folder = writer_socket_path(db)
     door = WriterServer(path, writer.committer)
+    try:
+        door.start()
+    except (RuntimeError, OSError) as error:
+        writer.close()
+        listening.close()
+        raise fail(f"cannot open the writer's socket: {error}") from None
     writer.committer.start()
-    door.start()
+    metrics_dir, own_metrics_dir = _metrics_dir()
     if writer.reconciler is not None:
         writer.reconciler.start()
     settings = WorkerSettings(
