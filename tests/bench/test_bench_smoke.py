@@ -27,6 +27,7 @@ EXPECTED = {
         "hash_chain_share_of_deciding",
         "hash_chain_share_of_engine_suite",
     },
+    "workers": {"rows", "submissions_ratio_2_vs_1", "noop_ratio_2_vs_1"},
 }
 # The cluster suite needs Kafka and Cassandra: its smoke run is with the integration
 # tests (test_cluster_bench_smoke.py).

@@ -74,10 +74,11 @@ def wait_ready(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"the server at {url} did not come up")
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
-    """`questline serve` on the database, answering on loopback once this returns."""
+def start_server(db: Path, port: int, *args: str) -> subprocess.Popen[bytes]:
+    """`questline serve` on the database (with `args`), answering on loopback once this
+    returns."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "questline", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "questline", "serve", "--db", str(db), "--port", str(port), *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

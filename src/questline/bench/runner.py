@@ -14,6 +14,7 @@ from questline.bench import (
     rehearsal_suite,
     replay_suite,
     time_travel,
+    workers_suite,
 )
 from questline.bench.common import Paths, load_average, plot_path, write_result
 
@@ -27,6 +28,7 @@ SUITES: dict[str, ModuleType] = {
     "cluster": cluster_suite,
     "time_travel": time_travel,
     "rehearsal": rehearsal_suite,
+    "workers": workers_suite,
 }
 
 
@@ -166,6 +168,38 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
         ]
     if name == "cluster":
         return _cluster_figures(r)
+    if name == "workers":
+        lines = [
+            "| serve | submissions/s (closed loop) | p99 ms | no-op route/s |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| --workers {row['workers']} | {row['submissions']['ok_per_second']:,} "
+            f"| {row['submissions']['p99_ms']} | {row['noop']['ok_per_second']:,} |"
+            for row in r["rows"]
+        ]
+        lines += [
+            "",
+            f"- 2 HTTP processes vs 1: submissions {r['submissions_ratio_2_vs_1']}x, "
+            f"no-op route {r['noop_ratio_2_vs_1']}x ({r['client_processes']} client "
+            f"processes of {r['concurrency']} connections each, on the same cores)",
+        ]
+        lines += [
+            f"- CPU per submission with --workers {row['workers']}: "
+            f"{row['cpu_ms_per_submission']['started_process']} ms in the started process, "
+            f"{row['cpu_ms_per_submission']['http_processes']} ms in the HTTP processes"
+            for row in r["rows"]
+            if "cpu_ms_per_submission" in row
+        ]
+        p = r.get("predicted")
+        if p:
+            lines.append(
+                f"- predicted on {p['cores']} cores (clients elsewhere; the writer one core, "
+                f"the HTTP processes the rest): {p['submissions_per_second']:,}/s, limited by "
+                f"the {p['limited_by']} (writer {p['writer_limit_per_second']:,}/s, HTTP "
+                f"processes {p['http_limit_per_second']:,}/s)"
+            )
+        return lines
     if name == "time_travel":
         page = r["board_at_version_ms"]
         return [

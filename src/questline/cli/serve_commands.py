@@ -81,6 +81,15 @@ def serve(
     hunt_registrations_per_minute: HuntRegistrationsOption = _ABUSE.registrations_per_hunt,
     token_failures_per_minute: TokenFailuresOption = _ABUSE.token_failures_per_address,
     admission_target_ms: AdmissionTargetOption = _ADMISSION.target_ms,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="HTTP processes answering on the port, over the one writer (--db only; "
+            "1: a single process, no local socket between the API and the engine).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API: on an embedded database (--db), or as a cluster API node.
 
@@ -107,6 +116,8 @@ def serve(
         enabled=admission_target_ms > 0, target_ms=admission_target_ms or _ADMISSION.target_ms
     )
     if cluster is not None:
+        if workers > 1:
+            raise fail("--workers is for --db; a cluster scales by its API nodes", 2)
         from questline.cli.cluster_commands import serve_cluster
 
         serve_cluster(
@@ -126,6 +137,21 @@ def serve(
     if durability not in ("normal", "full"):
         raise fail("--durability must be normal or full")
     ensure_logging()
+    if workers > 1:
+        from questline.cli.worker_pool import serve_workers
+
+        status = serve_workers(
+            db,
+            workers=workers,
+            host=host,
+            port=port,
+            durability=durability,
+            organizer_token=organizer_token or "",
+            limits=limits,
+            abuse=abuse,
+            admission=admission,
+        )
+        raise typer.Exit(status)
     with progress_bar("recover") as progress:
         node = build_embedded_node(
             db,

@@ -65,6 +65,15 @@ async def run_command(
             "the engine did not answer in time; retry with the same Idempotency-Key",
             headers={"Retry-After": "2"},
         ) from None
+    except Overloaded as overloaded:  # refused by a writer in another process
+        raise unavailable(str(overloaded), 1) from None
+    except EngineStopped as stopped:  # the writer in another process went away
+        raise OutcomeUnknown(
+            503,
+            "unavailable",
+            f"{stopped}; retry with the same Idempotency-Key",
+            headers={"Retry-After": "5"},
+        ) from None
     except Exception as error:
         raise OutcomeUnknown(
             503,

@@ -95,22 +95,23 @@ def build_embedded_node(
     organizer_digest = organizer_token_digest(
         organizer_token if organizer_token is not None else os.environ.get(ORGANIZER_TOKEN_ENV)
     )
-    store = SqliteStore(db, durability)
-    snapshots = SqliteSnapshotStore(db, durability)
-    clock = clock or SystemClock()
-    # TimedStore: commit time and version conflicts become metrics.
-    engine = HuntEngine(
-        TimedStore(store), clock, snapshots=snapshots, snapshot_every=snapshot_every
+    writer = build_writer(
+        db,
+        durability=durability,
+        clock=clock,
+        progress=progress,
+        max_batch=max_batch,
+        max_queue=max_queue,
+        reconcile_interval=reconcile_interval,
+        hunts_per_round=hunts_per_round,
+        snapshot_every=snapshot_every,
+        snapshot_interval=snapshot_interval,
+        photo_sweep_interval=photo_sweep_interval,
     )
-    engine.recover(progress)
-    photos = PhotoStore(db.parent / f"{db.name}.photos")
-    # The read models commit with the events: they refer to every committed photo.
-    sweeper = PhotoSweeper(
-        photos, lambda: referenced_photos(store.read_models), interval=photo_sweep_interval
-    )
+    store, clock, photos = writer.store, writer.clock, writer.photos
     services = Services(
         store=store,
-        committer=GroupCommitter(engine, max_batch=max_batch, max_queue=max_queue),
+        committer=writer.committer,
         clock=clock,
         photos=photos,
         images=ImageStore.beside_photos(photos),
@@ -124,6 +125,67 @@ def build_embedded_node(
     )
     app = build_app(services)
     services.committer.listeners.append(services.cache.listener())
+    _add_maintenance(app, writer.engine, writer.reconciler)
+    return EmbeddedNode(
+        app,
+        services,
+        store,
+        writer.engine,
+        writer.snapshots,
+        writer.reconciler,
+        writer.sweeper,
+    )
+
+
+@dataclass
+class Writer:
+    """The one writer of a database and what keeps it: the engine behind its group
+    committer, the reconciler and the photo sweeper (`serve --workers` runs it alone,
+    in the process its HTTP processes send their commands to)."""
+
+    store: SqliteStore
+    snapshots: SqliteSnapshotStore
+    engine: HuntEngine
+    committer: GroupCommitter
+    clock: Clock
+    photos: PhotoStore
+    reconciler: Reconciler | None
+    sweeper: PhotoSweeper
+
+    def close(self) -> None:
+        self.store.close()
+        self.snapshots.close()
+
+
+def build_writer(
+    db: Path,
+    *,
+    durability: Durability = "normal",
+    clock: Clock | None = None,
+    progress: Progress | None = None,
+    max_batch: int = 1000,
+    max_queue: int = 20_000,
+    reconcile_interval: float | None = 5.0,
+    hunts_per_round: int = 4,
+    snapshot_every: int = 10_000,
+    snapshot_interval: float = 60.0,
+    photo_sweep_interval: float = 60.0,
+) -> Writer:
+    """The writer of `db`, recovered (from snapshots, then the log); see
+    `build_embedded_node` for the settings."""
+    store = SqliteStore(db, durability)
+    snapshots = SqliteSnapshotStore(db, durability)
+    clock = clock or SystemClock()
+    # TimedStore: commit time and version conflicts become metrics.
+    engine = HuntEngine(
+        TimedStore(store), clock, snapshots=snapshots, snapshot_every=snapshot_every
+    )
+    engine.recover(progress)
+    photos = PhotoStore(db.parent / f"{db.name}.photos")
+    # The read models commit with the events: they refer to every committed photo.
+    sweeper = PhotoSweeper(
+        photos, lambda: referenced_photos(store.read_models), interval=photo_sweep_interval
+    )
     reconciler = (
         Reconciler(
             engine,
@@ -135,8 +197,8 @@ def build_embedded_node(
         if reconcile_interval is not None
         else None
     )
-    _add_maintenance(app, engine, reconciler)
-    return EmbeddedNode(app, services, store, engine, snapshots, reconciler, sweeper)
+    committer = GroupCommitter(engine, max_batch=max_batch, max_queue=max_queue)
+    return Writer(store, snapshots, engine, committer, clock, photos, reconciler, sweeper)
 
 
 def _add_maintenance(app: Starlette, engine: HuntEngine, reconciler: Reconciler | None) -> None:
