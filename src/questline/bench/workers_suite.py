@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from questline.bench.common import Result, goal, scaled, scaled_time
-from questline.bench.http_suite import HUNTS, _free_port, clients, prepare, start_server
+from questline.bench.http_suite import HUNTS, clients, free_port, prepare, start_server
 
 CONCURRENCY = 64
 CLIENT_PROCESSES = 2
@@ -23,7 +23,7 @@ CORES = 16  # the machine the prediction is for
 def _measure(workers: int, teams: int, duration: float, tmp: Path) -> Result:
     db = tmp / f"workers-{workers}.db"
     hunt_ids = prepare(db, teams)
-    port = _free_port()
+    port = free_port()
     server = start_server(db, port, "--workers", str(workers))
     try:
         base = {
