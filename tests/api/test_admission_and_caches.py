@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from questline.adapters.clocks import ManualClock
 from questline.adapters.sqlite.store import SqliteStore
-from questline.domain.commands import CreateHunt, IssueToken, PauseHunt, RegisterTeam
+from questline.domain.commands import AdjustScore, CreateHunt, IssueToken, PauseHunt, RegisterTeam
 from questline.domain.projections.rows import HuntRow
 from questline.engine.hunt_engine import HuntEngine
 from questline.http.adaptive_limit import AdaptiveLimit
@@ -296,3 +296,25 @@ def test_a_token_a_command_issued_works_before_the_read_side_has_it(
     _run_unseen(behind, RegisterTeam(HUNT, "Otters", "digest-old"), "c-2")
     assert behind.store.read_models.team_by_token("digest-old") == found[1:]
     assert cache.token("digest-old") is None
+
+
+def test_an_event_that_moves_only_the_head_keeps_the_row_as_the_store_writes_it(
+    engine: HuntEngine,
+) -> None:
+    """Play moves a hunt row's version and time only: the cached row follows, and the
+    next request reads no store (an API node's Cassandra). A pause drops it."""
+    cache = ReadCache(engine.store)  # type: ignore[arg-type]
+    cache.listener()
+    registered = _run_unseen(engine, RegisterTeam(HUNT, "Otters", "digest"), "c-2")
+    cache.answered(registered.events)
+    assert cache.hunt(HUNT) is not None and cache.misses == 1
+    team_id = registered.events[0].event.team_id  # type: ignore[attr-defined]
+    adjusted = _run_unseen(engine, AdjustScore(HUNT, team_id, 5, "kind"), "c-3")
+    cache.answered(adjusted.events)
+    kept = cache.hunt(HUNT)
+    assert cache.misses == 1 and cache.hits == 1
+    assert kept == engine.store.read_models.get("hunts", HUNT, HUNT)
+    paused = _run_unseen(engine, PauseHunt(HUNT), "c-4")
+    cache.answered(paused.events)
+    fresh = cache.hunt(HUNT)
+    assert cache.misses == 2 and fresh is not None and fresh.paused

@@ -12,8 +12,11 @@ API node's read side has it.
 
 - A hunt row is cached at the version it carries and only if no newer event of its hunt
   has been seen: a row read before a commit and offered after it is not kept, and an API
-  node whose projector is behind its tail keeps nothing stale. Any event of the hunt
-  drops it (the embedded node's batch carries the new row, which is kept instead).
+  node whose projector is behind its tail keeps nothing stale. The next event of the hunt
+  moves the row's head (its version and time), as the hunts projection does; any other
+  event (one that changes the rest of the row, or one that skips versions) drops it (the
+  embedded node's batch carries the new row, which is kept instead). Dropping it on every
+  event cost an API node a Cassandra read per request during play.
 - A token's principal (organizer, operator, or a team of a hunt) is cached once found;
   tokens that are not valid are not (they are rare and rate limited). A team's tokens
   change only by `TokenIssued`; one that revokes the others drops the team's cached
@@ -33,13 +36,18 @@ import threading
 import time
 from collections.abc import Iterable
 
+import msgspec
+
 from questline.domain.events import RecordedEvent, TeamRegistered, TokenIssued
+from questline.domain.projections.hunt_catalog import HuntCatalogProjection
 from questline.domain.projections.rows import Changes, HuntRow
 from questline.ports import BatchListener, Outcome, ReadSide
 
 MAX_TOKENS = 500_000
 MAX_HUNTS = 10_000
 MAX_AGE_S = 30.0
+_RESHAPING = HuntCatalogProjection.reshaping  # events that change more than a row's head
+replace = msgspec.structs.replace
 
 # What a token resolves to: ("organizer",), ("operator",) or ("team", hunt_id, team_id).
 Resolved = tuple[str, ...]
@@ -164,7 +172,14 @@ class ReadCache:
                 versions[hunt_id] = recorded.version
             cached = hunts.get(hunt_id)
             if cached is not None and cached[0].version < recorded.version:
-                del hunts[hunt_id]
+                row = cached[0]
+                if recorded.version == row.version + 1 and not isinstance(
+                    recorded.event, _RESHAPING
+                ):  # only the head moves: the row as the projection will write it
+                    moved = replace(row, version=recorded.version, last_time=recorded.time)
+                    hunts[hunt_id] = (moved, cached[1])
+                else:
+                    del hunts[hunt_id]
             event = recorded.event
             if isinstance(event, TokenIssued):
                 self._issued(hunt_id, event)

@@ -109,6 +109,7 @@ class HuntCatalogProjection:
     }
     # Every event moves the head; these also change the rest of the row.
     ROUTES: ClassVar[Routes] = dict.fromkeys(EVENT_TYPES.values(), _moved) | _SPECIAL
+    reshaping: ClassVar[tuple[type[Event], ...]] = tuple(_SPECIAL)
     events: ClassVar[tuple[type[Event], ...]] = tuple(ROUTES)
 
     def row(self, table: Table, hunt_id: str, key: str) -> HuntRow:
