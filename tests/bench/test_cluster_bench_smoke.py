@@ -50,5 +50,11 @@ def test_the_cluster_suite_writes_its_result_file(
     failover = result["failover"]
     assert failover["unanswered"] == 0
     assert failover["its_partitions"], "the killed worker owned no partition"
+    # The timeline was read from the real logs: every moment found, in order.
+    moments = failover["timeline"]
+    assert None not in moments.values(), moments
+    order = ["member_dropped_s", "group_stable_s", "assigned_s", "all_opened_s"]
+    assert [moments[m] for m in order] == sorted(moments[m] for m in order), moments
+    assert moments["first_answer_s"] > moments["assigned_s"], moments
     assert (tmp_path / result["plot"]).exists()
     assert "## cluster (quick run)" in (tmp_path / "docs" / "benchmarks.md").read_text()

@@ -79,7 +79,6 @@ def fresh_config(
             port=cassandra.native_port,
             keyspace=f"ql_{suffix}",
         ),
-        session_timeout_ms=6000,
         transaction_timeout_ms=6000,
     )
 

@@ -1,10 +1,12 @@
-"""Faults on the real cluster: a worker process killed with SIGKILL in the middle
-of load, and poison messages produced with kcat. Nothing acknowledged is lost or
-doubled, the partitions keep flowing, and the read models equal a replay."""
+"""Faults on the real cluster: a worker process killed with SIGKILL, or stopped with
+SIGTERM, in the middle of load, and poison messages produced with kcat. Nothing
+acknowledged is lost or doubled, the partitions keep flowing, and the read models
+equal a replay."""
 
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,7 +22,15 @@ from pathlib import Path
 import pytest
 import yaml
 from starlette.testclient import TestClient
-from tests.integration.cluster_support import ORGANIZER, eventually, fresh_config
+from tests.integration.cluster_support import (
+    ORGANIZER,
+    dotted,
+    drill_hunt_yaml,
+    eventually,
+    fresh_config,
+    hunts_on_every_partition,
+    log_lines,
+)
 
 from questline.adapters.cassandra.store import CassandraStore
 from questline.adapters.kafka.dead_letter_queue import list_dead_letters
@@ -136,7 +146,32 @@ def _all_events(c: Cluster, hunt: str) -> list[dict[str, object]]:
         after = int(batch[-1]["position"])
 
 
-def test_a_worker_killed_mid_load_loses_and_doubles_nothing(cluster: Cluster) -> None:
+def _group_dropped(kafka: KafkaCluster, group: str, member: str) -> str | None:
+    """Why the group coordinator dropped `member` from `group`, as its log says:
+    "LeaveGroup" (the member left) or "heartbeat expiration" (its session ran out)."""
+    pattern = re.compile(
+        rf"group {re.escape(group)} .*reason: removing member {re.escape(member)}-\S+ "
+        r"on (LeaveGroup|heartbeat expiration)",
+        re.IGNORECASE,
+    )
+    for broker in kafka.brokers:
+        found = pattern.search(broker.log_path.read_text(errors="replace"))
+        if found:
+            return found.group(1)
+    return None
+
+
+@pytest.mark.parametrize(
+    ("stop", "dropped_on"),
+    [(signal.SIGKILL, "heartbeat expiration"), (signal.SIGTERM, "LeaveGroup")],
+    ids=["kill-9", "sigterm"],
+)
+def test_a_worker_stopped_mid_load_loses_and_doubles_nothing(
+    cluster: Cluster, kafka_cluster: KafkaCluster, stop: signal.Signals, dropped_on: str
+) -> None:
+    """kill -9: the group notices when the session runs out; SIGTERM: the worker
+    finishes its batch and leaves the group at once. Either way the other worker
+    takes every partition and nothing is lost, doubled or left unanswered."""
     c = cluster
     hunt = "city-lights"
     created = c.client.post(
@@ -152,6 +187,8 @@ def test_a_worker_killed_mid_load_loses_and_doubles_nothing(cluster: Cluster) ->
     eventually(lambda: c.owner_of(owner_partition) is not None, "an owner of the hunt")
     owner = c.owner_of(owner_partition)
     assert owner is not None
+    [other] = [w for w in WORKERS if w != owner]
+    held = c.owners()[owner]
 
     acknowledged: dict[str, str] = {}  # command id -> result
     lock = threading.Lock()
@@ -180,18 +217,37 @@ def test_a_worker_killed_mid_load_loses_and_doubles_nothing(cluster: Cluster) ->
     with ThreadPoolExecutor(8) as pool:
         before = [pool.submit(submit, i) for i in range(40)]
         eventually(lambda: len(acknowledged) >= 30, "some submissions acknowledged before the kill")
-        os.kill(c.pids[owner], signal.SIGKILL)
+        os.kill(c.pids[owner], stop)
         killed_at.append(time.monotonic())
         after = [pool.submit(submit, i) for i in range(40, 120)]  # load goes on through it
         for future in [*before, *after]:
             future.result()
     assert answered_after_kill, "nothing was answered after the kill"
     recovery = min(answered_after_kill) - killed_at[0]
+    eventually(lambda: not alive(c.pids[owner]), f"{owner} to exit", 30)
     eventually(
-        lambda: owner not in c.owners() and c.owner_of(owner_partition) is not None,
-        "the killed worker's partitions to move to the other worker",
+        lambda: c.owners() == {other: [0, 1, 2, 3]},
+        "the other worker to hold every partition",
         60,
     )
+    group = f"{c.config.kafka.topic_prefix}-workers"
+    eventually(lambda: _group_dropped(kafka_cluster, group, owner) is not None, "the drop logged")
+    assert _group_dropped(kafka_cluster, group, owner) == dropped_on
+    # Every partition answers: a hunt created on each (201 once its worker decided it).
+    for other_hunt in hunts_on_every_partition(c.config.kafka.partitions, "after").values():
+        made = c.client.post(
+            "/api/hunts",
+            content=drill_hunt_yaml(other_hunt),
+            headers={**ORG, "Content-Type": "application/yaml"},
+        )
+        assert made.status_code == 201, made.text
+    if stop == signal.SIGTERM:  # it said so on its way out, naming what it handed back
+        left = [
+            dotted(line, "questline.partitions")
+            for line in log_lines(c.directory / "logs" / f"{owner}.log")
+            if dotted(line, "event.action") == "group-left"
+        ]
+        assert left == [held]
     assert len(acknowledged) >= 60
     eventually(
         lambda: not any(projection_lag(c.config, c.store).values()), "projections to catch up"
@@ -207,7 +263,7 @@ def test_a_worker_killed_mid_load_loses_and_doubles_nothing(cluster: Cluster) ->
     assert [e["version"] for e in events] == list(range(1, len(events) + 1))
     assert verify_cluster(c.config, c.store) == []
     figures = {
-        "drill": "worker kill -9 under load",
+        "drill": f"worker {stop.name} under load",
         "acknowledged": len(acknowledged),
         "lost": 0,
         "doubled": 0,

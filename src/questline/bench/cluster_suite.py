@@ -44,6 +44,7 @@ from questline.bench.cluster_load import (
 from questline.bench.cluster_servers import Servers, running_servers
 from questline.bench.common import Result, goal, percentiles, scaled, scaled_time
 from questline.bench.engine import run_questline
+from questline.bench.failover_timeline import broker_moments, timeline
 from questline.bench.http_suite import HUNTS
 from questline.cluster.config import ClusterConfig
 from questline.domain.commands import Command
@@ -175,12 +176,19 @@ def measure_latency(
 
 
 def measure_failover(
-    config: ClusterConfig, processes: Processes, workload: Workload, rate: float, prefix: str
+    config: ClusterConfig,
+    processes: Processes,
+    workload: Workload,
+    rate: float,
+    prefix: str,
+    broker_log: Path,
 ) -> Result:
     """Steady load over every partition; kill -9 one worker; the seconds until a
-    command sent after the kill to one of its partitions is answered."""
+    command sent after the kill to one of its partitions is answered, and where they
+    went (failover_timeline.py: from the broker's and the other worker's logs)."""
     held = owners(config, WORKERS)
     victim = next(name for name, parts in sorted(held.items()) if parts)
+    survivor = next(name for name in sorted(held) if name != victim)
     lost = set(held[victim])
     bus = KafkaCommandBus(config.kafka, 0)
     bus.start()
@@ -190,6 +198,7 @@ def measure_failover(
     try:
         runner.start()
         poll_until(lambda: len(load.answered) >= rate, "steady load before the kill", 60)
+        killed_wall = time.time()
         processes.kill(victim)
         killed = time.perf_counter()
         first = len(load.sent)
@@ -214,6 +223,7 @@ def measure_failover(
         stop.set()
         bus.stop()
     during = load.latencies(first)
+    group = f"{config.kafka.topic_prefix}-{WORKERS}"
     # Replies of both workers share the replies partitions: read committed, they wait
     # behind the killed worker's open transaction until it times out.
     kept = [
@@ -232,6 +242,13 @@ def measure_failover(
         "max_latency_after_kill_ms": round(max(during, default=0) * 1e3),
         "max_latency_after_kill_other_partitions_ms": round(max(kept, default=0) * 1e3),
         "unanswered": unanswered,
+        "timeline": timeline(
+            killed_wall,
+            killed_wall + (recovered - killed),
+            processes.directory / f"{survivor}.log",
+            lost,
+            broker_moments(broker_log, group, victim, killed_wall),
+        ),
     }
 
 
@@ -267,6 +284,7 @@ def two_workers(
             dataclasses.replace(workload, seed=100),
             min(rates),
             f"{prefix}-kill",
+            servers.kafka.brokers[0].log_path,
         )
     finally:
         processes.stop_all()

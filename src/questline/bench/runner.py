@@ -288,6 +288,16 @@ def _cluster_figures(r: dict[str, Any]) -> list[str]:
         f"{failover['max_latency_after_kill_ms']:,} ms on its partitions, "
         f"{failover.get('max_latency_after_kill_other_partitions_ms', 0):,} ms on the others",
     ]
+    moments = failover.get("timeline")
+    if moments is not None:  # results from before the timeline was measured have none
+        lines.append(
+            "- where the seconds went (from the kill): the group dropped the dead member at "
+            f"{moments['member_dropped_s']} s and was stable at {moments['group_stable_s']} s; "
+            f"the survivor began opening its partitions at {moments['assigned_s']} s (slowest "
+            f"fence {moments['slowest_fence_s']} s, slowest restore "
+            f"{moments['slowest_restore_s']} s), owned them all at {moments['all_opened_s']} s; "
+            f"first answer at {moments['first_answer_s']} s"
+        )
     return lines
 
 

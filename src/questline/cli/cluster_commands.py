@@ -99,6 +99,7 @@ def worker(
 
     from questline.adapters.cassandra.store import CassandraStore
     from questline.adapters.clocks import SystemClock
+    from questline.adapters.kafka.group_member import GroupRefused
     from questline.cluster.worker import PartitionWorker
 
     config = load_cluster_config(cluster)
@@ -112,6 +113,8 @@ def worker(
             PartitionWorker(
                 config, ident, SystemClock(), store.commands.find, snapshots=store.snapshots
             ).run(stop)
+    except GroupRefused as refused:
+        raise fail(str(refused)) from None
     finally:
         store.close()
 
@@ -125,6 +128,7 @@ def projector(
     import os
 
     from questline.adapters.cassandra.store import CassandraStore
+    from questline.adapters.kafka.group_member import GroupRefused
     from questline.cluster.projector import ClusterProjector
 
     config = load_cluster_config(cluster)
@@ -134,6 +138,8 @@ def projector(
     try:
         with _metrics_server(metrics_port):
             ClusterProjector(config, store, name or f"projector-{os.getpid()}").run(stop)
+    except GroupRefused as refused:
+        raise fail(str(refused)) from None
     finally:
         store.close()
 

@@ -26,8 +26,13 @@ class ClusterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # Each API node removes from it, this often, the photos no committed event refers
     # to and stale uploads (engine/photo_sweep.py). 0: off.
     photo_sweep_interval_s: float = 300.0
-    # A worker that misses heartbeats this long loses its partitions to another.
-    session_timeout_ms: int = 6000
+    # A worker (or projector) that misses heartbeats this long loses its partitions to
+    # another: most of a failover after kill -9 (docs/cluster.md#failover). Brokers
+    # refuse less than their group.min.session.timeout.ms (6000 unless set lower).
+    session_timeout_ms: int = 3000
+    # The broker aborts a dead worker's open transaction after this long if no new
+    # owner fenced it first (a new owner fences at once); a transaction of a batch is
+    # produce and commit only, milliseconds, so this is far above any honest one.
     transaction_timeout_ms: int = 10000
     # Projectors snapshot a partition after this many events (and at most every
     # `snapshot_min_interval_s`); workers and projectors restore from the newest.

@@ -19,8 +19,9 @@ snapshots) makes the writer restore again if its state came from one of them."""
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Literal
 
 from questline.adapters.kafka.command_source import KafkaCommandSource
@@ -87,24 +88,36 @@ class PartitionWorker:
     # -- partition ownership --------------------------------------------------
 
     def _on_assign(self, partitions: list[int]) -> None:
-        for partition in partitions:
-            writer = PartitionWriter(
-                KafkaPartitionLog(
-                    self.config.kafka,
-                    partition,
-                    self.source,
-                    transaction_timeout_ms=self.config.transaction_timeout_ms,
-                    producer_factory=self.producer_factory,
-                ),
-                self.clock,
-                snapshots=self.snapshots,
-                archive=self.archive if self._archive is not None else None,
-                window=self.config.window_size,
-                observer=self.observer,
-            )
-            until_answered(writer.open, "open a partition and restore it")
-            self.writers[partition] = writer
-            self.observer.assigned(partition)
+        """Opens the partitions side by side: each fence waits on the broker (half a
+        second when it must abort a dead owner's transaction) and each restore on
+        reading its log, so a worker taking over several pays for about one."""
+        if len(partitions) == 1:
+            self._open(partitions[0])
+            return
+        openings = [self._threads.submit(self._open, p) for p in partitions]
+        wait(openings)  # all of them done before any failure is raised
+        for opening in openings:
+            opening.result()
+
+    def _open(self, partition: int) -> None:
+        started = time.perf_counter()
+        writer = PartitionWriter(
+            KafkaPartitionLog(
+                self.config.kafka,
+                partition,
+                self.source,
+                transaction_timeout_ms=self.config.transaction_timeout_ms,
+                producer_factory=self.producer_factory,
+            ),
+            self.clock,
+            snapshots=self.snapshots,
+            archive=self.archive if self._archive is not None else None,
+            window=self.config.window_size,
+            observer=self.observer,
+        )
+        until_answered(writer.open, "open a partition and restore it")
+        self.writers[partition] = writer
+        self.observer.assigned(partition, open_seconds=round(time.perf_counter() - started, 3))
 
     def _on_revoke(self, partitions: list[int]) -> None:
         for partition in partitions:
@@ -157,11 +170,16 @@ class PartitionWorker:
                         self._settle(partition, polled[partition], future.result())
                 self.observer.tick(self.offsets, self.writers)
         finally:
+            # Stepping down (SIGTERM, or a failure): once the threads are done, every
+            # transaction of the last fetch has committed or aborted; none is left open
+            # for the next owner's fence to abort or the broker to time out.
+            handed_back = self.owned
             self._threads.shutdown(wait=True)
-            self.source.close()  # hands the partitions back at once
+            self.source.close()  # LeaveGroup: the partitions go to the others at once
             for writer in self.writers.values():
                 writer.log.close()
             self.observer.release_all()
+            self.observer.left(handed_back)
 
     def _handle(self, partition: int, commands: list[IncomingCommand]) -> Handled:
         """On a thread of its own: touches only the partition's writer."""

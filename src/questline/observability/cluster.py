@@ -140,6 +140,21 @@ class _Membership:
         for partition in sorted(self._owned):
             self.revoked(partition, "stopped")
 
+    def left(self, handed_back: Sequence[int]) -> None:
+        """The member stepped down and left its group (LeaveGroup): the group gives
+        its partitions to the others at once, not a session timeout later."""
+        log.info(
+            f"{self.role} {self.member} left its group, handing back partitions "
+            f"{list(handed_back)}",
+            **{
+                "event.action": "group-left",
+                "questline.role": self.role,
+                "questline.member": self.member,
+                "questline.topic": self.topic,
+                "questline.partitions": list(handed_back),
+            },
+        )
+
     def _forget_lag(self, partition: int) -> None:
         _forget_series(metrics.CONSUMER_LAG, self.lag_group, str(partition))
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import msgspec
 from confluent_kafka import Consumer, Message, TopicPartition
 
-from questline.adapters.kafka.group_member import group_consumer
+from questline.adapters.kafka.group_member import check_membership, group_consumer
 from questline.adapters.kafka.messages import (
     REPLY_TO,
     decode_envelope,
@@ -60,6 +60,7 @@ class KafkaCommandSource:
         on_revoke: Partitions,
     ) -> None:
         self.kafka = kafka
+        self.session_timeout_ms = session_timeout_ms
         self.consumer = group_consumer(kafka, role, member, session_timeout_ms)
         self._on_assign = on_assign
         self._on_revoke = on_revoke
@@ -84,7 +85,8 @@ class KafkaCommandSource:
         """The commands fetched by now, by partition, in order: waits up to `timeout_s`
         for the first, then takes whatever else has arrived already, up to
         `max_commands` in all. A backlog is thus handed over in large batches (one
-        transaction each per partition), a trickle without waiting for more."""
+        transaction each per partition), a trickle without waiting for more. Raises
+        GroupRefused when the broker will not have this member in the group."""
         by_partition: dict[int, list[IncomingCommand]] = defaultdict(list)
         taken = 0
         timeout = timeout_s
@@ -94,8 +96,11 @@ class KafkaCommandSource:
                 break
             taken += len(messages)
             for message in messages:
-                if message.error() is None:
+                error = message.error()
+                if error is None:
                     by_partition[partition_of_message(message)].append(incoming(message))
+                else:
+                    check_membership(error, self.session_timeout_ms)
             timeout = 0
         return by_partition
 

@@ -24,7 +24,7 @@ from confluent_kafka import (
 
 from questline.adapters.kafka.dead_letters import dead_letter
 from questline.adapters.kafka.errors import KafkaUnavailable
-from questline.adapters.kafka.group_member import group_consumer
+from questline.adapters.kafka.group_member import check_membership, group_consumer
 from questline.adapters.kafka.messages import (
     KIND,
     KIND_COMMAND,
@@ -84,6 +84,7 @@ class KafkaEventSource:
         on_revoke: Callable[[list[int]], None],
     ) -> None:
         self.kafka = kafka
+        self.session_timeout_ms = session_timeout_ms
         self.consumer = group_consumer(
             kafka, PROJECTORS_ROLE, member, session_timeout_ms, **{"enable.partition.eof": True}
         )
@@ -120,6 +121,8 @@ class KafkaEventSource:
                 fetched.messages[partition_of_message(message)].append(decoded(message))
             elif error.code() == KafkaError._PARTITION_EOF:
                 fetched.ends[partition_of_message(message)] = offset_of(message)
+            else:
+                check_membership(error, self.session_timeout_ms)
         return fetched
 
     def seek(self, partition: int, offset: int) -> None:

@@ -19,6 +19,9 @@ from questline.adapters.kafka.settings import KafkaSettings
 from questline.domain.events import RecordedEvent
 from questline.ports import CommandRecord
 
+# How long one consume() call may wait to fill its batch.
+BATCH_WAIT_S = 0.02
+
 
 class PartitionReadError(Exception):
     """The partition could not be read to its end."""
@@ -62,7 +65,9 @@ def read_partition(
                     f"events partition {partition} did not reach offset {high} in {deadline_s} s "
                     f"(stopped at {position}): an open transaction may still be pending"
                 )
-            for message in consumer.consume(num_messages=5000, timeout=0.5):
+            # consume() returns when it has all 5,000 or at the timeout, even with the
+            # partition's end in hand: a short one, or every restore pays it whole.
+            for message in consumer.consume(num_messages=5000, timeout=BATCH_WAIT_S):
                 error = message.error()
                 if error is not None:
                     if error.code() == KafkaError._PARTITION_EOF:

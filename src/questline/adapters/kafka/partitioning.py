@@ -40,7 +40,8 @@ def recorded_scheme(kafka: KafkaSettings, timeout_s: float = 30.0) -> PartitionS
             return None
         consumer.assign([TopicPartition(kafka.meta_topic, 0, OFFSET_BEGINNING)])
         while True:
-            for message in consumer.consume(num_messages=100, timeout=1.0):
+            # consume() waits out its timeout unless it fills the batch: a short one.
+            for message in consumer.consume(num_messages=100, timeout=0.05):
                 error = message.error()
                 if error is not None:
                     if error.code() == KafkaError._PARTITION_EOF:
