@@ -46,6 +46,8 @@ def test_the_cluster_suite_writes_its_result_file(
         statuses = through[side]["statuses"]
         assert through[side]["ok"] > 0, statuses
         assert not [s for s in statuses if s[:3] in ("401", "404", "500")], statuses
+    parts = {"api", "worker", "projector", "kafka", "cassandra", "machine", "rest"}
+    assert set(through["api_node"]["cpu_ms_per_answer"]) == parts
     assert result["latency"] and all(p["unanswered"] == 0 for p in result["latency"])
     failover = result["failover"]
     assert failover["unanswered"] == 0

@@ -22,7 +22,7 @@ from questline.bench.cluster_load import (
     write_config,
 )
 from questline.bench.cluster_servers import Servers
-from questline.bench.common import Result
+from questline.bench.common import Result, machine_cpu_seconds, process_cpu_seconds
 from questline.bench.http_suite import (
     HUNTS,
     clients,
@@ -99,9 +99,28 @@ def api_node(servers: Servers, directory: Path, teams: int, duration: float) -> 
             )
 
         poll_until(projected, "the projector to write every team", 120)
-        return _drive(url, hunt_ids, teams, duration)
+        pids = {name: p.pid for name, p in processes.pids.items()}
+        pids["kafka"] = servers.kafka.brokers[0].pid() or 0
+        pids["cassandra"] = servers.cassandra.nodes[0].pid() or 0
+        before = _cpu(pids)
+        result = _drive(url, hunt_ids, teams, duration)
+        return {**result, "cpu_ms_per_answer": _per_answer(before, _cpu(pids), result["ok"])}
     finally:
         processes.stop_all()
+
+
+def _cpu(pids: dict[str, int]) -> dict[str, float]:
+    used = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
+    used["machine"] = machine_cpu_seconds()
+    return used
+
+
+def _per_answer(before: dict[str, float], after: dict[str, float], answered: int) -> Result:
+    """Where the machine's CPU went per answered submission: each process of the cluster,
+    and the rest (the client processes, everything else running)."""
+    spent = {name: after[name] - before[name] for name in after}
+    spent["rest"] = spent["machine"] - sum(v for k, v in spent.items() if k != "machine")
+    return {name: round(v * 1000 / max(answered, 1), 2) for name, v in spent.items()}
 
 
 def embedded_server(teams: int, duration: float) -> Result:
@@ -111,7 +130,10 @@ def embedded_server(teams: int, duration: float) -> Result:
         port = free_port()
         server = start_server(db, port)
         try:
-            return _drive(f"http://127.0.0.1:{port}", hunt_ids, teams, duration)
+            pids = {"server": server.pid}
+            before = _cpu(pids)
+            result = _drive(f"http://127.0.0.1:{port}", hunt_ids, teams, duration)
+            return {**result, "cpu_ms_per_answer": _per_answer(before, _cpu(pids), result["ok"])}
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -298,6 +298,34 @@ def _cluster_figures(r: dict[str, Any]) -> list[str]:
             f"{moments['slowest_restore_s']} s), owned them all at {moments['all_opened_s']} s; "
             f"first answer at {moments['first_answer_s']} s"
         )
+    through = r.get("end_to_end")
+    if through is not None:  # results from before the row was measured have none
+        lines += ["", *_end_to_end_lines(through)]
+    return lines
+
+
+def _end_to_end_lines(through: dict[str, Any]) -> list[str]:
+    node, embedded = through["api_node"], through["embedded_server"]
+    lines = [
+        f"| end to end, {through['clients']} callers, closed loop | answered/s | p50 ms "
+        "| p99 ms | refused (503) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in (("one API node (worker, projector)", node), ("embedded server", embedded)):
+        refused = sum(n for status, n in row["statuses"].items() if status.startswith("503"))
+        lines.append(
+            f"| {name} | {row['ok_per_second']:,} | {row['p50_ms']} | {row['p99_ms']} "
+            f"| {refused:,} |"
+        )
+    cpu = node.get("cpu_ms_per_answer")
+    if cpu is not None:
+        parts = ", ".join(f"{k} {v} ms" for k, v in cpu.items() if k != "machine")
+        lines += [
+            "",
+            f"- CPU per answered submission through the API node: {cpu['machine']} ms of the "
+            f"machine's ({parts}); the embedded server: "
+            f"{embedded.get('cpu_ms_per_answer', {}).get('machine', '-')} ms",
+        ]
     return lines
 
 

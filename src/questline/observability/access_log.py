@@ -19,11 +19,9 @@ import os
 import time
 from typing import Any
 
-import msgspec
-
 from questline.observability import logs
+from questline.observability.line_parts import Clock, quote, quote_once
 
-_json = msgspec.json.Encoder()
 _LOGGER = "questline.http"
 
 _log = logs.get_logger(_LOGGER)
@@ -31,36 +29,7 @@ _std = logging.getLogger(_LOGGER)
 
 
 _LEVELS = {logging.DEBUG: "debug", logging.INFO: "info", logging.ERROR: "error"}
-
-
-class _Clock:
-    """The ECS timestamp; its seconds are formatted once a second."""
-
-    __slots__ = ("_prefix", "_second")
-
-    def __init__(self) -> None:
-        self._second = -1
-        self._prefix = ""
-
-    def stamp(self, now: float) -> str:
-        second = int(now)
-        if second != self._second:
-            self._second = second
-            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._prefix}.{int((now - second) * 1000):03d}Z"
-
-
-_clock = _Clock()
-_quoted: dict[str, str] = {}  # route templates and error codes, JSON-quoted once
-
-
-def _quote(text: str) -> str:
-    found = _quoted.get(text)
-    if found is None:
-        if len(_quoted) > 10_000:
-            _quoted.clear()
-        found = _quoted[text] = _json.encode(text).decode()
-    return found
+_clock = Clock()
 
 
 def write(
@@ -82,17 +51,17 @@ def write(
         _slow(level, method, status, path, route, code, seconds)
         return
     message = "request failed" if level >= logging.ERROR else "request handled"
-    error = f'"error_code":{_quote(code)},' if code else ""
+    error = f'"error_code":{quote(code)},' if code else ""
     line = (
         f'{{"@timestamp":"{_clock.stamp(time.time())}","log.level":"{_LEVELS[level]}",'
         f'"message":"{message}","ecs.version":"1.6.0",'
         f'"event":{{"action":"http-request","duration":{int(seconds * 1e9)}}},'
         f'"http":{{"request":{{"method":"{method}"}},"response":{{"status_code":{status}}}}},'
         f'"log":{{"logger":"{_LOGGER}"}},"process":{{"pid":{os.getpid()}}},'
-        f'"questline":{{{error}"route":{_quote(route)}}},'
-        f'"service":{{"name":{_quote(target.service)}}},'
+        f'"questline":{{{error}"route":{quote(route)}}},'
+        f'"service":{{"name":{quote(target.service)}}},'
         f'"trace":{{"id":"{correlation_id}"}},'  # checked by correlation.py: [A-Za-z0-9._:-]
-        f'"url":{{"path":{_json.encode(logs.scrub_text(path)).decode()}}}}}\n'
+        f'"url":{{"path":{quote_once(logs.scrub_text(path))}}}}}\n'
     )
     target.acquire()
     try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from questline.domain.events import RecordedEvent
-from questline.observability import metrics
+from questline.observability import event_lines, metrics
 from questline.observability.logs import fields, get_logger, write_lines
 from questline.ports import (
     CommandEnvelope,
@@ -162,7 +162,9 @@ def log_events(
 ) -> None:
     """One line per committed event (with the type of the command that made it),
     written together where the logging allows it (logs.write_lines)."""
-    lines = [_event_line(recorded, command, projected) for recorded, command in events]
+    if event_lines.write(LOGGER, events, projected):
+        return
+    lines = [event_line(recorded, command, projected) for recorded, command in events]
     if not write_lines(LOGGER, lines):
         for message, values in lines:
             log.info(message, **values)
@@ -174,11 +176,11 @@ def log_event(
     """One line per committed event. Embedded: the read models applied it in the same
     transaction, so the line says so (`questline.projected`); a cluster worker logs its
     events with `projected=False` (a projector applies them later)."""
-    message, values = _event_line(recorded, command, projected)
+    message, values = event_line(recorded, command, projected)
     log.info(message, **values)
 
 
-def _event_line(
+def event_line(
     recorded: RecordedEvent, command: str | None, projected: bool
 ) -> tuple[str, dict[str, Any]]:
     return (
