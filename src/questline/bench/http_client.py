@@ -8,6 +8,7 @@ open-loop arrivals are each new (a refusal is counted, not retried)."""
 
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -119,7 +120,11 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     import uvloop  # the client's own CPU is what it must not spend
 
-    print(json.dumps(uvloop.run(_main(spec))))
+    result = json.dumps(uvloop.run(_main(spec)))
+    # The loop may leave stdout non-blocking: a result larger than the pipe's 64 KiB
+    # would then be cut short (BlockingIOError) and the suite read half a line.
+    os.set_blocking(sys.stdout.fileno(), True)
+    print(result)
 
 
 if __name__ == "__main__":
