@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.events import RecordedEvent
 from questline.engine.partition_restore import Restored, restore_partition
 from questline.http.command_runner import idempotency_command_id
+from questline.observability.ecs_reading import ecs_lines
 from questline.ports import CommandRecord, PartitionSnapshotStore, partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
@@ -169,26 +169,6 @@ def group_owners(
     return groups.members(f"{config.kafka.topic_prefix}-{role}")
 
 
-def log_lines(path: Path) -> list[dict[str, Any]]:
-    """The JSON (ECS) lines of a process's log; other lines (typer's stderr) skipped."""
-    if not path.exists():
-        return []
-    lines = []
-    for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if raw.startswith("{"):
-            try:
-                lines.append(json.loads(raw))
-            except json.JSONDecodeError:
-                continue
-    return lines
-
-
-def ecs_time(line: Mapping[str, Any]) -> float:
-    """A log line's @timestamp as epoch seconds."""
-    stamp = str(line["@timestamp"]).replace("Z", "+00:00")
-    return datetime.fromisoformat(stamp).timestamp()
-
-
 class DrillProcesses:
     """`questline worker` and `questline projector` subprocesses of one cluster config,
     each with its log in `directory/logs/<name>.log`."""
@@ -242,7 +222,7 @@ class DrillProcesses:
         return owned == list(range(self.config.kafka.partitions)) and wanted <= set(owners)
 
     def log(self, name: str) -> list[dict[str, Any]]:
-        return log_lines(self.directory / "logs" / f"{name}.log")
+        return ecs_lines(self.directory / "logs" / f"{name}.log")
 
     def stop_all(self) -> None:
         for pid in self.pids.values():

@@ -29,7 +29,6 @@ from tests.integration.cluster_support import (
     batch_markers,
     dotted,
     drill_cluster,
-    ecs_time,
     eventually,
     hunts_on_every_partition,
     record_batches,
@@ -44,6 +43,7 @@ from questline.adapters.cassandra.read_model_store import Fenced
 from questline.adapters.kafka.group_status import high_watermarks
 from questline.adapters.kafka.partition_log import transactional_id
 from questline.cluster.verification import projection_lag, verify_cluster
+from questline.observability.ecs_reading import ecs_time
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
 

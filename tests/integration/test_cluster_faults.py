@@ -29,7 +29,6 @@ from tests.integration.cluster_support import (
     eventually,
     fresh_config,
     hunts_on_every_partition,
-    log_lines,
 )
 
 from questline.adapters.cassandra.store import CassandraStore
@@ -44,6 +43,7 @@ from questline.cluster.projector import ClusterProjector
 from questline.cluster.verification import projection_lag, verify_cluster
 from questline.demo.sample_hunt import city_hunt_yaml
 from questline.domain.events import RecordedEvent
+from questline.observability.ecs_reading import ecs_lines
 from questline.ports import partition_of
 from questline.servers.cassandra import CassandraCluster
 from questline.servers.kafka import KafkaCluster
@@ -244,7 +244,7 @@ def test_a_worker_stopped_mid_load_loses_and_doubles_nothing(
     if stop == signal.SIGTERM:  # it said so on its way out, naming what it handed back
         left = [
             dotted(line, "questline.partitions")
-            for line in log_lines(c.directory / "logs" / f"{owner}.log")
+            for line in ecs_lines(c.directory / "logs" / f"{owner}.log")
             if dotted(line, "event.action") == "group-left"
         ]
         assert left == [held]

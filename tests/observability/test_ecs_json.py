@@ -2,13 +2,13 @@
 
 import io
 import json
-import logging
 
 import ecs_logging
 import pytest
 from structlog.contextvars import bound_contextvars
 
 from questline.observability.logs import EcsJson, configure_logging, get_logger, write_lines
+from tests.observability.handlers import only_our_handler
 
 LINES = [
     {
@@ -44,30 +44,18 @@ def test_the_line_is_the_one_ecs_logging_writes(fields: dict[str, object], level
 def test_lines_written_together_are_the_lines_logged_one_by_one() -> None:
     """`write_lines` (the worker's line per event) against `log.info`, on a process
     whose only handler is Questline's (pytest's own handlers set aside meanwhile)."""
-    root = logging.getLogger()
-    kept = list(root.handlers)
-    level = root.level
     together, one_by_one = io.StringIO(), io.StringIO()
     lines = [
         ("event committed", {"event.action": "event-committed", "questline.hunt_id": "h"}),
         ("event committed", {"questline.team_id": "t-1", "questline.answer": "secret"}),
     ]
-    try:
-        for handler in kept:
-            root.removeHandler(handler)
-        with bound_contextvars(**{"trace.id": "corr-1"}):
-            configure_logging(fmt="json", stream=together)
-            assert write_lines("questline.test", lines)
-            configure_logging(fmt="json", stream=one_by_one)
-            log = get_logger("questline.test")
-            for message, values in lines:
-                log.info(message, **values)
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in kept:
-            root.addHandler(handler)
-        root.setLevel(level)
+    with only_our_handler(), bound_contextvars(**{"trace.id": "corr-1"}):
+        configure_logging(fmt="json", stream=together)
+        assert write_lines("questline.test", lines)
+        configure_logging(fmt="json", stream=one_by_one)
+        log = get_logger("questline.test")
+        for message, values in lines:
+            log.info(message, **values)
 
     def parsed(text: str) -> list[dict[str, object]]:
         return [

@@ -4,9 +4,6 @@ field and with the same redaction, for any ids a client or organizer could choos
 
 import io
 import json
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +13,7 @@ from questline.domain.events import AnswerWrong, HuntPaused, RecordedEvent, Scor
 from questline.observability import event_lines
 from questline.observability.commands import LOGGER, event_line
 from questline.observability.logs import configure_logging, write_lines
+from tests.observability.handlers import only_our_handler
 
 texts = st.text(max_size=12) | st.sampled_from(["qlt_secret", "Bearer x", "answer: 42", "t-1"])
 
@@ -38,23 +36,6 @@ def committed(draw: st.DrawFn) -> tuple[RecordedEvent, str | None]:
         correlation_id=draw(texts),
     )
     return recorded, draw(st.none() | st.sampled_from(["submit", "adjust_score", ""]))
-
-
-@contextmanager
-def only_our_handler() -> Iterator[None]:
-    """pytest's capture handlers set aside: the direct way needs ours alone."""
-    root = logging.getLogger()
-    kept, level = list(root.handlers), root.level
-    for handler in kept:
-        root.removeHandler(handler)
-    try:
-        yield
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in kept:
-            root.addHandler(handler)
-        root.setLevel(level)
 
 
 def _parsed(text: str) -> list[dict[str, object]]:

@@ -4,12 +4,13 @@ gave its partitions out again) and the surviving worker's ECS lines (when it beg
 to open each partition, how long its restore took, when it owned it). Each moment
 is counted from the kill, in seconds."""
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from questline.observability.ecs_reading import ecs_lines, ecs_time
 
 # log4j's "[2026-12-06 10:36:35,166] INFO [GroupCoordinator 1]: ..." (local time)
 _BROKER_LINE = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})\] ")
@@ -22,21 +23,6 @@ def _dotted(line: Mapping[str, Any], name: str) -> Any:
             return None
         value = value.get(part)
     return value
-
-
-def _ecs_lines(path: Path) -> list[dict[str, Any]]:
-    lines = []
-    for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if raw.startswith("{"):
-            try:
-                lines.append(json.loads(raw))
-            except json.JSONDecodeError:
-                continue
-    return lines
-
-
-def _ecs_time(line: Mapping[str, Any]) -> float:
-    return datetime.fromisoformat(str(line["@timestamp"]).replace("Z", "+00:00")).timestamp()
 
 
 def broker_moments(log: Path, group: str, member: str, after: float) -> dict[str, float]:
@@ -71,8 +57,8 @@ def timeline(
     wanted = set(partitions)
     opened: dict[int, tuple[float, float]] = {}  # partition -> (began, owned)
     restore_s: dict[int, float] = {}
-    for line in _ecs_lines(survivor_log):
-        at = _ecs_time(line)
+    for line in ecs_lines(survivor_log):
+        at = ecs_time(line)
         partition = _dotted(line, "questline.partition")
         if at < killed_at or partition not in wanted:
             continue

@@ -27,7 +27,7 @@ from questline.http.live_stream import LiveStream
 from questline.http.services import Services
 from questline.http.tokens import organizer_token_digest
 from questline.observability.commands import TimedStore
-from questline.ports import Clock
+from questline.ports import Clock, CommandBus
 
 ORGANIZER_TOKEN_ENV = "QUESTLINE_ORGANIZER_TOKEN"
 
@@ -63,6 +63,33 @@ def embedded_readiness(store: SqliteStore) -> list[str]:
 def embedded_lag(store: SqliteStore) -> dict[int, int]:
     """Events the read models have not applied (one partition: the whole log)."""
     return {0: max(store.events.head() - store.read_models.checkpoint(), 0)}
+
+
+def embedded_services(
+    store: SqliteStore,
+    committer: CommandBus,
+    clock: Clock,
+    photos: PhotoStore,
+    organizer_digest: str | None,
+    abuse: AbuseSettings | None,
+    admission: AdmissionSettings | None,
+) -> Services:
+    """What the app of a node on a SQLite file uses (in the writer's process, or in an
+    HTTP process of `serve --workers`): reads from the file, commands to `committer`."""
+    return Services(
+        store=store,
+        committer=committer,
+        clock=clock,
+        photos=photos,
+        images=ImageStore.beside_photos(photos),
+        live=LiveStream(),
+        organizer_token_hash=organizer_digest,
+        readiness=lambda: embedded_readiness(store),
+        lag=lambda: embedded_lag(store),
+        verify=lambda: len(verify_and_record(store)),
+        abuse_settings=abuse or AbuseSettings(),
+        admission_settings=admission or AdmissionSettings(),
+    )
 
 
 def build_embedded_node(
@@ -108,20 +135,14 @@ def build_embedded_node(
         snapshot_interval=snapshot_interval,
         photo_sweep_interval=photo_sweep_interval,
     )
-    store, clock, photos = writer.store, writer.clock, writer.photos
-    services = Services(
-        store=store,
-        committer=writer.committer,
-        clock=clock,
-        photos=photos,
-        images=ImageStore.beside_photos(photos),
-        live=LiveStream(),
-        organizer_token_hash=organizer_digest,
-        readiness=lambda: embedded_readiness(store),
-        lag=lambda: embedded_lag(store),
-        verify=lambda: len(verify_and_record(store)),
-        abuse_settings=abuse or AbuseSettings(),
-        admission_settings=admission or AdmissionSettings(),
+    services = embedded_services(
+        writer.store,
+        writer.committer,
+        writer.clock,
+        writer.photos,
+        organizer_digest,
+        abuse,
+        admission,
     )
     app = build_app(services)
     services.committer.listeners.append(services.cache.listener())
@@ -129,7 +150,7 @@ def build_embedded_node(
     return EmbeddedNode(
         app,
         services,
-        store,
+        writer.store,
         writer.engine,
         writer.snapshots,
         writer.reconciler,

@@ -10,16 +10,13 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from questline.adapters.clocks import SystemClock
-from questline.adapters.image_store import ImageStore
 from questline.adapters.photo_store import PhotoStore
 from questline.adapters.sqlite.connection import Durability
 from questline.adapters.sqlite.store import SqliteStore
-from questline.engine.observed_verify import verify_and_record
 from questline.http.abuse_limits import AbuseSettings
 from questline.http.admission import AdmissionSettings
 from questline.http.app import build_app
-from questline.http.embedded import ORGANIZER_TOKEN_ENV, embedded_lag, embedded_readiness
-from questline.http.live_stream import LiveStream
+from questline.http.embedded import ORGANIZER_TOKEN_ENV, embedded_services
 from questline.http.services import Services
 from questline.http.tokens import organizer_token_digest
 from questline.http.writer_client import WriterClient
@@ -54,19 +51,8 @@ def build_worker_node(
     store = SqliteStore(db, durability, create=False)
     writer = WriterClient(writer_socket, max_pending=max_pending, on_lost=on_writer_lost)
     photos = PhotoStore(db.parent / f"{db.name}.photos")
-    services = Services(
-        store=store,
-        committer=writer,
-        clock=SystemClock(),
-        photos=photos,
-        images=ImageStore.beside_photos(photos),
-        live=LiveStream(),
-        organizer_token_hash=organizer_digest,
-        readiness=lambda: embedded_readiness(store),
-        lag=lambda: embedded_lag(store),
-        verify=lambda: len(verify_and_record(store)),
-        abuse_settings=abuse or AbuseSettings(),
-        admission_settings=admission or AdmissionSettings(),
+    services = embedded_services(
+        store, writer, SystemClock(), photos, organizer_digest, abuse, admission
     )
     app = build_app(services)
     writer.listeners.append(services.cache.listener())
