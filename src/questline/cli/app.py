@@ -1,5 +1,7 @@
 """The `questline` command: one Typer app, its verbs in modules by concern."""
 
+import faulthandler
+
 import typer
 
 from questline.cli import (
@@ -50,4 +52,7 @@ def version() -> None:
 
 
 def main() -> None:
+    # A crash in a C extension (librdkafka, the Cassandra driver's reactor) then leaves
+    # the Python stack on stderr instead of nothing but "-11".
+    faulthandler.enable()
     app()

@@ -31,8 +31,13 @@ _COORDINATOR_BUSY = frozenset(
 )
 
 
-def asked(question: Callable[[], T], ask_for_s: float = ASK_FOR_S) -> T:
-    """The answer, asked again with backoff while Kafka says it is worth retrying."""
+def asked(
+    question: Callable[[], T],
+    ask_for_s: float = ASK_FOR_S,
+    renew: Callable[[], None] | None = None,
+) -> T:
+    """The answer, asked again with backoff while Kafka says it is worth retrying;
+    `renew` is called before each new try (a fresh client: see KafkaGroups)."""
     give_up = time.monotonic() + ask_for_s
     pause = 0.05
     while True:
@@ -47,18 +52,31 @@ def asked(question: Callable[[], T], ask_for_s: float = ASK_FOR_S) -> T:
                 raise
         time.sleep(pause)  # backoff between two questions to a broker, not a wait for a test
         pause = min(pause * 2, 1.0)
+        if renew is not None:
+            renew()
 
 
 class KafkaGroups:
-    """The consumer groups of a cluster, as the group coordinator describes them."""
+    """The consumer groups of a cluster, as the group coordinator describes them.
+
+    A question that failed is asked again on a new admin client: librdkafka's admin
+    requests that time out or fail and are asked again on the same client have crashed
+    the process (librdkafka #4605; `cluster status` right after `cluster up` died once
+    with SIGSEGV while the coordinator was still loading)."""
 
     def __init__(self, kafka: KafkaSettings) -> None:
         self.kafka = kafka
         self._admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
 
+    def _renew(self) -> None:
+        self._admin = AdminClient({"bootstrap.servers": self.kafka.bootstrap_servers})
+
     def members(self, group: str) -> dict[str, list[int]]:
         """client id -> partitions it holds now."""
-        described = asked(lambda: self._admin.describe_consumer_groups([group])[group].result(10))
+        described = asked(
+            lambda: self._admin.describe_consumer_groups([group])[group].result(10),
+            renew=self._renew,
+        )
         owned: dict[str, list[int]] = {}
         for member in described.members:
             partitions = member.assignment.topic_partitions if member.assignment else []
@@ -69,7 +87,10 @@ class KafkaGroups:
         request = ConsumerGroupTopicPartitions(
             group, [TopicPartition(topic, p) for p in range(self.kafka.partitions)]
         )
-        result = asked(lambda: self._admin.list_consumer_group_offsets([request])[group].result(10))
+        result = asked(
+            lambda: self._admin.list_consumer_group_offsets([request])[group].result(10),
+            renew=self._renew,
+        )
         return {tp.partition: tp.offset for tp in result.topic_partitions}
 
 
