@@ -652,10 +652,18 @@ def run_trapped_worker(config_path: str, worker_id: str, trap: str) -> None:
     store = CassandraStore.open(config.cassandra)
     ensure_logging()
 
+    springing = threading.Lock()  # partitions are handled on threads side by side
+
     def spring(point: str) -> None:
-        if os.path.exists(trap) and (Path(trap).read_text().strip() or MID_BATCH) == point:
+        with springing:  # one thread takes the trap; the others find it gone
+            try:
+                armed = Path(trap).read_text().strip() or MID_BATCH
+            except FileNotFoundError:
+                return
+            if armed != point:
+                return
             os.unlink(trap)
-            os.kill(os.getpid(), signal.SIGSTOP)
+        os.kill(os.getpid(), signal.SIGSTOP)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
