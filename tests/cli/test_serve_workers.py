@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+from questline.bench.common import processes
 from tests.api.conftest import SseReader
 from tests.hostile.live_server import free_port, wait_until
 from tests.hunt_builders import spec_document
@@ -203,14 +204,4 @@ def test_stopping_the_parent_stops_every_process(served: Served) -> None:
 
 def _children_of(parent: int) -> list[int]:
     """The live processes whose parent is `parent` (from /proc; zombies left out)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == parent and fields[0] != "Z":
-            found.append(int(entry.name))
-    return found
+    return [pid for pid, fields in processes() if int(fields[1]) == parent and fields[0] != "Z"]

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -213,13 +214,31 @@ def scaled_time(seconds: float) -> float:
     return max(0.5, seconds / 3) if tiny() else seconds
 
 
+def proc_stat(pid: int) -> list[str] | None:
+    """A process's /proc stat fields after its name (0 state, 1 parent pid, 11 utime,
+    12 stime); None once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def processes() -> Iterator[tuple[int, list[str]]]:
+    """Every process running now, with its stat fields (`proc_stat`)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := proc_stat(int(entry.name))) is not None:
+            yield int(entry.name), fields
+
+
+def cpu_seconds_of(fields: list[str]) -> float:
+    """CPU seconds (user + system) in a process's stat fields."""
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def process_cpu_seconds(pid: int) -> float:
     """CPU seconds (user + system) a process has used so far; 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    fields = proc_stat(pid)
+    return 0.0 if fields is None else cpu_seconds_of(fields)
 
 
 def machine_cpu_seconds() -> float:

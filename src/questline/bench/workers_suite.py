@@ -6,12 +6,11 @@ Client and server share the machine's cores: on 2 cores, two HTTP processes, the
 writer and two client processes take turns, so the ratio here is a floor of what more
 cores give (docs/benchmarks.md, "workers")."""
 
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from questline.bench.common import Result, goal, scaled, scaled_time
+from questline.bench.common import Result, cpu_seconds_of, goal, processes, scaled, scaled_time
 from questline.bench.http_suite import HUNTS, clients, free_port, prepare, start_server
 
 CONCURRENCY = 64
@@ -56,20 +55,12 @@ def _measure(workers: int, teams: int, duration: float, tmp: Path) -> Result:
 
 def _cpu_seconds(parent: int) -> dict[str, float]:
     """CPU seconds used so far by `parent` and by its child processes (from /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
     used = {"started_process": 0.0, "http_processes": 0.0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-        if int(entry.name) == parent:
-            used["started_process"] += seconds
+    for pid, fields in processes():
+        if pid == parent:
+            used["started_process"] += cpu_seconds_of(fields)
         elif int(fields[1]) == parent:
-            used["http_processes"] += seconds
+            used["http_processes"] += cpu_seconds_of(fields)
     return used
 
 
