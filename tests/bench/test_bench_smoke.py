@@ -16,6 +16,7 @@ EXPECTED = {
         "client_ceiling_noop_1_process",
         "ratio_vs_noop",
         "overload",
+        "granian_peer",
     },
     "leaderboard": {"sizes"},
     "replay": {"replay", "verify", "read_and_decode_floor"},

@@ -120,11 +120,15 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     import uvloop  # the client's own CPU is what it must not spend
 
-    result = json.dumps(uvloop.run(_main(spec)))
-    # The loop may leave stdout non-blocking: a result larger than the pipe's 64 KiB
-    # would then be cut short (BlockingIOError) and the suite read half a line.
-    os.set_blocking(sys.stdout.fileno(), True)
-    print(result)
+    result = json.dumps(uvloop.run(_main(spec))).encode() + b"\n"
+    # After uvloop has run, a write to the stdout pipe may take only 64 KiB of a larger
+    # result, and print() then lost the rest without an error (the suite read half a
+    # line): write it all ourselves, on a blocking descriptor.
+    out = sys.stdout.fileno()
+    os.set_blocking(out, True)
+    view = memoryview(result)
+    while view:
+        view = view[os.write(out, view) :]
 
 
 if __name__ == "__main__":

@@ -77,8 +77,22 @@ def wait_ready(url: str, timeout: float = 60.0) -> None:
 def start_server(db: Path, port: int, *args: str) -> subprocess.Popen[bytes]:
     """`questline serve` on the database (with `args`), answering on loopback once this
     returns."""
-    server = subprocess.Popen(
+    return _started(
         [sys.executable, "-m", "questline", "serve", "--db", str(db), "--port", str(port), *args],
+        port,
+    )
+
+
+def start_granian_peer(db: Path, port: int) -> subprocess.Popen[bytes]:
+    """The same node under granian (granian_peer.py), answering once this returns."""
+    return _started(
+        [sys.executable, "-m", "questline.bench.granian_peer", str(db), str(port)], port
+    )
+
+
+def _started(argv: list[str], port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        argv,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -154,6 +168,32 @@ def overload_row(base: dict[str, Any], max_per_second: float) -> Result:
     }
 
 
+def granian_row(db: Path, base: dict[str, Any], noop_limit: Result, submit_max: Result) -> Result:
+    """The no-op and closed-loop submission rows again with granian serving the same app
+    on the same database, and each against uvicorn's."""
+    port = free_port()
+    server = start_granian_peer(db, port)
+    try:
+        spec = {**base, "url": f"http://127.0.0.1:{port}", "mode": "closed", "concurrency": 64}
+        noop = clients({**spec, "target": "noop"}, 2)
+        submit = clients({**spec, "target": "submit"}, 2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    def ratio(granian: Result, uvicorn: Result) -> float | None:
+        if not uvicorn["ok_per_second"]:
+            return None
+        return round(float(granian["ok_per_second"]) / float(uvicorn["ok_per_second"]), 2)
+
+    return {
+        "noop_limit": noop,
+        "submissions_closed_loop_max": submit,
+        "noop_ratio_granian_over_uvicorn": ratio(noop, noop_limit),
+        "submissions_ratio_granian_over_uvicorn": ratio(submit, submit_max),
+    }
+
+
 def run(quick: bool) -> tuple[Result, Any]:
     teams = scaled(2_000 if quick else 10_000, HUNTS)
     duration = scaled_time(3.0 if quick else 10.0)
@@ -181,6 +221,7 @@ def run(quick: bool) -> tuple[Result, Any]:
         finally:
             server.terminate()
             server.wait(timeout=30)
+        granian = granian_row(db, base, noop_limit, submit_max)
     at_2000 = next((r for r in open_loop if r["rate"] == 2000), open_loop[-1])
     best = max([submit_max["ok_per_second"], *(r["ok_per_second"] for r in open_loop)])
     closed = submit_max["ok_per_second"]
@@ -194,6 +235,7 @@ def run(quick: bool) -> tuple[Result, Any]:
         "submissions_closed_loop_max": submit_max,
         "open_loop": open_loop,
         "overload": overload,
+        "granian_peer": granian,
         "best_submissions_per_second": best,
         # Closed-loop submissions against the no-op route, both closed loop.
         "ratio_vs_noop": round(ratio, 3),

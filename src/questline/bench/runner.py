@@ -102,6 +102,22 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
                 f"| {over['goodput_per_second']:,} | {over['admitted_p99_ms']} "
                 f"| {over['shed_fraction']:.0%} | {over['refused_p99_ms']} |",
             ]
+        granian = r.get("granian_peer")
+        if granian:
+            lines += [
+                "",
+                "| server (same app, same run) | no-op req/s | submissions/s, closed loop "
+                "| submissions p99 ms |",
+                "|---|---|---|---|",
+                f"| uvicorn | {r['noop_limit']['ok_per_second']:,} "
+                f"| {r['submissions_closed_loop_max']['ok_per_second']:,} "
+                f"| {r['submissions_closed_loop_max']['p99_ms']} |",
+                f"| granian | {granian['noop_limit']['ok_per_second']:,} "
+                f"| {granian['submissions_closed_loop_max']['ok_per_second']:,} "
+                f"| {granian['submissions_closed_loop_max']['p99_ms']} |",
+                f"| granian / uvicorn | {granian['noop_ratio_granian_over_uvicorn']}x "
+                f"| {granian['submissions_ratio_granian_over_uvicorn']}x | |",
+            ]
         return lines
     if name == "leaderboard":
         lines = [
