@@ -2,13 +2,13 @@
 
 import asyncio
 import hashlib
-import uuid
 
 from questline.domain.commands import Command
 from questline.domain.replies import Reply
 from questline.http import correlation
 from questline.http.errors import ApiError, from_rejection, invalid, unavailable
 from questline.http.services import Services
+from questline.http.unique_ids import new_id
 from questline.ports import CommandEnvelope, EngineStopped, Overloaded
 
 MAX_KEY = 128
@@ -22,7 +22,7 @@ class OutcomeUnknown(ApiError):
 def idempotency_command_id(hunt_id: str, scope: str, key: str | None) -> tuple[str, bool]:
     """(command id, remember it): a key scoped to the team (or organizers) in the hunt."""
     if key is None:
-        return uuid.uuid4().hex, False
+        return new_id(), False
     if not 1 <= len(key) <= MAX_KEY or not key.isprintable():
         raise invalid("Idempotency-Key must be 1 to 128 printable characters")
     digest = hashlib.sha256(f"{hunt_id}\x00{scope}\x00{key}".encode()).hexdigest()
@@ -44,7 +44,7 @@ async def run_command(
 ) -> tuple[Reply, bool]:
     """The reply (and whether it is a replay of the first), or an ApiError."""
     envelope = CommandEnvelope(
-        command_id or uuid.uuid4().hex,
+        command_id or new_id(),
         command,
         fingerprint=request_fingerprint,
         correlation_id=correlation_id or correlation.CURRENT.get(),

@@ -2,10 +2,11 @@
 command and its events, and echoed on the response."""
 
 import re
-import uuid
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from questline.http.unique_ids import new_id
 
 HEADER = b"x-correlation-id"
 _VALID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
@@ -24,7 +25,7 @@ class CorrelationMiddleware:
             return
         given = dict(scope["headers"]).get(HEADER)
         correlation_id = (
-            given.decode() if given is not None and _VALID.fullmatch(given) else uuid.uuid4().hex
+            given.decode() if given is not None and _VALID.fullmatch(given) else new_id()
         )
         scope.setdefault("state", {})["correlation_id"] = correlation_id
         encoded = correlation_id.encode()
