@@ -19,7 +19,7 @@ from questline.http.adaptive_limit import AdaptiveLimit
 from questline.http.admission import Admission, AdmissionSettings
 from questline.http.embedded import build_embedded_node
 from questline.http.queue_delay import QueueDelay
-from questline.http.read_cache import ReadCache
+from questline.http.read_cache import EMBEDDED_MAX_AGE_S, MAX_AGE_S, ReadCache
 from questline.loadgen.backoff import retry_delay
 from questline.ports import CommandEnvelope, Outcome
 from tests.api.conftest import HUNT, ORGANIZER_TOKEN, assert_error
@@ -318,3 +318,21 @@ def test_an_event_that_moves_only_the_head_keeps_the_row_as_the_store_writes_it(
     cache.answered(paused.events)
     fresh = cache.hunt(HUNT)
     assert cache.misses == 2 and fresh is not None and fresh.paused
+
+
+def test_entries_live_the_cache_age_of_their_node(engine: HuntEngine, tmp_path: Path) -> None:
+    """The backstop age: past it, what was kept is looked up again. A node on a SQLite
+    file is told every committed batch and keeps entries far longer than an API node."""
+    expired = ReadCache(engine.store, max_age_s=0.0)  # type: ignore[arg-type]
+    expired.listener()
+    kept = ReadCache(engine.store)  # type: ignore[arg-type]
+    kept.listener()
+    for cache in (expired, kept):
+        assert cache.hunt(HUNT) is not None and cache.hunt(HUNT) is not None
+    assert (expired.hits, expired.misses) == (0, 2)
+    assert (kept.hits, kept.misses) == (1, 1)
+    node = build_embedded_node(tmp_path / "q.db", reconcile_interval=None)
+    try:
+        assert node.services.cache.max_age_s == EMBEDDED_MAX_AGE_S > MAX_AGE_S
+    finally:
+        node.store.close()

@@ -24,6 +24,7 @@ from questline.http.abuse_limits import AbuseSettings
 from questline.http.admission import AdmissionSettings
 from questline.http.app import build_app
 from questline.http.live_stream import LiveStream
+from questline.http.read_cache import EMBEDDED_MAX_AGE_S
 from questline.http.services import Services
 from questline.http.tokens import organizer_token_digest
 from questline.observability.commands import TimedStore
@@ -89,6 +90,7 @@ def embedded_services(
         verify=lambda: len(verify_and_record(store)),
         abuse_settings=abuse or AbuseSettings(),
         admission_settings=admission or AdmissionSettings(),
+        cache_max_age_s=EMBEDDED_MAX_AGE_S,
     )
 
 

@@ -9,7 +9,7 @@ from questline.engine.hunt_folds import HuntFolds
 from questline.http.abuse_limits import AbuseLimits, AbuseSettings
 from questline.http.admission import AdmissionSettings
 from questline.http.live_stream import LiveStream
-from questline.http.read_cache import ReadCache
+from questline.http.read_cache import MAX_AGE_S, ReadCache
 from questline.http.read_your_writes import ReadYourWrites
 from questline.ports import Clock, CommandBus, ReadSide
 
@@ -46,10 +46,12 @@ class Services:
     # The ledger and fair-play folds of each hunt (time travel, receipts, certificates,
     # flags), caught up from the store's event log before each read.
     folds: HuntFolds = field(init=False)
+    # How long a cached token or hunt row lives without an event about it (read_cache.py).
+    cache_max_age_s: float = MAX_AGE_S
     # Tokens and hunt rows, invalidated by events once a listener feeds it (read_cache.py).
     cache: ReadCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.abuse = AbuseLimits(self.abuse_settings, self.clock)
         self.folds = HuntFolds(self.store.events)
-        self.cache = ReadCache(self.store)
+        self.cache = ReadCache(self.store, self.cache_max_age_s)
