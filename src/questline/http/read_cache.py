@@ -28,8 +28,8 @@ Every entry also expires after `max_age_s`: a backstop for what no event announc
 node that started while its projector was behind a revocation, a store restored behind
 the node's back). 30 s on an API node; a node on a SQLite file is handed every committed
 batch by the writer it runs or is connected to, before the batch is read, so its entries
-live `EMBEDDED_MAX_AGE_S`: at 30 s a node serving 10,000 teams looked a sixth of its
-tokens up again in SQLite, on the event loop.
+live `EMBEDDED_MAX_AGE_S`: at 30 s a node serving 10,000 teams at 2,000 submissions/s
+looked the token of one request in six up again in SQLite, on the event loop.
 
 Lookups run on the event loop, listeners on the writer's or the tail's thread: a lock
 makes "check, then keep" and "drop" exclusive. Both caches are bounded (cleared when
