@@ -60,3 +60,5 @@ def test_the_cluster_suite_writes_its_result_file(
     assert moments["first_answer_s"] > moments["assigned_s"], moments
     assert (tmp_path / result["plot"]).exists()
     assert "## cluster (quick run)" in (tmp_path / "docs" / "benchmarks.md").read_text()
+    for side in ("api_node", "embedded_server"):  # measured after a warm-up drive
+        assert len(through[side]["warm_up_per_second"]) == 1

@@ -333,6 +333,15 @@ def _end_to_end_lines(through: dict[str, Any]) -> list[str]:
             f"| {name} | {row['ok_per_second']:,} | {row['p50_ms']} | {row['p99_ms']} "
             f"| {refused:,} |"
         )
+    warm = node.get("warm_up_per_second")
+    if warm:
+        lines += [
+            "",
+            "- measured warm: the same drive first ran in rounds until the rate settled; "
+            f"the API node's rounds answered {', '.join(f'{r:,.0f}' for r in warm)}/s, the "
+            "embedded server's "
+            f"{', '.join(f'{r:,.0f}' for r in embedded.get('warm_up_per_second', []))}/s",
+        ]
     cpu = node.get("cpu_ms_per_answer")
     if cpu is not None:
         parts = ", ".join(f"{k} {v} ms" for k, v in cpu.items() if k != "machine")
