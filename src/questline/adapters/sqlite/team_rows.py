@@ -86,6 +86,10 @@ class TeamRowWriter:
         known = self._fixed
         fixed: list[tuple[str, str, str, str, int, int]] = []
         progress: list[tuple[str, str, bytes]] = []
+        # One executemany each for the whole batch (a replay writes every team at once):
+        # a team's old tokens go before any new one is written.
+        retired: list[tuple[str, str]] = []
+        issued: list[tuple[str, str, str]] = []
         for hunt_id, key, r in rows:
             values = (r.token_hash, r.name, r.order, r.registered_at)
             if known.get((hunt_id, key)) != values:
@@ -93,8 +97,8 @@ class TeamRowWriter:
                 known[(hunt_id, key)] = values
             tokens = tuple(r.tokens)
             if self._tokens.get((hunt_id, key)) != tokens:  # a new token, or revoked ones
-                db.execute(DELETE_TOKENS, (hunt_id, key))
-                db.executemany(INSERT_TOKEN, [(token, hunt_id, key) for token in tokens])
+                retired.append((hunt_id, key))
+                issued.extend((token, hunt_id, key) for token in tokens)
                 self._tokens[(hunt_id, key)] = tokens
             # A tuple encodes as the same JSON array as _Progress, without building one.
             progress.append(
@@ -121,6 +125,9 @@ class TeamRowWriter:
                     ),
                 )
             )
+        if retired:
+            db.executemany(DELETE_TOKENS, retired)
+            db.executemany(INSERT_TOKEN, issued)
         if fixed:
             db.executemany(UPSERT_FIXED, fixed)
         db.executemany(UPSERT_PROGRESS, progress)
