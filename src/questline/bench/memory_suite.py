@@ -2,9 +2,10 @@
 playing); peer: the same teams as bare slotted objects in a dict (the floor
 of keeping anything per team in Python). Each side runs in a fresh process.
 
-The resident growth is Python's heap plus SQLite's page cache (connection.py lets it
-grow to 256 MB, so below that it holds the whole file): a third process runs the
-engine under tracemalloc for the heap alone, and the file's size is recorded."""
+The resident growth is Python's heap plus SQLite's page cache (at most 2 MB per
+connection, connection.py; until 2026-12-06 it was 256 MB and held the whole file): a
+third process runs the engine under tracemalloc for the heap alone, and the file's
+size is recorded."""
 
 import json
 import sqlite3
@@ -116,7 +117,7 @@ def run(quick: bool) -> tuple[Result, Any]:
             "rss_growth_bytes": grown,
             "bytes_per_team": round(per_team),
             "mb_per_100k_teams": round(per_team * 100_000 / 2**20, 1),
-            # Of which: Python's heap, and (at most) the database file in SQLite's cache.
+            # Python's heap; the database file (SQLite's cache holds at most 2 MB of it).
             "python_heap_bytes_per_team": round(heap / teams),
             "database_bytes_per_team": round(db_bytes / teams),
         },

@@ -170,8 +170,8 @@ def _figures(name: str, r: dict[str, Any]) -> list[str]:
         f = r["slotted_object_floor"]
         heap = q.get("python_heap_bytes_per_team")
         split = (
-            f"; of which Python's heap {heap:,} B, and SQLite's page cache up to the "
-            f"database's {q['database_bytes_per_team']:,} B"
+            f"; Python's heap {heap:,} B (tracemalloc, in a process of its own); the "
+            f"database file {q['database_bytes_per_team']:,} B per team (SQLite caches 2 MB of it)"
             if heap is not None
             else ""
         )

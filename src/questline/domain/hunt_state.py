@@ -37,6 +37,7 @@ from questline.domain.events import (
 from questline.domain.openness import clue_open
 from questline.domain.score_sheet import ScoreSheet
 from questline.domain.shared_empty import empty_dict, empty_set
+from questline.domain.shared_ints import shared_int
 from questline.domain.standings import Standings, StandingsData
 from questline.domain.team_names import fold_team_name
 from questline.domain.text_normalization import normalize_answer
@@ -53,7 +54,7 @@ class TeamState:
     team_id: str
     name: str
     order: int
-    solved: dict[str, int] = field(default_factory=dict)  # clue -> version it counts at
+    solved: dict[str, int] = field(default_factory=empty_dict)  # clue -> version it counts at
     # clue -> part -> (the version its solve counts at, and its time)
     parts: dict[str, dict[str, tuple[int, Micros]]] = field(default_factory=empty_dict)
     wrong: dict[str, int] = field(default_factory=empty_dict)  # clue -> wrong attempts in all
@@ -158,7 +159,10 @@ def _solved(state: HuntState, recorded: RecordedEvent) -> None:
     event: ClueSolved = recorded.event  # type: ignore[assignment]
     team = state.teams[event.team_id]
     at = event.counts_at if event.counts_at is not None else recorded.version
-    team.solved[event.clue_id] = min(at, team.solved.get(event.clue_id, at))
+    solved = team.solved
+    if not solved:
+        solved = team.solved = {}
+    solved[event.clue_id] = min(at, solved.get(event.clue_id, at))
     if team.pending_photos:
         team.pending_photos.pop(event.clue_id, None)
     state.touched.add(event.clue_id)
@@ -197,7 +201,8 @@ def _hint(state: HuntState, recorded: RecordedEvent) -> None:
 
 def _registered(state: HuntState, recorded: RecordedEvent) -> None:
     event: TeamRegistered = recorded.event  # type: ignore[assignment]
-    state.teams[event.team_id] = TeamState(event.team_id, event.name, len(state.teams) + 1)
+    order = shared_int(len(state.teams) + 1)
+    state.teams[event.team_id] = TeamState(event.team_id, event.name, order)
     state.team_names[fold_team_name(event.name)] = event.team_id
     state.standings.apply(recorded)
 
@@ -429,8 +434,8 @@ def load_state(data: StateData) -> HuntState:
             team_id=team.team_id,
             name=team.name,
             order=team.order,
-            solved=dict(team.solved),
             # What the team has none of stays shared and empty.
+            solved=dict(team.solved) or empty_dict(),
             parts={
                 clue: {part: (at, time) for part, (at, time) in parts.items()}
                 for clue, parts in team.parts.items()

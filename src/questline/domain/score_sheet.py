@@ -41,8 +41,9 @@ class ScoreSheet:
     def __init__(self, definition: HuntDefinition) -> None:
         self._definition = definition
         self._clues: dict[str, Clue] = {clue.id: clue for clue in definition.clues}
+        # team -> what it paid or was given (only teams that have: most have not)
         self._base: dict[str, int] = {}
-        self._score: dict[str, int] = {}
+        self._score: dict[str, int] = {}  # every team
         # clue -> [(the version the solve counts at, team)], in that order
         self._solves: dict[str, list[tuple[int, str]]] = {c.id: [] for c in definition.clues}
         # team -> clue -> version it counts at; team -> clue -> parts solved (only teams
@@ -90,13 +91,12 @@ class ScoreSheet:
     # -- changing -----------------------------------------------------------------
 
     def add_team(self, team_id: str) -> None:
-        self._base[team_id] = 0
         self._score[team_id] = 0
 
     def add(self, team_id: str, delta: int) -> None:
         """Something paid or given: a hint's cost, a penalty, an adjustment."""
-        self._base[team_id] += delta
         self._score[team_id] += delta
+        self._base[team_id] = self._base.get(team_id, 0) + delta
 
     def solve(self, team_id: str, clue_id: str, at: int) -> Deltas:
         """The team solved the clue, counting at version `at`; a team that had solved it
@@ -145,7 +145,7 @@ class ScoreSheet:
 
     def dump(self) -> ScoresData:
         return ScoresData(
-            dict(self._base),
+            {team: self._base.get(team, 0) for team in self._score},
             {clue: list(solves) for clue, solves in self._solves.items()},
             {team: {c: list(p) for c, p in parts.items()} for team, parts in self._parts.items()},
         )
@@ -159,11 +159,12 @@ class ScoreSheet:
             raise ValueError(f"the score sheet names clues the definition lacks: {unknown}")
         for team_id, base in data.base.items():
             sheet.add_team(team_id)
-            sheet._base[team_id] = base
+            if base:
+                sheet._base[team_id] = base
         for clue_id, solves in data.solves.items():
             sheet._solves[clue_id] = [(at, team) for at, team in solves]
             for at, team in solves:
-                if team not in sheet._base:
+                if team not in sheet._score:
                     raise KeyError(team)
                 sheet._own_held(team)[clue_id] = at
         for team_id, parts in data.parts.items():
@@ -224,7 +225,7 @@ class ScoreSheet:
         return changed
 
     def _computed(self, team_id: str) -> int:
-        total = self._base[team_id]
+        total = self._base.get(team_id, 0)
         for clue_id, at in self._held.get(team_id, _NO_HELD).items():
             clue = self._clues[clue_id]
             solves = self._solves[clue_id]

@@ -35,6 +35,7 @@ from questline.domain.events import (
 )
 from questline.domain.score_sheet import Deltas, ScoresData, ScoreSheet
 from questline.domain.shared_empty import empty_ints
+from questline.domain.shared_ints import shared_int
 from questline.domain.timestamps import Micros
 
 NO_SCORING_EVENT = 2**62  # sorts a team with no scoring event after every team with one
@@ -158,7 +159,8 @@ class Standings:
 
     def _registered(self, recorded: RecordedEvent) -> Deltas:
         event: TeamRegistered = recorded.event  # type: ignore[assignment]
-        self.entries[event.team_id] = Entry(event.name, len(self.entries) + 1, event.division)
+        order = shared_int(len(self.entries) + 1)
+        self.entries[event.team_id] = Entry(event.name, order, event.division)
         self.scores.add_team(event.team_id)
         return {event.team_id: 0}
 

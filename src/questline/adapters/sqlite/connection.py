@@ -8,6 +8,12 @@ from questline.adapters.sqlite.schema import APPLICATION_ID, DDL, SCHEMA_VERSION
 
 Durability = Literal["normal", "full"]
 
+# SQLite's page cache per connection, in KiB: SQLite's default, 2 MB. It was 256 MB,
+# which held the whole file in the process (~1 KB per team); the OS caches the file
+# anyway, and the engine bench decided as fast with 2 MB as with 256 MB
+# (bench/NOTES.md, "memory").
+CACHE_KIB = 2048
+
 
 class StoreError(Exception):
     """The database cannot be used; the message says why and what to do."""
@@ -31,10 +37,10 @@ def open_connection(path: Path, durability: Durability, *, create: bool) -> sqli
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute(f"PRAGMA synchronous={durability.upper()}")
         connection.execute("PRAGMA foreign_keys=OFF")
-        # A page cache big enough for hot read models. The store checkpoints the WAL
-        # on a thread of its own; the automatic checkpoint (which stalls a commit to
-        # copy pages and sync the file) is only the backstop, at ~160 MB of WAL.
-        connection.execute("PRAGMA cache_size=-262144")
+        # The store checkpoints the WAL on a thread of its own; the automatic
+        # checkpoint (which stalls a commit to copy pages and sync the file) is only
+        # the backstop, at ~160 MB of WAL.
+        connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         connection.execute("PRAGMA wal_autocheckpoint=40000")
         connection.execute("PRAGMA temp_store=MEMORY")
         if exists:

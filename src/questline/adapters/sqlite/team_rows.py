@@ -64,26 +64,27 @@ INSERT_TOKEN = "INSERT OR REPLACE INTO rm_team_tokens (token_hash, hunt_id, key)
 DELETE_TOKENS = "DELETE FROM rm_team_tokens WHERE hunt_id = ? AND key = ?"
 
 
-Fixed = tuple[str, str, int, int]  # token hash, name, order, registered at
-
-
 class TeamRowWriter:
-    """Upserts team rows: the progress always, the fixed part only when it differs
-    from what this writer last stored for the team (most batches: never).
+    """Upserts team rows: the progress always, the fixed part and the tokens only when
+    they differ from what this writer last stored for the team (most batches: never).
+
+    What was stored is remembered as one hash per team (an int, ~80 B a team with
+    its dict entry, where the values themselves cost ~290 B): a team whose fixed
+    part or tokens changed has both written again, and the fixed part's upsert
+    dirties no page when it is unchanged. Two different values with one hash (a
+    chance of 2**-64 per change) would leave the older one stored.
 
     The memory of what was stored is only as good as the transactions it saw:
     the store calls `forget` on a rollback and on any bulk delete."""
 
     def __init__(self) -> None:
-        self._fixed: dict[tuple[str, str], Fixed] = {}
-        self._tokens: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._stored: dict[str, dict[str, int]] = {}  # hunt -> team -> hash of what was stored
 
     def forget(self) -> None:
-        self._fixed.clear()
-        self._tokens.clear()
+        self._stored.clear()
 
     def write(self, db: sqlite3.Connection, rows: Sequence[tuple[str, str, TeamRow]]) -> None:
-        known = self._fixed
+        stored = self._stored
         fixed: list[tuple[str, str, str, str, int, int]] = []
         progress: list[tuple[str, str, bytes]] = []
         # One executemany each for the whole batch (a replay writes every team at once):
@@ -91,15 +92,15 @@ class TeamRowWriter:
         retired: list[tuple[str, str]] = []
         issued: list[tuple[str, str, str]] = []
         for hunt_id, key, r in rows:
-            values = (r.token_hash, r.name, r.order, r.registered_at)
-            if known.get((hunt_id, key)) != values:
-                fixed.append((hunt_id, key, *values))
-                known[(hunt_id, key)] = values
-            tokens = tuple(r.tokens)
-            if self._tokens.get((hunt_id, key)) != tokens:  # a new token, or revoked ones
+            known = stored.get(hunt_id)
+            if known is None:
+                known = stored[hunt_id] = {}
+            stamp = hash((r.token_hash, r.name, r.order, r.registered_at, *r.tokens))
+            if known.get(key) != stamp:
+                fixed.append((hunt_id, key, r.token_hash, r.name, r.order, r.registered_at))
                 retired.append((hunt_id, key))
-                issued.extend((token, hunt_id, key) for token in tokens)
-                self._tokens[(hunt_id, key)] = tokens
+                issued.extend((token, hunt_id, key) for token in r.tokens)
+                known[key] = stamp
             # A tuple encodes as the same JSON array as _Progress, without building one.
             progress.append(
                 (

@@ -39,6 +39,7 @@ from questline.domain.projections.rows import (
 )
 from questline.domain.projections.saved_form import decoder, encode
 from questline.domain.shared_empty import empty_dict, empty_list
+from questline.domain.shared_ints import shared_int
 
 
 class _Saved(msgspec.Struct, frozen=True):
@@ -156,7 +157,7 @@ class TeamProgressProjection:
     def _registered(self, recorded: RecordedEvent) -> None:
         event: TeamRegistered = recorded.event  # type: ignore[assignment]
         hunt_id = recorded.hunt_id
-        order = self._counts.get(hunt_id, 0) + 1
+        order = shared_int(self._counts.get(hunt_id, 0) + 1)
         self._counts[hunt_id] = order
         self._rows.setdefault(hunt_id, {})[event.team_id] = TeamRow(
             event.team_id,

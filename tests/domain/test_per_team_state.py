@@ -1,0 +1,37 @@
+"""A team's containers in the decision state are created when it first has something
+to put in them: until then teams share one empty container, and after it each holds
+its own (a state restored from a snapshot the same)."""
+
+from questline.domain.hunt_state import dump_state, load_state
+from questline.domain.shared_ints import shared_int
+from tests.rules.support import play, text_clue
+
+
+def test_teams_that_solve_hold_their_own_solved_clues() -> None:
+    hunt = play(text_clue("a", "Anchor"), text_clue("b", "Bell"), scoring=None)
+    first, second, idle = hunt.register("Otters"), hunt.register("Herons"), hunt.register("Voles")
+    hunt.text(first, "a", "Anchor")
+    hunt.text(second, "b", "Bell")
+    teams = hunt.state.teams
+    assert set(teams[first].solved) == {"a"}
+    assert set(teams[second].solved) == {"b"}
+    assert teams[idle].solved == {}
+
+
+def test_a_restored_team_with_nothing_solved_can_solve() -> None:
+    hunt = play(text_clue("a", "Anchor"), text_clue("b", "Bell"), scoring=None)
+    solver, idle = hunt.register("Otters"), hunt.register("Herons")
+    hunt.text(solver, "a", "Anchor")
+    hunt.state = load_state(dump_state(hunt.state))
+    hunt.text(idle, "b", "Bell")
+    hunt.text(solver, "b", "Bell")
+    teams = hunt.state.teams
+    assert set(teams[idle].solved) == {"b"}
+    assert set(teams[solver].solved) == {"a", "b"}
+
+
+def test_equal_orders_are_one_shared_int() -> None:
+    computed = [int(str(n)) + 1000 for n in (1, 1)]  # two distinct objects, equal
+    assert computed[0] is not computed[1]
+    assert shared_int(computed[0]) is shared_int(computed[1])
+    assert shared_int(computed[1]) == 1001
