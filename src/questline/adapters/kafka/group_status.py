@@ -7,7 +7,6 @@ from typing import TypeVar
 
 from confluent_kafka import (
     Consumer,
-    ConsumerGroupTopicPartitions,
     KafkaError,
     KafkaException,
     TopicPartition,
@@ -84,14 +83,27 @@ class KafkaGroups:
         return owned
 
     def committed(self, group: str, topic: str) -> dict[int, int]:
-        request = ConsumerGroupTopicPartitions(
-            group, [TopicPartition(topic, p) for p in range(self.kafka.partitions)]
+        """The offsets `group` committed on `topic` (negative: none yet).
+
+        Asked by a consumer of the group that never joins it (no subscribe, nothing
+        committed), not by the admin client: librdkafka's admin OffsetFetch answered
+        NOT_COORDINATOR (a coordinator still loading, right after `cluster up`) goes to
+        a consumer group the admin client does not have, and crashes the process
+        (confluent-kafka-python #1982, confluent-kafka-javascript #374: SIGSEGV in
+        rd_kafka_cgrp_op with no group). `cluster status` died so, with no output."""
+        partitions = [TopicPartition(topic, p) for p in range(self.kafka.partitions)]
+        consumer = Consumer(
+            {
+                "bootstrap.servers": self.kafka.bootstrap_servers,
+                "group.id": group,
+                "enable.auto.commit": False,
+            }
         )
-        result = asked(
-            lambda: self._admin.list_consumer_group_offsets([request])[group].result(10),
-            renew=self._renew,
-        )
-        return {tp.partition: tp.offset for tp in result.topic_partitions}
+        try:
+            found = asked(lambda: consumer.committed(partitions, timeout=10))
+        finally:
+            consumer.close()
+        return {tp.partition: tp.offset for tp in found}
 
 
 def high_watermarks(kafka: KafkaSettings, topic: str, timeout: float = 20.0) -> dict[int, int]:
