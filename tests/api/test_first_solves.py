@@ -36,3 +36,12 @@ def test_during_the_freeze_the_public_sees_only_first_solves_before_it(
 
 def test_an_unknown_hunt_has_no_first_solves(api: Api, hunt: str) -> None:
     assert_error(api.client.get("/api/hunts/nope/first-solves"), 404)
+
+
+def test_the_route_is_in_the_openapi_document_with_its_reply(api: Api) -> None:
+    document = api.client.get("/openapi.json").json()
+    route = document["paths"]["/api/hunts/{hunt}/first-solves"]["get"]
+    reply = route["responses"]["200"]["content"]["application/json"]["schema"]
+    assert reply == {"$ref": "#/components/schemas/FirstSolves"}
+    item = document["components"]["schemas"]["FirstSolve"]
+    assert set(item["required"]) >= {"clue", "title", "team_id", "name", "version", "time"}

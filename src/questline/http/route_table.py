@@ -11,6 +11,7 @@ from questline.http.endpoint import Call, Endpoint
 from questline.http.recipe import route_of
 from questline.http.routes import (
     boards,
+    first_solves,
     hunts,
     images,
     log_features,
@@ -38,6 +39,7 @@ ENDPOINTS: list[Endpoint] = [
     *log_features.ENDPOINTS,
     *stream.ENDPOINTS,
     *stats.ENDPOINTS,
+    *first_solves.ENDPOINTS,
     *operator.ENDPOINTS,
     *ops.ENDPOINTS,
     # The document does not describe itself (clients read it; they do not call it).

@@ -10,7 +10,6 @@ from starlette.staticfiles import StaticFiles
 
 from questline.http.request_context import hunt_row
 from questline.http.routes import stats
-from questline.web.first_solves import first_solves
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -94,7 +93,6 @@ async def ops_page(request: Request) -> Response:
 
 WEB_ROUTES: list[BaseRoute] = [
     Route("/api/hunts/{hunt}/stats", stats.clue_stats, methods=["GET"]),
-    Route("/api/hunts/{hunt}/first-solves", first_solves, methods=["GET"]),
     Route("/", index_page, methods=["GET"]),
     Route("/play/sw.js", play_service_worker, methods=["GET"]),
     Route("/play/{hunt}/manifest.webmanifest", play_manifest, methods=["GET"]),

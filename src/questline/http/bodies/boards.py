@@ -1,5 +1,6 @@
 """Standings: the leaderboard (live, frozen, or at a past version), its CSV and CTFtime
-feeds, score history, a team's progress and receipt, the results' certificate."""
+feeds, first solves, score history, a team's progress and receipt, the results'
+certificate."""
 
 from typing import Annotated
 
@@ -56,6 +57,19 @@ class Standing(Shape):
 
 class CtftimeFeed(Shape):
     standings: list[Standing]
+
+
+class FirstSolve(Shape):
+    clue: str
+    title: str
+    team_id: str
+    name: str
+    version: int
+    time: Time | None
+
+
+class FirstSolves(Shape):
+    first_solves: list[FirstSolve]  # newest first
 
 
 class HistoryQuery(Shape):

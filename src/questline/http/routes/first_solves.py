@@ -6,35 +6,22 @@ first solves made before it: a later one would tell what the frozen board hides.
 
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from questline.domain.projections.audit_feed import audit_key
 from questline.domain.projections.rows import AuditRow, ClueStatsRow, LeaderboardRow
 from questline.domain.timestamps import to_rfc3339
 from questline.domain.views import public_board_is_frozen
-from questline.http.request_context import (
-    Organizer,
-    authenticate,
-    check_scope,
-    hunt_row,
-    services_of,
-)
-from questline.http.responses import json_response
+from questline.http.bodies.boards import FirstSolves
+from questline.http.endpoint import Call, Endpoint
+from questline.http.principals import Organizer
 
 
-async def first_solves(request: Request) -> Response:
-    hunt_id = request.path_params["hunt"]
-    principal = authenticate(request)
-    check_scope(principal, hunt_id)
-    row = hunt_row(request, hunt_id)
-    services = services_of(request)
-    store = services.store.read_models
-    definition = row.definition
+async def first_solves(call: Call) -> Any:
+    hunt_id, store = call.hunt_id, call.store
+    definition = call.hunt.definition
     hidden_from = (
         definition.freeze_at
-        if public_board_is_frozen(definition, services.clock.now())
-        and not isinstance(principal, Organizer)
+        if public_board_is_frozen(definition, call.now)
+        and not isinstance(call.principal, Organizer)
         else None
     )
     titles = {clue.id: clue.title for clue in definition.clues}
@@ -63,4 +50,17 @@ async def first_solves(request: Request) -> Response:
             )
         )
     entries.sort(key=lambda entry: -entry[0])
-    return json_response({"first_solves": [body for _, body in entries]})
+    return {"first_solves": [body for _, body in entries]}
+
+
+ENDPOINTS = [
+    Endpoint(
+        "GET",
+        "/api/hunts/{hunt}/first-solves",
+        "The first team to solve each clue, newest first (during a freeze the public "
+        "sees only those before it)",
+        "anyone",
+        first_solves,
+        FirstSolves,
+    )
+]
