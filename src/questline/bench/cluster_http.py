@@ -50,11 +50,11 @@ from questline.loadgen.workload import HOUR, workload_hunt
 from questline.ports import CommandEnvelope
 
 CLIENTS = 50  # callers at once, as many per client process
+CLIENT_PROCESSES = 2
+WORKERS = "workers"
 WARM_ROUND_S = 10.0
 WARM_ROUNDS = 12
 WARM_WITHIN = 0.1
-CLIENT_PROCESSES = 2
-WORKERS = "workers"
 
 
 def _set_up(config: ClusterConfig, teams: int) -> list[str]:
@@ -117,16 +117,23 @@ def api_node(servers: Servers, directory: Path, teams: int, duration: float) -> 
         pids = {name: p.pid for name, p in processes.pids.items()}
         pids["kafka"] = servers.kafka.brokers[0].pid() or 0
         pids["cassandra"] = servers.cassandra.nodes[0].pid() or 0
-        warm_up = _warm_up(url, hunt_ids, teams)
-        before = _cpu(pids)
-        result = _drive(url, hunt_ids, teams, duration)
-        return {
-            **result,
-            "cpu_ms_per_answer": _per_answer(before, _cpu(pids), result["ok"]),
-            "warm_up_per_second": warm_up,
-        }
+        return _measured_warm(url, hunt_ids, teams, duration, pids)
     finally:
         processes.stop_all()
+
+
+def _measured_warm(
+    url: str, hunt_ids: list[str], teams: int, duration: float, pids: dict[str, int]
+) -> Result:
+    """The drive once warm, with where the CPU of `pids` went per answer."""
+    warm_up = _warm_up(url, hunt_ids, teams)
+    before = _cpu(pids)
+    result = _drive(url, hunt_ids, teams, duration)
+    return {
+        **result,
+        "cpu_ms_per_answer": _per_answer(before, _cpu(pids), result["ok"]),
+        "warm_up_per_second": warm_up,
+    }
 
 
 def _warm_up(url: str, hunt_ids: list[str], teams: int) -> list[float]:
@@ -161,16 +168,8 @@ def embedded_server(teams: int, duration: float) -> Result:
         port = free_port()
         server = start_server(db, port)
         try:
-            pids = {"server": server.pid}
             url = f"http://127.0.0.1:{port}"
-            warm_up = _warm_up(url, hunt_ids, teams)
-            before = _cpu(pids)
-            result = _drive(url, hunt_ids, teams, duration)
-            return {
-                **result,
-                "cpu_ms_per_answer": _per_answer(before, _cpu(pids), result["ok"]),
-                "warm_up_per_second": warm_up,
-            }
+            return _measured_warm(url, hunt_ids, teams, duration, {"server": server.pid})
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -9,21 +9,15 @@ from typing import Any
 from questline.domain.projections.audit_feed import audit_key
 from questline.domain.projections.rows import AuditRow, ClueStatsRow, LeaderboardRow
 from questline.domain.timestamps import to_rfc3339
-from questline.domain.views import public_board_is_frozen
 from questline.http.bodies.boards import FirstSolves
 from questline.http.endpoint import Call, Endpoint
-from questline.http.principals import Organizer
+from questline.http.routes.boards import sees_frozen
 
 
 async def first_solves(call: Call) -> Any:
     hunt_id, store = call.hunt_id, call.store
     definition = call.hunt.definition
-    hidden_from = (
-        definition.freeze_at
-        if public_board_is_frozen(definition, call.now)
-        and not isinstance(call.principal, Organizer)
-        else None
-    )
+    hidden_from = definition.freeze_at if sees_frozen(call) else None
     titles = {clue.id: clue.title for clue in definition.clues}
     entries: list[tuple[int, dict[str, Any]]] = []
     for _, clue_id, stats in store.rows("clue_stats", hunt_id):
