@@ -2,6 +2,8 @@
 
 import random
 
+import msgspec
+
 from questline.domain.projections.rows import (
     NO_SCORING_EVENT,
     TABLES,
@@ -180,6 +182,23 @@ class ReadModelStoreConformance(BackendCase):
         apply(store, {("teams", "h", "t-1"): team_row("t-1", "hash-new")}, 2)
         assert models.team_by_token("hash-one") is None
         assert models.team_by_token("hash-new") == ("h", "t-1")
+
+    def test_every_change_to_a_teams_fixed_part_is_stored(self, store: Store) -> None:
+        """Writers may skip what they stored before; never a change, and never one
+        team's row for another's, even two rows that claim one registration order."""
+        first, second = team_row("t-1", "hash-one"), team_row("t-2", "hash-two")
+        apply(store, {("teams", "h", "t-1"): first, ("teams", "h", "t-2"): second}, 1)
+        renamed = msgspec.structs.replace(first, name="Renamed", tokens=["hash-one"])
+        apply(store, {("teams", "h", "t-1"): renamed, ("teams", "h", "t-2"): second}, 2)
+        apply(store, {("teams", "h", "t-1"): renamed}, 3)
+        far = msgspec.structs.replace(second, order=2**30, tokens=["hash-far"])
+        apply(store, {("teams", "h", "t-2"): far}, 4)
+        models = store.read_models
+        assert models.get("teams", "h", "t-1") == renamed
+        assert models.get("teams", "h", "t-2") == far
+        assert models.team_by_token("hash-one-second") is None
+        assert models.team_by_token("hash-two") is None
+        assert models.team_by_token("hash-far") == ("h", "t-2")
 
     def test_replace_hunt_swaps_the_rows_of_that_hunt_only(self, store: Store) -> None:
         h, g = rows_of_every_table("h"), rows_of_every_table("g", salt="-g")

@@ -77,7 +77,7 @@ def test_read_model_rows_agree_with_the_decision_state(scenario: Scenario) -> No
         row = teams[team_id]
         assert isinstance(row, TeamRow)
         assert row.solved == team.solved
-        assert row.wrong == team.wrong
+        assert row.wrong == team.wrong_counts()
         assert set(row.hints) == team.hints
         assert len(row.hints) == len(team.hints)
         assert row.pending == team.pending_photos

@@ -65,7 +65,7 @@ def test_keep_going_answer_is_neither_right_nor_wrong() -> None:
     reply = _reply(hunt.text(team, "lighthouse", " LIGHT! "))
     assert reply == SubmissionReply("keep_going", 0, 0, 0)
     assert hunt.log[-1].event == KeptGoing(team, "lighthouse")
-    assert hunt.state.teams[team].wrong.get("lighthouse", 0) == 0
+    assert hunt.state.teams[team].wrong("lighthouse") == 0
 
 
 def test_keep_going_answers_do_not_count_toward_the_rate_limit_or_max_attempts() -> None:

@@ -171,7 +171,7 @@ def test_rate_limited_attempts_are_not_recorded() -> None:
     for i in range(20):
         refused(hunt.at(STARTS + i * SECOND).text(team, "a", "z"), "rate_limited", 429)
     assert len(hunt.log) == size
-    assert hunt.state.teams[team].wrong["a"] == 2
+    assert hunt.state.teams[team].wrong("a") == 2
     # Had the refusals counted, the window would still be full at STARTS + 60 s.
     assert _reply(hunt.at(STARTS + 60 * SECOND).text(team, "a", "alpha")).result == "correct"
 

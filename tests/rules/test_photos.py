@@ -95,7 +95,7 @@ def test_photo_rejection_counts_as_a_wrong_attempt_toward_max_attempts() -> None
     for attempt in range(3):
         review_id = _submitted(hunt.advance(MINUTE).photo(team, "selfie", f"try-{attempt}"))
         hunt.advance(MINUTE).review(review_id, approve=False, reason="blurry")
-    assert hunt.state.teams[team].wrong["selfie"] == 3
+    assert hunt.state.teams[team].wrong("selfie") == 3
     refused(hunt.advance(MINUTE).photo(team, "selfie", "try-4"), "clue_locked", 409)
 
 

@@ -170,12 +170,12 @@ def _submit(state: HuntState, command: Submit, now: Micros) -> Decision:
         isinstance(given, PartGiven) and given.part in team.parts.get(clue_id, ())
     ):
         return Accepted([], SubmissionReply("already_solved", 0, 0, score))
-    if clue.max_attempts is not None and team.wrong.get(clue_id, 0) >= clue.max_attempts:
+    if clue.max_attempts is not None and team.wrong(clue_id) >= clue.max_attempts:
         return refuse.clue_locked(clue_id, clue.max_attempts)
     pending = team.pending_photos.get(clue_id)
     if pending is not None:
         return refuse.photo_pending(clue_id, pending)
-    recent = team.recent_wrong.get(clue_id)
+    recent = team.recent_wrong(clue_id)
     if recent is not None and len(recent) >= state.definition.wrong_per_minute:
         retry_after = _rate_limit_wait(state, team, clue_id, now)
         if retry_after is not None:
@@ -314,7 +314,7 @@ def _solve(
 def _rate_limit_wait(state: HuntState, team: TeamState, clue_id: str, now: Micros) -> int | None:
     """Seconds to wait (rounded up, at least 1) if the team is rate limited on the clue."""
     limit = state.definition.wrong_per_minute
-    recent = team.recent_wrong.get(clue_id)
+    recent = team.recent_wrong(clue_id)
     if recent is None or len(recent) < limit:
         return None
     in_window = [t for t in recent if t > now - RATE_WINDOW]

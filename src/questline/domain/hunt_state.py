@@ -6,12 +6,14 @@ A team's containers are shared and empty (shared_empty.py) until it has
 something to put in them: most teams never unlock a hint or send a photo.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 import msgspec
 
 from questline.domain.answer_checking import PreparedAnswer, prepare
+from questline.domain.attempt_index import AttemptIndex
 from questline.domain.definition import Clue, HuntDefinition
 from questline.domain.events import (
     AnnouncementMade,
@@ -43,30 +45,71 @@ from questline.domain.team_names import fold_team_name
 from questline.domain.text_normalization import normalize_answer
 from questline.domain.timestamps import Micros
 
-# The earliest attempt of one team with one answer: (version, time, penalty paid).
-Attempt = tuple[int, Micros, int]
-# (clue, part or "") -> normalized answer -> team -> its earliest attempt with it
-AttemptIndex = dict[tuple[str, str], dict[str, dict[str, Attempt]]]
+# One clue's tally as (clue, *tally), or clue -> tally (TeamState.tally).
+Misses = dict[str, tuple[int, ...]] | tuple[str | int, ...]
 
 
-@dataclass(slots=True)
-class TeamState:
+class TeamState(msgspec.Struct, gc=False):
+    """One team's decision state (gc=False: it holds only plain values, never itself,
+    so it needs no 16-byte cycle-collector header)."""
+
     team_id: str
     name: str
     order: int
-    solved: dict[str, int] = field(default_factory=empty_dict)  # clue -> version it counts at
+    solved: dict[str, int] = msgspec.field(default_factory=empty_dict)  # clue -> counts-at version
     # clue -> part -> (the version its solve counts at, and its time)
-    parts: dict[str, dict[str, tuple[int, Micros]]] = field(default_factory=empty_dict)
-    wrong: dict[str, int] = field(default_factory=empty_dict)  # clue -> wrong attempts in all
-    # clue -> the times of its last `wrong_per_minute` wrong attempts, for the rate limit
-    recent_wrong: dict[str, tuple[Micros, ...]] = field(default_factory=empty_dict)
-    hints: set[tuple[str, str]] = field(default_factory=empty_set)
-    pending_photos: dict[str, str] = field(default_factory=empty_dict)  # clue -> review id
-    kept_open: set[str] = field(default_factory=empty_set)  # open when a revision changed rules
+    parts: dict[str, dict[str, tuple[int, Micros]]] = msgspec.field(default_factory=empty_dict)
+    # Per clue missed, a tally: (wrong attempts in all, then the times of the last
+    # `wrong_per_minute` of them, for the rate limit). See `tally`.
+    misses: Misses = ()
+    hints: set[tuple[str, str]] = msgspec.field(default_factory=empty_set)
+    pending_photos: dict[str, str] = msgspec.field(default_factory=empty_dict)  # clue -> review
+    kept_open: set[str] = msgspec.field(default_factory=empty_set)  # open when rules changed
+
+    def wrong(self, clue_id: str) -> int:
+        """Wrong attempts at the clue in all."""
+        tally = self.tally(clue_id)
+        return tally[0] if tally is not None else 0
+
+    def recent_wrong(self, clue_id: str) -> tuple[Micros, ...] | None:
+        """The times of its last `wrong_per_minute` wrong attempts at the clue (None
+        before the first)."""
+        tally = self.tally(clue_id)
+        return tally[1:] if tally is not None else None
+
+    def wrong_counts(self) -> dict[str, int]:
+        return {clue: tally[0] for clue, tally in self.tallies()}
+
+    # Most teams miss at one clue only, and a dict of one entry costs 184 bytes: one
+    # clue's tally is kept as (clue, *tally), two or more as a dict clue -> tally.
+
+    def tally(self, clue_id: str) -> tuple[int, ...] | None:
+        misses = self.misses
+        if isinstance(misses, dict):
+            return misses.get(clue_id)
+        if misses and misses[0] == clue_id:
+            return cast(tuple[int, ...], misses[1:])
+        return None
+
+    def tallies(self) -> Iterator[tuple[str, tuple[int, ...]]]:
+        """(clue, tally) per clue missed, in the order first missed."""
+        misses = self.misses
+        if isinstance(misses, dict):
+            yield from misses.items()
+        elif misses:
+            yield cast(str, misses[0]), cast(tuple[int, ...], misses[1:])
+
+    def set_tally(self, clue_id: str, tally: tuple[int, ...]) -> None:
+        misses = self.misses
+        if isinstance(misses, dict):
+            misses[clue_id] = tally
+        elif not misses or misses[0] == clue_id:
+            self.misses = (clue_id, *tally)
+        else:
+            self.misses = {cast(str, misses[0]): cast(tuple[int, ...], misses[1:]), clue_id: tally}
 
 
-@dataclass(slots=True)
-class PendingReview:
+class PendingReview(msgspec.Struct, gc=False):
     review_id: str
     team_id: str
     clue_id: str
@@ -92,7 +135,7 @@ class HuntState:
     reviewed: set[str] = field(default_factory=set)
     photos_submitted: int = 0
     touched: set[str] = field(default_factory=set)  # clues with any submission
-    attempts: AttemptIndex = field(default_factory=dict)  # wrong answers, for rejudging
+    attempts: AttemptIndex = field(default_factory=AttemptIndex)  # wrong answers, to rejudge
 
     @property
     def hunt_id(self) -> str:
@@ -291,8 +334,8 @@ def _revise(state: HuntState, event: HuntRevised, now: Micros) -> None:
     window = event.definition.wrong_per_minute
     if window != old.wrong_per_minute:
         for team in state.teams.values():
-            if team.recent_wrong:
-                team.recent_wrong = {c: _last(t, window) for c, t in team.recent_wrong.items()}
+            for clue_id, tally in list(team.tallies()):
+                team.set_tally(clue_id, (tally[0], *_last(tally[1:], window)))
 
 
 def _remember_attempt(state: HuntState, event: AnswerWrong, recorded: RecordedEvent) -> None:
@@ -300,27 +343,23 @@ def _remember_attempt(state: HuntState, event: AnswerWrong, recorded: RecordedEv
     assert answer is not None
     clue = state.clues.get(event.clue_id)
     key = answer.strip() if clue is not None and clue.kind == "code" else normalize_answer(answer)
-    by_answer = state.attempts.setdefault((event.clue_id, event.part_id or ""), {})
-    by_team = by_answer.setdefault(key, {})
-    if event.team_id not in by_team:
-        by_team[event.team_id] = (recorded.version, recorded.time, event.penalty)
+    state.attempts.remember(
+        (event.clue_id, event.part_id or ""),
+        key,
+        event.team_id,
+        (recorded.version, recorded.time, event.penalty),
+    )
 
 
 def _count_wrong(state: HuntState, team: TeamState, clue_id: str, time: Micros) -> None:
-    wrong = team.wrong
-    if not wrong:
-        wrong = team.wrong = {}
-    wrong[clue_id] = wrong.get(clue_id, 0) + 1
-    # The last `wrong_per_minute` times, as a tuple (a deque costs ~600 bytes however
-    # few it holds): the rate limit looks no further back.
-    recent = team.recent_wrong
-    if not recent:
-        recent = team.recent_wrong = {}
-    times = recent.get(clue_id)
-    if times is None:
-        recent[clue_id] = (time,) if state.definition.wrong_per_minute else ()
+    # The last `wrong_per_minute` times, in a tuple after the count (a deque costs ~600
+    # bytes however few it holds): the rate limit looks no further back.
+    tally = team.tally(clue_id)
+    window = state.definition.wrong_per_minute
+    if tally is None:
+        team.set_tally(clue_id, (1, time) if window else (1,))
     else:
-        recent[clue_id] = _last((*times, time), state.definition.wrong_per_minute)
+        team.set_tally(clue_id, (tally[0] + 1, *_last((*tally[1:], time), window)))
 
 
 def _last(times: tuple[Micros, ...], limit: int) -> tuple[Micros, ...]:
@@ -395,8 +434,8 @@ def dump_state(state: HuntState) -> StateData:
                 team.order,
                 dict(team.solved),
                 {clue: dict(parts) for clue, parts in team.parts.items()},
-                dict(team.wrong),
-                {clue: list(times) for clue, times in team.recent_wrong.items()},
+                team.wrong_counts(),
+                {clue: list(tally[1:]) for clue, tally in team.tallies()},
                 sorted(team.hints),
                 dict(team.pending_photos),
                 sorted(team.kept_open),
@@ -412,9 +451,7 @@ def dump_state(state: HuntState) -> StateData:
         touched=sorted(state.touched),
         attempts=[
             AttemptData(clue, part, answer, team, *attempt)
-            for (clue, part), by_answer in state.attempts.items()
-            for answer, by_team in by_answer.items()
-            for team, attempt in by_team.items()
+            for (clue, part), answer, team, attempt in state.attempts
         ],
         standings=state.standings.dump(),
     )
@@ -441,15 +478,15 @@ def load_state(data: StateData) -> HuntState:
                 for clue, parts in team.parts.items()
             }
             or empty_dict(),
-            wrong=dict(team.wrong) or empty_dict(),
-            recent_wrong={
-                clue: _last(tuple(times), window) for clue, times in team.recent_wrong.items()
-            }
-            or empty_dict(),
             hints={(clue, hint) for clue, hint in team.hints} or empty_set(),
             pending_photos=dict(team.pending_photos) or empty_dict(),
             kept_open=set(team.kept_open) or empty_set(),
         )
+    for team in data.teams:
+        kept = state.teams[team.team_id]
+        for clue_id, count in team.wrong.items():
+            recent = _last(tuple(team.recent_wrong.get(clue_id, ())), window)
+            kept.set_tally(clue_id, (count, *recent))
     state.team_names = {fold_team_name(team.name): team.team_id for team in data.teams}
     state.reviews = {
         r.review_id: PendingReview(r.review_id, r.team_id, r.clue_id, r.photo_id, r.submitted_at)
@@ -459,7 +496,8 @@ def load_state(data: StateData) -> HuntState:
     state.photos_submitted = data.photos_submitted
     state.touched = set(data.touched)
     for a in data.attempts:
-        by_answer = state.attempts.setdefault((a.clue_id, a.part_id), {})
-        by_answer.setdefault(a.answer, {})[a.team_id] = (a.version, a.time, a.penalty)
+        state.attempts.remember(
+            (a.clue_id, a.part_id), a.answer, a.team_id, (a.version, a.time, a.penalty)
+        )
     state.standings = Standings.load(data.definition, data.standings)
     return state

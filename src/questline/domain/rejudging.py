@@ -11,8 +11,9 @@ definition finds nothing new.
 from dataclasses import dataclass
 
 from questline.domain.answer_checking import PreparedAnswer, accepts, prepare_spec
+from questline.domain.attempt_index import Attempt
 from questline.domain.definition import Clue, HuntDefinition, PartsAnswer, TextAnswer
-from questline.domain.hunt_state import Attempt, HuntState, TeamState
+from questline.domain.hunt_state import HuntState, TeamState
 from questline.domain.timestamps import Micros
 
 
@@ -81,13 +82,15 @@ def _earliest_accepted(
     state: HuntState, clue_id: str, part_id: str, prepared: PreparedAnswer
 ) -> dict[str, Attempt]:
     earliest: dict[str, Attempt] = {}
-    for answer, by_team in state.attempts.get((clue_id, part_id), {}).items():
-        if not accepts(prepared, answer):
+    checked, ok = None, False  # an answer's teams follow one another: check it once
+    for answer, team_id, attempt in state.attempts.answers((clue_id, part_id)):
+        if answer != checked:
+            checked, ok = answer, accepts(prepared, answer)
+        if not ok:
             continue
-        for team_id, attempt in by_team.items():
-            best = earliest.get(team_id)
-            if best is None or attempt[0] < best[0]:
-                earliest[team_id] = attempt
+        best = earliest.get(team_id)
+        if best is None or attempt[0] < best[0]:
+            earliest[team_id] = attempt
     return earliest
 
 

@@ -72,7 +72,7 @@ def revision_problems(state: HuntState, new: HuntDefinition) -> list[tuple[str, 
         for team in state.teams.values()
         for clue, parts in team.parts.items()
         for part in parts
-    } | {(clue, part) for clue, part in state.attempts if part}
+    } | {(clue, part) for clue, part in state.attempts.units() if part}
     for clue in old.clues:
         replacement = new_clues.get(clue.id)
         touched = clue.id in state.touched or any(h[0] == clue.id for h in hints_used)

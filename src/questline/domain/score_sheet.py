@@ -15,6 +15,7 @@ much, so boards and receipts follow without reading every team.
 """
 
 from bisect import bisect_left, insort
+from collections.abc import Iterable
 
 import msgspec
 
@@ -43,7 +44,9 @@ class ScoreSheet:
         self._clues: dict[str, Clue] = {clue.id: clue for clue in definition.clues}
         # team -> what it paid or was given (only teams that have: most have not)
         self._base: dict[str, int] = {}
-        self._score: dict[str, int] = {}  # every team
+        # team -> score, for the teams that have solved, paid or been given anything
+        # (the others score 0: most teams early in a hunt, and an entry costs ~40 B)
+        self._score: dict[str, int] = {}
         # clue -> [(the version the solve counts at, team)], in that order
         self._solves: dict[str, list[tuple[int, str]]] = {c.id: [] for c in definition.clues}
         # team -> clue -> version it counts at; team -> clue -> parts solved (only teams
@@ -54,7 +57,7 @@ class ScoreSheet:
     # -- reading ------------------------------------------------------------------
 
     def score(self, team_id: str) -> int:
-        return self._score[team_id]
+        return self._score.get(team_id, 0)
 
     def solver_count(self, clue_id: str) -> int:
         return len(self._solves[clue_id])
@@ -90,12 +93,9 @@ class ScoreSheet:
 
     # -- changing -----------------------------------------------------------------
 
-    def add_team(self, team_id: str) -> None:
-        self._score[team_id] = 0
-
     def add(self, team_id: str, delta: int) -> None:
         """Something paid or given: a hint's cost, a penalty, an adjustment."""
-        self._score[team_id] += delta
+        self._score[team_id] = self._score.get(team_id, 0) + delta
         self._base[team_id] = self._base.get(team_id, 0) + delta
 
     def solve(self, team_id: str, clue_id: str, at: int) -> Deltas:
@@ -113,6 +113,7 @@ class ScoreSheet:
             solves.remove((earlier, team_id))
         insort(solves, (at, team_id))
         self._own_held(team_id)[clue_id] = at
+        self._score.setdefault(team_id, 0)  # a team that holds a solve has a score entry
         return self._changed(before, self._contributions(clue_id))
 
     def solve_part(self, team_id: str, clue_id: str, part_id: str) -> Deltas:
@@ -124,7 +125,7 @@ class ScoreSheet:
             return {}
         solved.append(part_id)
         points = self._part_points(self._clues[clue_id], part_id)
-        self._score[team_id] += points
+        self._score[team_id] = self._score.get(team_id, 0) + points
         return {team_id: points} if points else {}
 
     def revise(self, definition: HuntDefinition) -> Deltas:
@@ -143,9 +144,10 @@ class ScoreSheet:
 
     # -- saving ---------------------------------------------------------------------
 
-    def dump(self) -> ScoresData:
+    def dump(self, teams: Iterable[str]) -> ScoresData:
+        """The saved form; `teams` are every team of the hunt (it lists them all)."""
         return ScoresData(
-            {team: self._base.get(team, 0) for team in self._score},
+            {team: self._base.get(team, 0) for team in teams},
             {clue: list(solves) for clue, solves in self._solves.items()},
             {team: {c: list(p) for c, p in parts.items()} for team, parts in self._parts.items()},
         )
@@ -158,20 +160,20 @@ class ScoreSheet:
         if unknown:
             raise ValueError(f"the score sheet names clues the definition lacks: {unknown}")
         for team_id, base in data.base.items():
-            sheet.add_team(team_id)
             if base:
                 sheet._base[team_id] = base
         for clue_id, solves in data.solves.items():
             sheet._solves[clue_id] = [(at, team) for at, team in solves]
             for at, team in solves:
-                if team not in sheet._score:
+                if team not in data.base:
                     raise KeyError(team)
                 sheet._own_held(team)[clue_id] = at
         for team_id, parts in data.parts.items():
             if parts:  # older snapshots list every team
                 sheet._parts[team_id] = {clue: list(p) for clue, p in parts.items()}
-        for team_id in sheet._score:
-            sheet._score[team_id] = sheet._computed(team_id)
+        for team_id in data.base:  # in registration order, as live
+            if team_id in sheet._base or team_id in sheet._held or team_id in sheet._parts:
+                sheet._score[team_id] = sheet._computed(team_id)
         return sheet
 
     # -- inside -----------------------------------------------------------------------
@@ -194,11 +196,11 @@ class ScoreSheet:
             gained += now
             if now != before:
                 for _, other in solves[:-1]:
-                    self._score[other] += now - before
+                    self._score[other] += now - before  # every solver has an entry
                     changed[other] = now - before
         else:
             gained += points
-        self._score[team_id] += gained
+        self._score[team_id] = self._score.get(team_id, 0) + gained
         changed[team_id] = gained
         return {team: delta for team, delta in changed.items() if delta}
 
@@ -220,7 +222,7 @@ class ScoreSheet:
         for team in before.keys() | after.keys():
             delta = after.get(team, 0) - before.get(team, 0)
             if delta:
-                self._score[team] += delta
+                self._score[team] = self._score.get(team, 0) + delta
                 changed[team] = delta
         return changed
 

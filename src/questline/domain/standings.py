@@ -15,7 +15,6 @@ solves, paid hint unlocks, penalized attempts and non-zero adjustments.
 from array import array
 from bisect import insort
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 import msgspec
@@ -56,16 +55,16 @@ def changes_standings(event: Event) -> bool:
     return isinstance(event, STANDINGS_EVENTS)
 
 
-@dataclass(slots=True)
-class Entry:
-    """What ranks one team beside its score."""
+class Entry(msgspec.Struct, gc=False):
+    """What ranks one team beside its score (gc=False: plain values only, so no
+    16-byte cycle-collector header; there is one per team on every board)."""
 
     name: str
     order: int
     division: str | None = None
     solved: int = 0
     # The versions of its scoring events, sorted (shared and empty until the first).
-    scoring: "array[int]" = field(default_factory=empty_ints)
+    scoring: "array[int]" = msgspec.field(default_factory=empty_ints)
     finished: int = NOT_FINISHED  # the version its finishing solve counts at
     finished_at: Micros | None = None
 
@@ -161,7 +160,6 @@ class Standings:
         event: TeamRegistered = recorded.event  # type: ignore[assignment]
         order = shared_int(len(self.entries) + 1)
         self.entries[event.team_id] = Entry(event.name, order, event.division)
-        self.scores.add_team(event.team_id)
         return {event.team_id: 0}
 
     def _revised(self, recorded: RecordedEvent) -> Deltas:
@@ -228,7 +226,7 @@ class Standings:
 
     def dump(self) -> StandingsData:
         return StandingsData(
-            self.scores.dump(),
+            self.scores.dump(self.entries),
             [
                 EntryData(
                     team,

@@ -403,7 +403,7 @@ class _Simulation:
     def _guess(self, team: SimTeam, work: Work) -> None:
         clue = work.clue
         limit = clue.max_attempts
-        if limit is not None and self._state(team).wrong.get(clue.id, 0) >= limit - 1:
+        if limit is not None and self._state(team).wrong(clue.id) >= limit - 1:
             return  # one attempt left: a careful team guesses no more
         part = work.due[0][0] or None
         given = half_answer(clue, part, self.rng) if self.rng.random() < HALF_ANSWERS else None
@@ -529,7 +529,7 @@ class _Simulation:
                 self.seen.wrong[photo.clue_id] += 1
                 team.retake.add(photo.clue_id)
                 limit = self.clues[photo.clue_id].max_attempts
-                if limit is not None and self._state(team).wrong.get(photo.clue_id, 0) >= limit:
+                if limit is not None and self._state(team).wrong(photo.clue_id) >= limit:
                     team.locked.add(photo.clue_id)
         self._took(team, events)
         if not approve:

@@ -8,6 +8,7 @@ pages (WAL frames) are what a commit pays for.
 """
 
 import sqlite3
+from array import array
 from collections.abc import Iterator, Sequence
 
 import msgspec
@@ -60,6 +61,7 @@ SELECT = (
     " FROM rm_teams t JOIN rm_team_progress p ON p.hunt_id = t.hunt_id AND p.key = t.key"
 )
 TABLES = ("rm_teams", "rm_team_progress", "rm_team_tokens")
+_MEMO_LIMIT = 1 << 24  # registration orders remembered (16M teams a hunt, 128 MiB)
 INSERT_TOKEN = "INSERT OR REPLACE INTO rm_team_tokens (token_hash, hunt_id, key) VALUES (?, ?, ?)"
 DELETE_TOKENS = "DELETE FROM rm_team_tokens WHERE hunt_id = ? AND key = ?"
 
@@ -68,17 +70,20 @@ class TeamRowWriter:
     """Upserts team rows: the progress always, the fixed part and the tokens only when
     they differ from what this writer last stored for the team (most batches: never).
 
-    What was stored is remembered as one hash per team (an int, ~80 B a team with
-    its dict entry, where the values themselves cost ~290 B): a team whose fixed
-    part or tokens changed has both written again, and the fixed part's upsert
-    dirties no page when it is unchanged. Two different values with one hash (a
-    chance of 2**-64 per change) would leave the older one stored.
+    What was stored is remembered as one 8-byte hash per team, in an array per hunt
+    indexed by the team's registration order (a dict of ints cost ~62 B a team, the
+    values themselves ~290 B): a team whose fixed part or tokens changed has both
+    written again, and the fixed part's upsert dirties no page when it is unchanged.
+    The hash covers the team's key, so two rows that claim one order only make each
+    other written again. Two different values with one hash (a chance of 2**-64 per
+    change) would leave the older one stored.
 
     The memory of what was stored is only as good as the transactions it saw:
     the store calls `forget` on a rollback and on any bulk delete."""
 
     def __init__(self) -> None:
-        self._stored: dict[str, dict[str, int]] = {}  # hunt -> team -> hash of what was stored
+        # hunt -> the hash of what was stored, by registration order (0: nothing known)
+        self._stored: dict[str, array[int]] = {}
 
     def forget(self) -> None:
         self._stored.clear()
@@ -94,13 +99,21 @@ class TeamRowWriter:
         for hunt_id, key, r in rows:
             known = stored.get(hunt_id)
             if known is None:
-                known = stored[hunt_id] = {}
-            stamp = hash((r.token_hash, r.name, r.order, r.registered_at, *r.tokens))
-            if known.get(key) != stamp:
+                known = stored[hunt_id] = array("q")
+            stamp = hash((key, r.token_hash, r.name, r.order, r.registered_at, *r.tokens)) or 1
+            order = r.order
+            if 0 <= order < _MEMO_LIMIT:
+                if order >= len(known):
+                    known.frombytes(bytes(8 * (order + 1 - len(known))))
+                changed = known[order] != stamp
+            else:
+                changed = True  # an order no registration gives: never remembered
+            if changed:
                 fixed.append((hunt_id, key, r.token_hash, r.name, r.order, r.registered_at))
                 retired.append((hunt_id, key))
                 issued.extend((token, hunt_id, key) for token in r.tokens)
-                known[key] = stamp
+                if 0 <= order < _MEMO_LIMIT:
+                    known[order] = stamp
             # A tuple encodes as the same JSON array as _Progress, without building one.
             progress.append(
                 (
