@@ -20,6 +20,7 @@ import pytest
 from starlette.testclient import TestClient
 from tests.api import (
     test_boards,
+    test_first_solves,
     test_hunt_day,
     test_hunts,
     test_images,
@@ -34,6 +35,9 @@ from tests.api.test_boards import (
     test_a_team_sees_its_progress,
     test_during_the_freeze_the_public_sees_the_board_as_of_freeze_at,
     test_every_registered_team_is_on_the_board_ranked,
+)
+from tests.api.test_first_solves import (
+    test_the_first_solver_of_each_clue_newest_first_with_title_and_time,
 )
 from tests.api.test_hunt_day import (
     test_a_clue_in_parts_is_answered_part_by_part,
@@ -159,6 +163,7 @@ __all__ = [  # the imported fixtures and tests are used by pytest's collection
     "test_the_chain_is_recomputed_from_the_served_events_with_hashlib_and_json",
     "test_the_csv_is_rfc_4180_with_the_boards_visibility",
     "test_the_ctftime_feed_is_the_visible_standings",
+    "test_the_first_solver_of_each_clue_newest_first_with_title_and_time",
     "test_the_public_lists_listed_hunts_and_organizers_all",
     "test_the_rate_limit_is_429_with_retry_after_in_whole_seconds",
     "test_the_same_bytes_are_stored_once_201_then_200",
@@ -170,6 +175,7 @@ __all__ = [  # the imported fixtures and tests are used by pytest's collection
 if os.environ.get("QUESTLINE_CONTRACT_ALL") == "1":
     for _module in (
         test_boards,
+        test_first_solves,
         test_hunt_day,
         test_hunts,
         test_images,
