@@ -96,6 +96,7 @@ from tests.api.test_retries import (
     test_the_same_key_with_a_different_body_is_422,
 )
 from tests.api.test_stream_hunt_day import (
+    test_a_revision_is_announced_to_everyone_and_deltas_carry_finish_and_division,
     test_a_timed_release_reaches_each_connected_team_it_opened_for,
     test_parts_messages_and_photo_verdicts_reach_the_team,
 )
@@ -133,6 +134,7 @@ __all__ = [  # the imported fixtures and tests are used by pytest's collection
     "test_a_receipt_adds_up_to_the_score_and_is_the_teams_own",
     "test_a_retried_submission_returns_the_first_response_and_records_nothing",
     "test_a_revision_answers_with_its_changes_and_the_board_moves",
+    "test_a_revision_is_announced_to_everyone_and_deltas_carry_finish_and_division",
     "test_a_right_text_answer_earns_points_and_the_first_solve_bonus",
     "test_a_second_review_is_409",
     "test_a_solved_clue_answers_already_solved_and_earns_nothing",
