@@ -88,42 +88,44 @@ def test_a_retried_command_changes_nothing_and_gets_the_first_reply(
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "hunt.db"
         engine = open_engine(path, scenario.definition)
-        accepted: list[tuple[CommandEnvelope, Outcome]] = []
-        for index, (now, command) in enumerate(
-            zip(scenario.times, scenario.commands, strict=True), start=1
-        ):
-            set_clock(engine, now)
-            sent = envelope(index, command)
-            twice = data.draw(st.integers(0, 3), label="twice in one batch") == 0
-            outcomes = engine.execute([sent, sent] if twice else [sent])
-            first = outcomes[0]
-            # A dry run writes nothing, not even its answer: a retry is decided again.
-            kept = not (isinstance(command, ReviseHunt) and command.dry_run)
-            if twice and first.accepted and kept:
-                second = outcomes[1]
-                assert second.replayed and second.reply == first.reply and second.events == ()
-                assert [r.command_id for r in engine.store.events.read()].count(
-                    sent.command_id
-                ) == len(first.events)
-            if first.accepted and kept:
-                accepted.append((sent, first))
-            retry = data.draw(st.booleans(), label="retry an earlier one")
-            if accepted and retry:
-                old, answer = data.draw(st.sampled_from(accepted), label="retried")
-                before, state = everything_stored(engine), hunt_state_dump(engine, hunt_id)
-                set_clock(engine, now + data.draw(st.integers(0, 10**9), label="later"))
-                [again] = engine.execute([old])
-                assert again.replayed
-                assert again.reply == answer.reply
-                assert again.events == ()
-                # The same id with another request is refused, and changes nothing either.
-                other: Command = Announce(hunt_id, f"not {old.command_id}")
-                [misuse] = engine.execute([CommandEnvelope(old.command_id, other, "other")])
-                assert misuse.rejection is not None and misuse.rejection.code == "invalid_input"
-                assert everything_stored(engine) == before
-                assert hunt_state_dump(engine, hunt_id) == state
+        try:
+            accepted: list[tuple[CommandEnvelope, Outcome]] = []
+            for index, (now, command) in enumerate(
+                zip(scenario.times, scenario.commands, strict=True), start=1
+            ):
                 set_clock(engine, now)
-        engine.store.close()
+                sent = envelope(index, command)
+                twice = data.draw(st.integers(0, 3), label="twice in one batch") == 0
+                outcomes = engine.execute([sent, sent] if twice else [sent])
+                first = outcomes[0]
+                # A dry run writes nothing, not even its answer: a retry is decided again.
+                kept = not (isinstance(command, ReviseHunt) and command.dry_run)
+                if twice and first.accepted and kept:
+                    second = outcomes[1]
+                    assert second.replayed and second.reply == first.reply and second.events == ()
+                    assert [r.command_id for r in engine.store.events.read()].count(
+                        sent.command_id
+                    ) == len(first.events)
+                if first.accepted and kept:
+                    accepted.append((sent, first))
+                retry = data.draw(st.booleans(), label="retry an earlier one")
+                if accepted and retry:
+                    old, answer = data.draw(st.sampled_from(accepted), label="retried")
+                    before, state = everything_stored(engine), hunt_state_dump(engine, hunt_id)
+                    set_clock(engine, now + data.draw(st.integers(0, 10**9), label="later"))
+                    [again] = engine.execute([old])
+                    assert again.replayed
+                    assert again.reply == answer.reply
+                    assert again.events == ()
+                    # The same id with another request is refused, and changes nothing either.
+                    other: Command = Announce(hunt_id, f"not {old.command_id}")
+                    [misuse] = engine.execute([CommandEnvelope(old.command_id, other, "other")])
+                    assert misuse.rejection is not None and misuse.rejection.code == "invalid_input"
+                    assert everything_stored(engine) == before
+                    assert hunt_state_dump(engine, hunt_id) == state
+                    set_clock(engine, now)
+        finally:  # also when Hypothesis stops an example midway
+            engine.store.close()
 
         # After a restart the records come from the store, not from memory.
         restarted = HuntEngine(SqliteStore(path), ManualClock(scenario.times[-1]))

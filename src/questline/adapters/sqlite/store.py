@@ -3,6 +3,7 @@ written by one connection in one transaction per batch, read by per-thread
 read-only connections (WAL lets them read while the writer commits)."""
 
 import contextlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ from questline.adapters.sqlite.connection import Durability, open_connection, op
 from questline.adapters.sqlite.event_log import SqliteEventLog
 from questline.adapters.sqlite.read_model_store import SqliteReadModelStore
 from questline.adapters.sqlite.token_store import SqliteTokenStore
+
+log = logging.getLogger(__name__)
 
 
 class WalCheckpointer:
@@ -47,7 +50,14 @@ class WalCheckpointer:
         self._wake.set()
 
     def _run(self) -> None:
-        connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:  # read-write, never create: a file gone since the commit stays gone
+            connection = sqlite3.connect(
+                f"file:{self._path}?mode=rw", uri=True, isolation_level=None
+            )
+        except sqlite3.Error as error:
+            # The automatic checkpoint is the backstop; the writer reports the file.
+            log.warning("no WAL checkpoints beside the writer: %s: %s", self._path, error)
+            return
         try:
             while True:
                 self._wake.wait()
