@@ -467,7 +467,7 @@ def load_state(data: StateData) -> HuntState:
     state.paused = data.paused
     window = data.definition.wrong_per_minute
     for team in data.teams:
-        state.teams[team.team_id] = TeamState(
+        kept = state.teams[team.team_id] = TeamState(
             team_id=team.team_id,
             name=team.name,
             order=team.order,
@@ -482,8 +482,6 @@ def load_state(data: StateData) -> HuntState:
             pending_photos=dict(team.pending_photos) or empty_dict(),
             kept_open=set(team.kept_open) or empty_set(),
         )
-    for team in data.teams:
-        kept = state.teams[team.team_id]
         for clue_id, count in team.wrong.items():
             recent = _last(tuple(team.recent_wrong.get(clue_id, ())), window)
             kept.set_tally(clue_id, (count, *recent))
