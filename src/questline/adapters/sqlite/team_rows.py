@@ -102,17 +102,14 @@ class TeamRowWriter:
                 known = stored[hunt_id] = array("q")
             stamp = hash((key, r.token_hash, r.name, r.order, r.registered_at, *r.tokens)) or 1
             order = r.order
-            if 0 <= order < _MEMO_LIMIT:
-                if order >= len(known):
-                    known.frombytes(bytes(8 * (order + 1 - len(known))))
-                changed = known[order] != stamp
-            else:
-                changed = True  # an order no registration gives: never remembered
-            if changed:
+            remembered = 0 <= order < _MEMO_LIMIT  # else an order no registration gives
+            if remembered and order >= len(known):
+                known.frombytes(bytes(8 * (order + 1 - len(known))))
+            if not remembered or known[order] != stamp:
                 fixed.append((hunt_id, key, r.token_hash, r.name, r.order, r.registered_at))
                 retired.append((hunt_id, key))
                 issued.extend((token, hunt_id, key) for token in r.tokens)
-                if 0 <= order < _MEMO_LIMIT:
+                if remembered:
                     known[order] = stamp
             # A tuple encodes as the same JSON array as _Progress, without building one.
             progress.append(
